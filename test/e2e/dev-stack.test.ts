@@ -1,0 +1,46 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { freePort, json, startDev, tempDir, type DevProcess } from './harness'
+
+describe('npm run dev', () => {
+  const running: DevProcess[] = []
+  afterAll(() => {
+    for (const dev of running) dev.child.kill('SIGKILL')
+  })
+
+  it('serves the API with a seeded key, keeps that key across restarts, and stops on Ctrl-C', async () => {
+    const port = await freePort()
+    const env = { DEV_PORT: String(port), DEV_STATE_DIR: tempDir('dev'), DEV_SESSION_NODES: '0' }
+    const base = `http://127.0.0.1:${port}/api`
+
+    const first = startDev(env)
+    running.push(first)
+    const [, key] = await first.waitFor(/API key:\s+(wak_\w+)/)
+
+    // A newcomer's first steps with the printed key.
+    const created = await json(
+      await fetch(`${base}/whatsapp/devices`, {
+        method: 'POST',
+        headers: { 'X-API-Key': key!, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'My phone' }),
+      }),
+    )
+    expect(created.status).toBe(201)
+    expect(created.body.data).toMatchObject({ name: 'My phone', status: 'pending', is_default: true })
+    const wrongKey = await json(await fetch(`${base}/whatsapp/devices`, { headers: { 'X-API-Key': 'nope' } }))
+    expect(wrongKey.body.error.code).toBe('invalid_api_key')
+
+    first.child.kill('SIGINT')
+    expect(await first.exited).toBe(0)
+    await expect(fetch(`${base}/health`)).rejects.toThrow()
+
+    // Restarting keeps the data and prints the same key.
+    const second = startDev(env)
+    running.push(second)
+    const [, sameKey] = await second.waitFor(/API key:\s+(wak_\w+)/)
+    expect(sameKey).toBe(key)
+    const listed = await json(await fetch(`${base}/whatsapp/devices`, { headers: { 'X-API-Key': key! } }))
+    expect(listed.body.data.map((d: { name: string }) => d.name)).toEqual(['My phone'])
+    second.child.kill('SIGINT')
+    expect(await second.exited).toBe(0)
+  })
+})

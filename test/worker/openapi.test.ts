@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { call } from './helpers'
+
+describe('OpenAPI document and docs page', () => {
+  it('documents every public and admin route with its error responses', async () => {
+    const res = await call('GET', '/api/openapi.json')
+    expect(res.status).toBe(200)
+    const spec = res.body
+    expect(spec.openapi).toBe('3.1.0')
+    const expected: Array<[string, string]> = [
+      ['get', '/api/whatsapp/devices'],
+      ['post', '/api/whatsapp/devices'],
+      ['get', '/api/whatsapp/devices/{id}'],
+      ['put', '/api/whatsapp/devices/{id}'],
+      ['patch', '/api/whatsapp/devices/{id}'],
+      ['delete', '/api/whatsapp/devices/{id}'],
+      ['post', '/api/whatsapp/devices/{id}/set-default'],
+      ['get', '/api/whatsapp/devices/{id}/status'],
+      ['post', '/api/admin/companies'],
+      ['patch', '/api/admin/companies/{id}'],
+      ['post', '/api/admin/companies/{id}/api-keys'],
+      ['delete', '/api/admin/api-keys/{id}'],
+      ['post', '/api/admin/nodes'],
+      ['get', '/api/admin/nodes'],
+    ]
+    for (const [method, path] of expected) {
+      const op = spec.paths[path]?.[method]
+      expect(op, `${method} ${path}`).toBeDefined()
+      expect(Object.keys(op.responses).some((s) => Number(s) >= 400), `${method} ${path} errors`).toBe(true)
+    }
+    const deviceGet = spec.paths['/api/whatsapp/devices/{id}'].get
+    expect(deviceGet.responses['401'].description).toContain('invalid_api_key')
+    expect(deviceGet.responses['404'].description).toContain('device_not_found')
+    expect(spec.components.securitySchemes.ApiKey).toMatchObject({ type: 'apiKey', name: 'X-API-Key' })
+  })
+
+  it('serves a docs page that loads no script from elsewhere', async () => {
+    const res = await call('GET', '/api/docs')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('Content-Type')).toContain('text/html')
+    expect(res.body).toContain('/api/openapi.json')
+    expect(res.body).not.toMatch(/<script[^>]+src=/i)
+    expect(res.body).not.toMatch(/https?:\/\/(?!localhost)[^"'\s]*\.(js|css)/i)
+  })
+})

@@ -1,0 +1,40 @@
+import { requestId } from 'hono/request-id'
+import { adminAuth } from './auth/admin-auth'
+import { apiKeyAuth } from './auth/api-key-auth'
+import { createRouter } from './lib/create-router'
+import { notFound, onError } from './lib/on-error'
+import { apiKeysRouter } from './routes/admin/api-keys/api-keys.index'
+import { companiesRouter } from './routes/admin/companies/companies.index'
+import { nodesRouter } from './routes/admin/nodes/nodes.index'
+import { devicesRouter } from './routes/devices/devices.index'
+import { docsPage } from './routes/system/docs-page'
+import { systemRouter } from './routes/system/system.index'
+
+export function createApp() {
+  const app = createRouter()
+  app.use('*', requestId({ headerName: 'X-Request-Id' }))
+  app.onError(onError)
+  app.notFound(notFound)
+
+  app.use('/api/admin/*', adminAuth)
+  app.use('/api/whatsapp/*', apiKeyAuth('whatsapp'))
+
+  app.route('/api', systemRouter)
+  app.route('/api/admin', companiesRouter)
+  app.route('/api/admin', apiKeysRouter)
+  app.route('/api/admin', nodesRouter)
+  app.route('/api/whatsapp', devicesRouter)
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
+  app.openAPIRegistry.registerComponent('securitySchemes', 'AdminToken', { type: 'http', scheme: 'bearer' })
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Edge WhatsApp API',
+      version: '1.0.0',
+      description: 'Send WhatsApp messages from your own linked accounts. Authenticate with the X-API-Key header.',
+    },
+  })
+  app.get('/api/docs', (c) => c.html(docsPage('/api/openapi.json')))
+  return app
+}

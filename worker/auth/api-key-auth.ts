@@ -1,0 +1,37 @@
+import { createMiddleware } from 'hono/factory'
+import type { AppEnv } from '../lib/app-env'
+import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../lib/crypto'
+import { ApiError } from '../lib/errors'
+import { lookupKey } from './api-key-cache'
+
+export const API_KEY_KIND = 'wak'
+const DEFAULT_TTL_MS = 5_000
+
+/**
+ * `X-API-Key` for one service. The order of checks is the design's: a key that is not a live
+ * key of ours is `invalid_api_key`; then expiry, then the company, then the service.
+ */
+export const apiKeyAuth = (service: 'whatsapp') =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const presented = c.req.header('X-API-Key')?.trim() ?? ''
+    const prefix = prefixOf(API_KEY_KIND, presented)
+    if (!prefix) throw new ApiError('invalid_api_key', 'Missing or invalid API key')
+
+    const ttl = Number(c.env.AUTH_CACHE_TTL_MS ?? DEFAULT_TTL_MS)
+    const [record, presentedHash] = await Promise.all([
+      lookupKey(c.env.DB, prefix, Number.isFinite(ttl) ? ttl : DEFAULT_TTL_MS),
+      sha256Hex(presented),
+    ])
+    if (!record || !timingSafeEqualStrings(presentedHash, record.keyHash) || !record.usable) {
+      throw new ApiError('invalid_api_key', 'Missing or invalid API key')
+    }
+    if (record.expiresAt !== null && record.expiresAt <= Date.now()) {
+      throw new ApiError('key_expired', 'This API key has expired')
+    }
+    if (!record.company.isActive) throw new ApiError('company_inactive', 'This company is inactive')
+    if (record.serviceType !== service) {
+      throw new ApiError('service_type_mismatch', `This API key is for the ${record.serviceType} service`)
+    }
+    c.set('caller', { company: record.company, apiKey: { id: record.keyId, serviceType: record.serviceType } })
+    await next()
+  })

@@ -1,0 +1,86 @@
+// The D1 control plane. Hot-path state (live session status, message ledgers, quotas) lives in
+// Durable Objects; D1 holds what is listed, joined and administered.
+import { sql } from 'drizzle-orm'
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+const timestamps = {
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+}
+
+export const companies = sqliteTable('companies', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** Messages a calendar month (UTC); null means unlimited. */
+  monthlyQuota: integer('monthly_quota'),
+  isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+  ...timestamps,
+})
+
+export const SERVICE_TYPES = ['whatsapp', 'sms', 'email'] as const
+export type ServiceType = (typeof SERVICE_TYPES)[number]
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    companyId: integer('company_id')
+      .notNull()
+      .references(() => companies.id),
+    name: text('name').notNull(),
+    serviceType: text('service_type', { enum: SERVICE_TYPES }).notNull(),
+    /** The public, non-secret start of the key: the lookup handle and what listings show. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the whole key, hex. The plaintext is shown once and never stored. */
+    keyHash: text('key_hash').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('api_keys_prefix_unique').on(t.prefix), index('api_keys_company_idx').on(t.companyId)],
+)
+
+export const DEVICE_STATUSES = ['pending', 'qr_ready', 'authenticated', 'disconnected', 'error'] as const
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number]
+
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    companyId: integer('company_id')
+      .notNull()
+      .references(() => companies.id),
+    name: text('name').notNull(),
+    /** A mirror of the DeviceDO's live status, for listings. */
+    status: text('status', { enum: DEVICE_STATUSES }).notNull().default('pending'),
+    phoneNumber: text('phone_number'),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    ...timestamps,
+  },
+  (t) => [
+    index('devices_company_idx').on(t.companyId),
+    // The database itself guarantees at most one default device per company.
+    uniqueIndex('devices_one_default_per_company').on(t.companyId).where(sql`${t.isDefault} = 1`),
+  ],
+)
+
+export const sessionNodes = sqliteTable(
+  'session_nodes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    tokenPrefix: text('token_prefix').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
+    ...timestamps,
+  },
+  (t) => [uniqueIndex('session_nodes_token_prefix_unique').on(t.tokenPrefix)],
+)
+
+export type Company = typeof companies.$inferSelect
+export type ApiKey = typeof apiKeys.$inferSelect
+export type Device = typeof devices.$inferSelect
+export type SessionNode = typeof sessionNodes.$inferSelect

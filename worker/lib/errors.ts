@@ -1,0 +1,49 @@
+// The public error contract: every failure the API reports carries one of these codes, with
+// the HTTP status the design's table gives it. Nothing else reaches a client.
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+
+export const ERROR_STATUS = {
+  invalid_api_key: 401,
+  key_expired: 401,
+  unauthorized: 401,
+  company_inactive: 403,
+  service_type_mismatch: 403,
+  device_not_found: 404,
+  company_not_found: 404,
+  api_key_not_found: 404,
+  not_found: 404,
+  device_not_ready: 503,
+  invalid_phone_number: 422,
+  message_too_long: 422,
+  validation_error: 422,
+  invalid_json: 400,
+  media_unavailable: 422,
+  idempotency_conflict: 409,
+  quota_exceeded: 429,
+  rate_limited: 429,
+  internal_error: 500,
+} as const satisfies Record<string, ContentfulStatusCode>
+
+export type ErrorCode = keyof typeof ERROR_STATUS
+
+export interface FieldIssue {
+  field: string
+  message: string
+}
+
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+    this.status = ERROR_STATUS[code]
+  }
+}
+
+export const deviceNotFound = () => new ApiError('device_not_found', 'Device not found')

@@ -1,0 +1,57 @@
+import { z } from '@hono/zod-openapi'
+import { SERVICE_TYPES, type ApiKey } from '../../../db/schema'
+import { iso, isoTimestamp } from '../../../lib/openapi-helpers'
+
+const expiresAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+
+export const ApiKeySchema = z
+  .object({
+    id: z.number().int(),
+    company_id: z.number().int(),
+    name: z.string(),
+    service_type: z.enum(SERVICE_TYPES),
+    prefix: z.string().openapi({ description: 'The public start of the key, to recognise it', example: 'wak_Ab12Cd34' }),
+    is_active: z.boolean(),
+    expires_at: isoTimestamp.nullable(),
+    revoked_at: isoTimestamp.nullable(),
+    created_at: isoTimestamp,
+    updated_at: isoTimestamp,
+  })
+  .openapi('ApiKey')
+
+export const IssuedApiKeySchema = ApiKeySchema.extend({
+  key: z.string().openapi({ description: 'The whole key. Shown once: store it now.' }),
+}).openapi('IssuedApiKey')
+
+export const CreateApiKeySchema = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    service_type: z.enum(SERVICE_TYPES),
+    expires_at: expiresAt
+      .refine((value) => Date.parse(value) > Date.now(), 'must be in the future')
+      .nullable()
+      .optional(),
+  })
+  .strict()
+
+export const UpdateApiKeySchema = z
+  .object({
+    is_active: z.boolean().optional(),
+    // A past date is allowed here: it expires the key at once.
+    expires_at: expiresAt.nullable().optional(),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'at least one field is required')
+
+export const toApiKeyJson = (k: ApiKey): z.infer<typeof ApiKeySchema> => ({
+  id: k.id,
+  company_id: k.companyId,
+  name: k.name,
+  service_type: k.serviceType,
+  prefix: k.prefix,
+  is_active: k.isActive && k.revokedAt === null,
+  expires_at: iso(k.expiresAt),
+  revoked_at: iso(k.revokedAt),
+  created_at: iso(k.createdAt)!,
+  updated_at: iso(k.updatedAt)!,
+})

@@ -1,0 +1,59 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { envelopeOf } from '../../../lib/envelope'
+import { IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
+import { CompanySchema, CreateCompanySchema, UpdateCompanySchema } from './companies.schemas'
+
+const tags = ['Admin: companies']
+const security = [{ AdminToken: [] }]
+const adminErrors = ['unauthorized'] as const
+
+export const createCompany = createRoute({
+  method: 'post',
+  path: '/companies',
+  tags,
+  security,
+  summary: 'Create a company',
+  request: { body: jsonBody(CreateCompanySchema) },
+  responses: {
+    201: jsonContent(envelopeOf(CompanySchema), 'The new company'),
+    ...errorResponses(...adminErrors, 'invalid_json'),
+  },
+})
+
+export const listCompanies = createRoute({
+  method: 'get',
+  path: '/companies',
+  tags,
+  security,
+  summary: 'List companies',
+  responses: {
+    200: jsonContent(envelopeOf(z.array(CompanySchema)), 'All companies, oldest first'),
+    ...errorResponses(...adminErrors),
+  },
+})
+
+export const getCompany = createRoute({
+  method: 'get',
+  path: '/companies/{id}',
+  tags,
+  security,
+  summary: 'Get a company',
+  request: { params: IdParamSchema },
+  responses: {
+    200: jsonContent(envelopeOf(CompanySchema), 'The company'),
+    ...errorResponses(...adminErrors, 'company_not_found'),
+  },
+})
+
+export const updateCompany = createRoute({
+  method: 'patch',
+  path: '/companies/{id}',
+  tags,
+  security,
+  summary: 'Update a company (deactivating it locks out its keys within seconds)',
+  request: { params: IdParamSchema, body: jsonBody(UpdateCompanySchema) },
+  responses: {
+    200: jsonContent(envelopeOf(CompanySchema), 'The updated company'),
+    ...errorResponses(...adminErrors, 'company_not_found', 'invalid_json'),
+  },
+})

@@ -1,0 +1,7 @@
+import { createRouter } from '../../../lib/create-router'
+import * as handlers from './nodes.handlers'
+import * as routes from './nodes.routes'
+
+export const nodesRouter = createRouter()
+  .openapi(routes.registerNode, handlers.register)
+  .openapi(routes.listNodes, handlers.list)

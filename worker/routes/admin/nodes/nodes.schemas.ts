@@ -1,0 +1,22 @@
+import { z } from '@hono/zod-openapi'
+import { isoTimestamp } from '../../../lib/openapi-helpers'
+
+export const NODE_TOKEN_KIND = 'wnt'
+
+export const SessionNodeSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    status: z.enum(['online', 'offline']),
+    devices: z.number().int().openapi({ description: 'Sessions the node holds now' }),
+    capacity: z.number().int().nullable().openapi({ description: 'Sessions the node accepts; null until it connects' }),
+    last_seen_at: isoTimestamp.nullable(),
+    created_at: isoTimestamp,
+  })
+  .openapi('SessionNode')
+
+export const IssuedSessionNodeSchema = SessionNodeSchema.extend({
+  token: z.string().openapi({ description: 'NODE_TOKEN for this node. Shown once: store it now.' }),
+}).openapi('IssuedSessionNode')
+
+export const CreateSessionNodeSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict()

@@ -1,0 +1,79 @@
+// Every device query is scoped to the calling company: a device of another company is exactly
+// as invisible as one that does not exist.
+import { and, asc, eq, ne, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { devices, type Device } from '../../db/schema'
+import { deviceNotFound } from '../../lib/errors'
+
+export function listDevices(db: Db, companyId: number) {
+  return db.select().from(devices).where(eq(devices.companyId, companyId)).orderBy(asc(devices.id))
+}
+
+export async function findDevice(db: Db, companyId: number, id: number): Promise<Device> {
+  const device = await db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.companyId, companyId), eq(devices.id, id)))
+    .get()
+  if (!device) throw deviceNotFound()
+  return device
+}
+
+/** A company's first device becomes its default, decided in one statement so two racing creates cannot both win. */
+export function createDevice(db: Db, companyId: number, name: string) {
+  const now = new Date()
+  return db
+    .insert(devices)
+    .values({
+      companyId,
+      name,
+      isDefault: sql`NOT EXISTS (SELECT 1 FROM devices WHERE company_id = ${companyId} AND is_default = 1)`,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .returning()
+    .get()
+}
+
+export async function updateDevice(
+  db: Db,
+  companyId: number,
+  id: number,
+  changes: { name?: string; isActive?: boolean },
+): Promise<Device> {
+  const device = await db
+    .update(devices)
+    .set({ ...changes, updatedAt: new Date() })
+    .where(and(eq(devices.companyId, companyId), eq(devices.id, id)))
+    .returning()
+    .get()
+  if (!device) throw deviceNotFound()
+  return device
+}
+
+/** Moves the company's default to `id` atomically (a D1 batch is one transaction). */
+export async function setDefaultDevice(db: Db, companyId: number, id: number): Promise<Device> {
+  await findDevice(db, companyId, id)
+  const now = new Date()
+  await db.batch([
+    db
+      .update(devices)
+      .set({ isDefault: false, updatedAt: now })
+      .where(and(eq(devices.companyId, companyId), eq(devices.isDefault, true), ne(devices.id, id))),
+    db
+      .update(devices)
+      .set({ isDefault: true, updatedAt: now })
+      .where(and(eq(devices.companyId, companyId), eq(devices.id, id))),
+  ])
+  return findDevice(db, companyId, id)
+}
+
+export async function deleteDevice(db: Db, companyId: number, id: number): Promise<Device> {
+  const device = await db
+    .delete(devices)
+    .where(and(eq(devices.companyId, companyId), eq(devices.id, id)))
+    .returning()
+    .get()
+  if (!device) throw deviceNotFound()
+  return device
+}

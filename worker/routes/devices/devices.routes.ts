@@ -1,0 +1,100 @@
+import { createRoute, z } from '@hono/zod-openapi'
+import { envelopeOf } from '../../lib/envelope'
+import type { ErrorCode } from '../../lib/errors'
+import { IdParamSchema, PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
+import {
+  CreateDeviceSchema,
+  DeletedDeviceSchema,
+  DeviceSchema,
+  DeviceStatusViewSchema,
+  UpdateDeviceSchema,
+} from './devices.schemas'
+
+const tags = ['Devices']
+const security = [{ ApiKey: [] }]
+const deviceErrors: ErrorCode[] = [...PUBLIC_AUTH_ERRORS, 'device_not_found']
+
+export const listDevices = createRoute({
+  method: 'get',
+  path: '/devices',
+  tags,
+  security,
+  summary: "List the company's devices",
+  responses: {
+    200: jsonContent(envelopeOf(z.array(DeviceSchema)), 'The devices, oldest first'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS),
+  },
+})
+
+export const createDevice = createRoute({
+  method: 'post',
+  path: '/devices',
+  tags,
+  security,
+  summary: 'Create a device (status `pending`); the first one becomes the default',
+  request: { body: jsonBody(CreateDeviceSchema) },
+  responses: {
+    201: jsonContent(envelopeOf(DeviceSchema), 'The new device'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'invalid_json'),
+  },
+})
+
+export const getDevice = createRoute({
+  method: 'get',
+  path: '/devices/{id}',
+  tags,
+  security,
+  summary: 'Get one device',
+  request: { params: IdParamSchema },
+  responses: { 200: jsonContent(envelopeOf(DeviceSchema), 'The device'), ...errorResponses(...deviceErrors) },
+})
+
+const updateRoute = (method: 'put' | 'patch') =>
+  createRoute({
+    method,
+    path: '/devices/{id}',
+    tags,
+    security,
+    summary: 'Rename a device, or pause (`is_active: false`) and resume it',
+    request: { params: IdParamSchema, body: jsonBody(UpdateDeviceSchema) },
+    responses: {
+      200: jsonContent(envelopeOf(DeviceSchema), 'The updated device'),
+      ...errorResponses(...deviceErrors, 'invalid_json'),
+    },
+  })
+
+export const putDevice = updateRoute('put')
+export const patchDevice = updateRoute('patch')
+
+export const setDefaultDevice = createRoute({
+  method: 'post',
+  path: '/devices/{id}/set-default',
+  tags,
+  security,
+  summary: "Make this device the company's default sender",
+  request: { params: IdParamSchema },
+  responses: { 200: jsonContent(envelopeOf(DeviceSchema), 'The new default device'), ...errorResponses(...deviceErrors) },
+})
+
+export const deleteDevice = createRoute({
+  method: 'delete',
+  path: '/devices/{id}',
+  tags,
+  security,
+  summary: 'Delete a device, its session and its auth state',
+  request: { params: IdParamSchema },
+  responses: { 200: jsonContent(envelopeOf(DeletedDeviceSchema), 'The device is gone'), ...errorResponses(...deviceErrors) },
+})
+
+export const getDeviceStatus = createRoute({
+  method: 'get',
+  path: '/devices/{id}/status',
+  tags,
+  security,
+  summary: "The device's connection status and linked phone number",
+  request: { params: IdParamSchema },
+  responses: {
+    200: jsonContent(envelopeOf(DeviceStatusViewSchema), 'The status'),
+    ...errorResponses(...deviceErrors),
+  },
+})

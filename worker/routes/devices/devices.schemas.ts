@@ -1,0 +1,45 @@
+import { z } from '@hono/zod-openapi'
+import { DEVICE_STATUSES, type Device } from '../../db/schema'
+import { iso, isoTimestamp } from '../../lib/openapi-helpers'
+
+export const DeviceStatusSchema = z.enum(DEVICE_STATUSES).openapi('DeviceStatus')
+
+export const DeviceSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    status: DeviceStatusSchema,
+    phone_number: z.string().nullable().openapi({ example: '+22370123456' }),
+    is_active: z.boolean(),
+    is_default: z.boolean(),
+    created_at: isoTimestamp,
+    updated_at: isoTimestamp,
+  })
+  .openapi('Device')
+
+export const DeviceStatusViewSchema = z
+  .object({ device_id: z.number().int(), status: DeviceStatusSchema, phone_number: z.string().nullable() })
+  .openapi('DeviceStatusView')
+
+export const CreateDeviceSchema = z.object({ name: z.string().trim().min(1).max(100) }).openapi('CreateDevice')
+
+export const UpdateDeviceSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    is_active: z.boolean().optional().openapi({ description: 'false pauses the session, true resumes it' }),
+  })
+  .refine((body) => body.name !== undefined || body.is_active !== undefined, 'name or is_active is required')
+  .openapi('UpdateDevice')
+
+export const DeletedDeviceSchema = z.object({ id: z.number().int(), deleted: z.literal(true) }).openapi('DeletedDevice')
+
+export const toDeviceJson = (d: Device): z.infer<typeof DeviceSchema> => ({
+  id: d.id,
+  name: d.name,
+  status: d.status,
+  phone_number: d.phoneNumber,
+  is_active: d.isActive,
+  is_default: d.isDefault,
+  created_at: iso(d.createdAt)!,
+  updated_at: iso(d.updatedAt)!,
+})
