@@ -1,0 +1,135 @@
+// The wire protocol between the worker's Durable Objects and the session nodes: one set of zod
+// schemas imported by both sides. Frames are JSON text. A frame that expects an answer carries
+// an `id`; the answer is a `result` frame with the same id, a success/failure union.
+import { z } from 'zod'
+
+/** Bumped on any incompatible change; both `hello` frames carry it and a mismatch is refused. */
+export const PROTOCOL_VERSION = 1
+
+export const LIVE_STATUSES = ['pending', 'qr_ready', 'authenticated', 'disconnected', 'error'] as const
+export type LiveStatus = (typeof LIVE_STATUSES)[number]
+
+const commandId = z.string().min(1).max(64)
+const deviceId = z.number().int().positive()
+const epoch = z.number().int().nonnegative()
+
+// ── results (both directions) ───────────────────────────────────────────────────────────────
+export const ResultFrame = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('result'), id: commandId, ok: z.literal(true), data: z.unknown().optional() }),
+  z.object({
+    type: z.literal('result'),
+    id: commandId,
+    ok: z.literal(false),
+    error: z.object({ code: z.string(), message: z.string() }),
+  }),
+])
+export type ResultFrame = z.infer<typeof ResultFrame>
+
+/** Sent by either side in answer to a frame it could not decode or does not accept. */
+export const ErrorFrame = z.object({
+  type: z.literal('error'),
+  code: z.enum(['malformed_frame', 'unsupported_protocol', 'not_assigned', 'unknown_command']),
+  message: z.string(),
+})
+
+// ── node ⇄ fleet (one control socket per node) ──────────────────────────────────────────────
+export const NodeHello = z.object({
+  type: z.literal('hello'),
+  protocol: z.number().int(),
+  node_name: z.string().max(200),
+  engine: z.enum(['baileys', 'simulator']),
+  capacity: z.number().int().positive(),
+  /** Devices this process is running now (empty after a restart). */
+  sessions: z.array(deviceId).max(100_000),
+})
+
+export const NodeToFleet = z.discriminatedUnion('type', [
+  NodeHello,
+  /** A planned departure (SIGTERM): the fleet re-homes this node's devices at once. */
+  z.object({ type: z.literal('bye') }),
+  ErrorFrame,
+])
+export type NodeToFleet = z.infer<typeof NodeToFleet>
+
+export const FleetToNode = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), node_id: z.number().int() }),
+  /** Run this device; connect to its DeviceDO with this epoch. */
+  z.object({ type: z.literal('assign'), device_id: deviceId, epoch }),
+  /** Stop running this device without logging it out: it lives elsewhere now, or is gone. */
+  z.object({ type: z.literal('release'), device_id: deviceId, reason: z.string() }),
+  ErrorFrame,
+])
+export type FleetToNode = z.infer<typeof FleetToNode>
+
+// ── node ⇄ device (one socket per device session) ───────────────────────────────────────────
+export const DeviceHello = z.object({
+  type: z.literal('hello'),
+  protocol: z.number().int(),
+  device_id: deviceId,
+  epoch,
+})
+
+/** Auth state entries: names and values are opaque to the worker (HMAC'd and encrypted by the node). */
+const authName = z.string().min(1).max(256)
+const authValue = z.string().max(1_000_000)
+
+export const NodeToDevice = z.discriminatedUnion('type', [
+  DeviceHello,
+  z.object({
+    type: z.literal('status'),
+    status: z.enum(LIVE_STATUSES),
+    phone_number: z.string().max(32).nullable().optional(),
+    reason: z.string().max(500).optional(),
+  }),
+  z.object({
+    type: z.literal('qr'),
+    qr_code: z.string().min(1).max(4096),
+    qr_image: z.string().startsWith('data:image/png;base64,').max(200_000),
+    expires_at: z.number().int(),
+  }),
+  z.object({ type: z.literal('auth.get'), id: commandId, names: z.array(authName).max(10_000) }),
+  z.object({ type: z.literal('auth.set'), id: commandId, entries: z.record(authName, authValue.nullable()) }),
+  z.object({ type: z.literal('auth.clear'), id: commandId }),
+  ResultFrame,
+  ErrorFrame,
+])
+export type NodeToDevice = z.infer<typeof NodeToDevice>
+
+export const DeviceToNode = z.discriminatedUnion('type', [
+  /** The device accepted this node: start the engine when `active`, else hold it paused. */
+  z.object({ type: z.literal('welcome'), protocol: z.number().int(), device_id: deviceId, epoch, active: z.boolean() }),
+  z.object({ type: z.literal('pairing_code'), id: commandId, phone_number: z.string().regex(/^\d{6,15}$/) }),
+  z.object({ type: z.literal('pause'), id: commandId }),
+  z.object({ type: z.literal('resume'), id: commandId }),
+  /** Unlink from WhatsApp and forget the auth state; the device is being deleted. */
+  z.object({ type: z.literal('logout'), id: commandId }),
+  /** Fencing: this node no longer owns the device; stop without logging out. */
+  z.object({ type: z.literal('release'), reason: z.string() }),
+  ResultFrame,
+  ErrorFrame,
+])
+export type DeviceToNode = z.infer<typeof DeviceToNode>
+
+// ── decoding ────────────────────────────────────────────────────────────────────────────────
+export type Decoded<T> = { ok: true; frame: T } | { ok: false; error: string }
+
+/** Parses and validates one frame. Never throws: bad JSON, binary data and unknown shapes are errors. */
+export function decodeFrame<S extends z.ZodType>(schema: S, raw: unknown): Decoded<z.infer<S>> {
+  if (typeof raw !== 'string') return { ok: false, error: 'frames must be JSON text' }
+  let value: unknown
+  try {
+    value = JSON.parse(raw)
+  } catch {
+    return { ok: false, error: 'frame is not valid JSON' }
+  }
+  const parsed = schema.safeParse(value)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return { ok: false, error: `invalid frame: ${issue ? `${issue.path.join('.') || '(root)'} ${issue.message}` : 'unknown shape'}` }
+  }
+  return { ok: true, frame: parsed.data }
+}
+
+export const encodeFrame = <T extends { type: string }>(frame: T): string => JSON.stringify(frame)
+
+export const malformed = (message: string) => encodeFrame({ type: 'error', code: 'malformed_frame', message } as const)
