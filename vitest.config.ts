@@ -16,6 +16,7 @@ export default defineConfig(async () => {
                   ADMIN_TOKEN: 'test-admin-token',
                   // Short, so the tests can watch a cached key lookup go stale.
                   AUTH_CACHE_TTL_MS: '300',
+                  FLEET_FAILOVER_GRACE_MS: '300',
                 },
               },
             }),

@@ -1,5 +1,8 @@
 import { createApp } from './app'
 
+export { DeviceDO } from './durable-objects/device/device-do'
+export { FleetDO } from './durable-objects/fleet/fleet-do'
+
 const app = createApp()
 
 export default app satisfies ExportedHandler<Env>

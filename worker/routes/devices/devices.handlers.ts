@@ -1,9 +1,14 @@
 import { database } from '../../db/client'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
+import { ApiError } from '../../lib/errors'
+import { parseInternationalNumber } from '../../lib/phone'
 import * as store from './device-store'
+import { endSession, pairingCode, sessionOf, startSession } from './device-sessions'
 import type * as routes from './devices.routes'
 import { toDeviceJson } from './devices.schemas'
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export const list: AppRouteHandler<typeof routes.listDevices> = async (c) => {
   const rows = await store.listDevices(database(c.env.DB), c.get('caller').company.id)
@@ -12,7 +17,16 @@ export const list: AppRouteHandler<typeof routes.listDevices> = async (c) => {
 
 export const create: AppRouteHandler<typeof routes.createDevice> = async (c) => {
   const { name } = c.req.valid('json')
-  const device = await store.createDevice(database(c.env.DB), c.get('caller').company.id, name)
+  const db = database(c.env.DB)
+  const companyId = c.get('caller').company.id
+  const device = await store.createDevice(db, companyId, name)
+  try {
+    await startSession(c.env, device.id)
+  } catch (error) {
+    // A device the fleet never heard of would wait forever: undo it and report the failure.
+    await store.deleteDevice(db, companyId, device.id)
+    throw error
+  }
   return c.json(ok(toDeviceJson(device)), 201)
 }
 
@@ -23,7 +37,12 @@ export const get: AppRouteHandler<typeof routes.getDevice> = async (c) => {
 
 export const update: AppRouteHandler<typeof routes.patchDevice> = async (c) => {
   const { name, is_active } = c.req.valid('json')
-  const device = await store.updateDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id, {
+  const { id } = c.req.valid('param')
+  const db = database(c.env.DB)
+  const companyId = c.get('caller').company.id
+  await store.findDevice(db, companyId, id)
+  if (is_active !== undefined) await sessionOf(c.env, id).setActive(is_active)
+  const device = await store.updateDevice(db, companyId, id, {
     ...(name !== undefined && { name }),
     ...(is_active !== undefined && { isActive: is_active }),
   })
@@ -36,11 +55,44 @@ export const setDefault: AppRouteHandler<typeof routes.setDefaultDevice> = async
 }
 
 export const remove: AppRouteHandler<typeof routes.deleteDevice> = async (c) => {
-  const device = await store.deleteDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
-  return c.json(ok({ id: device.id, deleted: true as const }), 200)
+  const { id } = c.req.valid('param')
+  const db = database(c.env.DB)
+  const companyId = c.get('caller').company.id
+  await store.findDevice(db, companyId, id)
+  await endSession(c.env, id)
+  await store.deleteDevice(db, companyId, id)
+  return c.json(ok({ id, deleted: true as const }), 200)
 }
 
 export const status: AppRouteHandler<typeof routes.getDeviceStatus> = async (c) => {
   const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
-  return c.json(ok({ device_id: device.id, status: device.status, phone_number: device.phoneNumber }), 200)
+  const live = await sessionOf(c.env, device.id).live()
+  return c.json(ok({ device_id: device.id, status: live.status, phone_number: live.phone_number }), 200)
+}
+
+export const qr: AppRouteHandler<typeof routes.getDeviceQr> = async (c) => {
+  const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
+  const live = await sessionOf(c.env, device.id).live()
+  // A QR is only worth showing while it waits for a scan and has not expired.
+  const showing = live.status === 'qr_ready' && live.qr_code !== null && (live.qr_expires_at ?? 0) > Date.now()
+  return c.json(
+    ok({
+      device_id: device.id,
+      qr_code: showing ? live.qr_code : null,
+      qr_image: showing ? live.qr_image : null,
+      device_status: live.status,
+      expires_at: showing ? iso(live.qr_expires_at) : null,
+    }),
+    200,
+  )
+}
+
+export const pairing: AppRouteHandler<typeof routes.requestPairingCode> = async (c) => {
+  const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
+  const phone = parseInternationalNumber(c.req.valid('json').phone_number)
+  if (!phone) {
+    throw new ApiError('invalid_phone_number', 'Not a valid phone number in international format', { reason: 'invalid_format' })
+  }
+  const code = await pairingCode(c.env, device.id, phone.digits)
+  return c.json(ok({ device_id: device.id, phone_number: phone.e164, pairing_code: code }), 200)
 }

@@ -6,7 +6,10 @@ import {
   CreateDeviceSchema,
   DeletedDeviceSchema,
   DeviceSchema,
+  DeviceQrSchema,
   DeviceStatusViewSchema,
+  PairingCodeRequestSchema,
+  PairingCodeSchema,
   UpdateDeviceSchema,
 } from './devices.schemas'
 
@@ -91,10 +94,33 @@ export const getDeviceStatus = createRoute({
   path: '/devices/{id}/status',
   tags,
   security,
-  summary: "The device's connection status and linked phone number",
+  summary: "The device's live connection status and linked phone number",
   request: { params: IdParamSchema },
   responses: {
     200: jsonContent(envelopeOf(DeviceStatusViewSchema), 'The status'),
     ...errorResponses(...deviceErrors),
+  },
+})
+
+export const getDeviceQr = createRoute({
+  method: 'get',
+  path: '/devices/{id}/qr',
+  tags,
+  security,
+  summary: 'The QR code to scan with WhatsApp (Linked devices); null once linked',
+  request: { params: IdParamSchema },
+  responses: { 200: jsonContent(envelopeOf(DeviceQrSchema), 'The current QR code'), ...errorResponses(...deviceErrors) },
+})
+
+export const requestPairingCode = createRoute({
+  method: 'post',
+  path: '/devices/{id}/pairing-code',
+  tags,
+  security,
+  summary: 'An 8-character code to link the device from the phone instead of scanning a QR',
+  request: { params: IdParamSchema, body: jsonBody(PairingCodeRequestSchema) },
+  responses: {
+    200: jsonContent(envelopeOf(PairingCodeSchema), 'Enter this code on the phone: Linked devices → Link with phone number'),
+    ...errorResponses(...deviceErrors, 'invalid_phone_number', 'device_not_ready', 'invalid_json'),
   },
 })

@@ -21,6 +21,24 @@ export const DeviceStatusViewSchema = z
   .object({ device_id: z.number().int(), status: DeviceStatusSchema, phone_number: z.string().nullable() })
   .openapi('DeviceStatusView')
 
+export const DeviceQrSchema = z
+  .object({
+    device_id: z.number().int(),
+    qr_code: z.string().nullable().openapi({ description: 'The raw QR string; null once linked or while none is shown' }),
+    qr_image: z.string().nullable().openapi({ description: 'The QR as a PNG data URL', example: 'data:image/png;base64,iVBORw0…' }),
+    device_status: DeviceStatusSchema,
+    expires_at: isoTimestamp.nullable(),
+  })
+  .openapi('DeviceQr')
+
+export const PairingCodeRequestSchema = z
+  .object({ phone_number: z.string().min(1).openapi({ example: '+22370123456', description: 'The number of the phone to link, in international format' }) })
+  .openapi('PairingCodeRequest')
+
+export const PairingCodeSchema = z
+  .object({ device_id: z.number().int(), phone_number: z.string(), pairing_code: z.string().openapi({ example: 'ABCD1234' }) })
+  .openapi('PairingCode')
+
 export const CreateDeviceSchema = z.object({ name: z.string().trim().min(1).max(100) }).openapi('CreateDevice')
 
 export const UpdateDeviceSchema = z

@@ -31,7 +31,27 @@ export const register: AppRouteHandler<typeof registerNode> = async (c) => {
   return c.json(ok({ ...offline(node), token: secret.plaintext }), 201)
 }
 
+/** D1 knows every registered node; FleetDO knows which are connected, their capacity and load. */
 export const list: AppRouteHandler<typeof listNodes> = async (c) => {
-  const rows = await database(c.env.DB).select().from(sessionNodes).orderBy(asc(sessionNodes.id))
-  return c.json(ok(rows.map(offline)), 200)
+  const [rows, live] = await Promise.all([
+    database(c.env.DB).select().from(sessionNodes).orderBy(asc(sessionNodes.id)),
+    c.env.FLEET.getByName('fleet').listNodes(),
+  ])
+  const liveById = new Map(live.map((node) => [node.id, node]))
+  return c.json(
+    ok(
+      rows.map((row) => {
+        const seen = liveById.get(row.id)
+        if (!seen) return offline(row)
+        return {
+          ...offline(row),
+          status: seen.status,
+          devices: seen.devices,
+          capacity: seen.capacity,
+          last_seen_at: iso(seen.last_seen_at === null ? row.lastSeenAt : new Date(seen.last_seen_at)),
+        }
+      }),
+    ),
+    200,
+  )
 }

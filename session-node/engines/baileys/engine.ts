@@ -1,0 +1,236 @@
+// One device's WhatsApp session on Baileys: owns the live socket, replaces it when WhatsApp
+// closes it (as disconnect.ts decides) and reports QR codes and status to the session layer.
+import type { ConnectionState } from '@whiskeysockets/baileys'
+import type { Logger } from 'pino'
+import type { Engine, EngineContext, EngineStatus } from '../engine'
+import { loadAuthState, type StoredAuthState } from './auth-state'
+import { backoffDelay } from './backoff'
+import { forgetUnfinishedPairing, isLinked, phoneNumberOf } from './creds'
+import { planDisconnect, statusCodeOf, type DisconnectPlan } from './disconnect'
+import { BaileysEngineError } from './errors'
+import type { ResolvedOptions } from './options'
+import { buildSocketConfig, type BaileysSocket } from './socket'
+import { Waiters } from './waiters'
+
+/** Baileys' QR lifetimes when `qrTimeout` is unset (as here): the first code lives longer. */
+export const FIRST_QR_TTL_MS = 60_000
+export const NEXT_QR_TTL_MS = 20_000
+
+const PHONE_DIGITS = /^\d{6,15}$/
+
+export class BaileysEngine implements Engine {
+  private readonly log: Logger
+  private readonly baileysLog: Logger
+  /** Bumped by every start and halt, so async work of an older run cannot touch a newer one. */
+  private run = 0
+  private running = false
+  private loading: Promise<void> | undefined
+  private clearing: Promise<void> = Promise.resolve()
+  private auth: StoredAuthState | undefined
+  private socket: BaileysSocket | undefined
+  private detach: (() => void) | undefined
+  private socketOpen = false
+  private qrShown = 0
+  /** Transient failures in a row; reset once WhatsApp answers (a QR or an open connection). */
+  private failures = 0
+  private cancelReconnect: (() => void) | undefined
+  private readonly qrReady: Waiters<BaileysSocket>
+
+  constructor(
+    private readonly context: EngineContext,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.log = context.logger.child({ engine: 'baileys' })
+    this.baileysLog = context.logger.child({ module: 'baileys' }, { level: options.baileysLogLevel })
+    this.qrReady = new Waiters(options.schedule)
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return this.loading
+    this.running = true
+    const run = ++this.run
+    this.loading = this.load(run)
+    return this.loading
+  }
+
+  async stop(): Promise<void> {
+    const auth = this.auth
+    const socket = this.halt()
+    if (socket) await this.end(socket)
+    // Whoever resumes this device next must find the latest creds.
+    await auth?.settled()
+  }
+
+  async logout(): Promise<void> {
+    const auth = this.auth
+    const wasOpen = this.socketOpen
+    const socket = this.halt()
+    if (socket && wasOpen) {
+      // Makes the phone drop this companion from its "Linked devices" list.
+      await socket.logout().catch((error: unknown) => this.log.warn({ err: error }, 'WhatsApp logout failed'))
+    }
+    if (socket) await this.end(socket)
+    await this.clearAuth(auth)
+    this.reportStatus({ status: 'error', reason: 'logged_out' })
+  }
+
+  async requestPairingCode(phoneDigits: string): Promise<string> {
+    if (!PHONE_DIGITS.test(phoneDigits)) {
+      throw new BaileysEngineError('invalid_phone_number', 'digits only, with the country code')
+    }
+    await this.loading?.catch(() => undefined)
+    if (!this.running || !this.auth) throw new BaileysEngineError('not_running', 'the session is not running')
+    if (isLinked(this.auth.state.creds)) throw new BaileysEngineError('already_linked', 'the device is linked')
+    // The request needs the WebSocket up; a QR on the current socket proves it (Baileys' example).
+    const socket =
+      this.socket && this.qrShown > 0
+        ? this.socket
+        : await this.qrReady.wait(
+            this.options.pairingReadyTimeoutMs,
+            () => new BaileysEngineError('not_ready', 'WhatsApp did not answer in time'),
+          )
+    return socket.requestPairingCode(phoneDigits)
+  }
+
+  private async load(run: number): Promise<void> {
+    await this.clearing
+    try {
+      const auth = await loadAuthState(this.context.store, this.baileysLog)
+      if (run !== this.run) return // stopped (or restarted) meanwhile
+      this.auth = auth
+      this.connect(auth)
+    } catch (error) {
+      if (run === this.run) this.halt()
+      throw error
+    }
+  }
+
+  private connect(auth: StoredAuthState): void {
+    forgetUnfinishedPairing(auth.state.creds)
+    const socket = this.options.socketFactory(buildSocketConfig(auth.state, this.baileysLog))
+    const onConnection = (update: Partial<ConnectionState>) => this.onConnectionUpdate(socket, update)
+    const onCreds = () => {
+      auth.saveCreds().catch((error: unknown) => this.log.error({ err: error }, 'saving creds failed'))
+    }
+    socket.ev.on('connection.update', onConnection)
+    socket.ev.on('creds.update', onCreds)
+    this.detach = () => {
+      socket.ev.off('connection.update', onConnection)
+      socket.ev.off('creds.update', onCreds)
+    }
+    this.socket = socket
+    this.socketOpen = false
+    this.qrShown = 0
+  }
+
+  private onConnectionUpdate(socket: BaileysSocket, update: Partial<ConnectionState>): void {
+    if (socket !== this.socket) return
+    if (update.qr) this.onQr(socket, update.qr)
+    if (update.connection === 'open') this.onOpen(socket)
+    if (update.connection === 'close') this.onClose(statusCodeOf(update.lastDisconnect?.error))
+  }
+
+  private onQr(socket: BaileysSocket, qr: string): void {
+    const ttlMs = this.qrShown === 0 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS
+    this.qrShown += 1
+    this.failures = 0
+    try {
+      this.context.events.qr(qr, ttlMs)
+    } catch (error) {
+      this.log.error({ err: error }, 'qr listener failed')
+    }
+    this.qrReady.resolveAll(socket)
+  }
+
+  private onOpen(socket: BaileysSocket): void {
+    this.socketOpen = true
+    this.failures = 0
+    // Not `sock.user`: it is a snapshot taken when the socket was built.
+    const phoneNumber = phoneNumberOf(socket.authState.creds)
+    if (!phoneNumber) this.log.error('connection open but creds hold no phone number')
+    this.reportStatus({ status: 'authenticated', phoneNumber: phoneNumber ?? '' })
+  }
+
+  /** Only unplanned closes get here: stop() and logout() detach from the socket first. */
+  private onClose(statusCode: number | undefined): void {
+    this.detach?.()
+    this.detach = undefined
+    this.socket = undefined
+    this.socketOpen = false
+    const plan = planDisconnect(statusCode)
+    this.log.info({ statusCode, cause: plan.cause }, 'WhatsApp connection closed')
+    if (plan.reconnect === 'never') {
+      this.clearing = this.giveUp(plan)
+      return
+    }
+    // One `disconnected` per outage, not one per failed retry.
+    const retrying = plan.reconnect === 'backoff' && this.failures > 0
+    if (plan.report && !retrying) this.reportStatus(plan.report)
+    if (plan.reconnect === 'now') this.reconnect()
+    else this.scheduleReconnect()
+  }
+
+  private async giveUp(plan: DisconnectPlan): Promise<void> {
+    const auth = this.auth
+    this.halt()
+    if (plan.clearAuth) {
+      await this.clearAuth(auth).catch((error: unknown) => this.log.error({ err: error }, 'clearing auth failed'))
+    }
+    if (plan.report) this.reportStatus(plan.report)
+  }
+
+  private scheduleReconnect(): void {
+    const delayMs = backoffDelay(this.failures, this.options.backoff, this.options.random)
+    this.failures += 1
+    this.cancelReconnect = this.options.schedule(() => {
+      this.cancelReconnect = undefined
+      this.reconnect()
+    }, delayMs)
+  }
+
+  private reconnect(): void {
+    if (!this.running || !this.auth) return
+    try {
+      this.connect(this.auth)
+    } catch (error) {
+      this.log.error({ err: error }, 'creating the WhatsApp socket failed')
+      this.scheduleReconnect()
+    }
+  }
+
+  /** Ends the current run without touching WhatsApp; returns the socket it let go of. */
+  private halt(): BaileysSocket | undefined {
+    const socket = this.socket
+    this.run += 1
+    this.running = false
+    this.loading = undefined
+    this.cancelReconnect?.()
+    this.cancelReconnect = undefined
+    this.detach?.()
+    this.detach = undefined
+    this.socket = undefined
+    this.socketOpen = false
+    this.auth = undefined
+    this.qrReady.rejectAll(new BaileysEngineError('not_running', 'the session stopped'))
+    return socket
+  }
+
+  private async end(socket: BaileysSocket): Promise<void> {
+    await socket.end(undefined).catch((error: unknown) => this.log.debug({ err: error }, 'socket end failed'))
+  }
+
+  private async clearAuth(auth: StoredAuthState | undefined): Promise<void> {
+    // A creds write still in flight must not land after the clear and resurrect the session.
+    await auth?.settled()
+    await this.context.store.clear()
+  }
+
+  private reportStatus(update: EngineStatus): void {
+    // Listeners run inside Baileys' event emitter; a throw there would break the socket.
+    try {
+      this.context.events.status(update)
+    } catch (error) {
+      this.log.error({ err: error }, 'status listener failed')
+    }
+  }
+}

@@ -1,0 +1,37 @@
+// What a caller (in practice: a test) may swap in the engine, and the production defaults.
+import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
+import { defaultSocketFactory, type SocketFactory } from './socket'
+
+/** Runs `callback` after `ms`; the returned function cancels it. */
+export type Schedule = (callback: () => void, ms: number) => () => void
+
+export interface BaileysEngineOptions {
+  /** Builds the WhatsApp socket; Baileys' `makeWASocket` by default. */
+  socketFactory?: SocketFactory
+  schedule?: Schedule
+  backoff?: BackoffPolicy
+  /** Jitter source, [0, 1). */
+  random?: () => number
+  /** How long `requestPairingCode` waits for WhatsApp to show the first QR of a socket. */
+  pairingReadyTimeoutMs?: number
+  /** Level of Baileys' own logs; it is very chatty below `warn`. */
+  baileysLogLevel?: string
+}
+
+export type ResolvedOptions = Required<BaileysEngineOptions>
+
+const realSchedule: Schedule = (callback, ms) => {
+  const timer = setTimeout(callback, ms)
+  return () => clearTimeout(timer)
+}
+
+export function resolveOptions(options: BaileysEngineOptions = {}): ResolvedOptions {
+  return {
+    socketFactory: options.socketFactory ?? defaultSocketFactory,
+    schedule: options.schedule ?? realSchedule,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    random: options.random ?? Math.random,
+    pairingReadyTimeoutMs: options.pairingReadyTimeoutMs ?? 30_000,
+    baileysLogLevel: options.baileysLogLevel ?? 'warn',
+  }
+}

@@ -1,0 +1,45 @@
+// How this project configures a Baileys socket, and the part of the socket the engine relies on
+// (narrow, so tests can script a fake one and a Baileys upgrade shows up here first).
+import {
+  Browsers,
+  makeWASocket,
+  proto,
+  type AuthenticationCreds,
+  type AuthenticationState,
+  type BaileysEventEmitter,
+  type SocketConfig,
+  type UserFacingSocketConfig,
+} from '@whiskeysockets/baileys'
+
+export type BaileysLogger = SocketConfig['logger']
+
+/** What the engine uses of a `WASocket`. Sending and media (a later issue) will widen this. */
+export interface BaileysSocket {
+  ev: Pick<BaileysEventEmitter, 'on' | 'off'>
+  authState: { creds: AuthenticationCreds }
+  requestPairingCode(phoneNumber: string): Promise<string>
+  logout(msg?: string): Promise<void>
+  end(error: Error | undefined): Promise<void>
+}
+
+export type SocketFactory = (config: UserFacingSocketConfig) => BaileysSocket
+
+export const defaultSocketFactory: SocketFactory = (config) => makeWASocket(config)
+
+export function buildSocketConfig(auth: AuthenticationState, logger: BaileysLogger): UserFacingSocketConfig {
+  return {
+    auth,
+    logger,
+    // Shown in the phone's "Linked devices" list.
+    browser: Browsers.ubuntu('Chrome'),
+    // Online presence would silence notifications on the owner's phone while a server is linked.
+    markOnlineOnConnect: false,
+    // A messaging API needs no past chats: skip the FULL history download. The other history
+    // types stay on, because they carry the LID↔phone mappings Baileys needs to address people.
+    syncFullHistory: false,
+    shouldSyncHistoryMessage: ({ syncType }) => syncType !== proto.HistorySync.HistorySyncType.FULL,
+    // Baileys asks for a message it sent when a recipient needs it re-encrypted. No message store
+    // yet: such retries fail and the message shows "waiting for this message" on that phone.
+    getMessage: async () => undefined,
+  }
+}

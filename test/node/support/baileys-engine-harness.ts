@@ -1,0 +1,43 @@
+// Builds a Baileys engine wired to a fake WhatsApp, an in-memory store and a manual clock, and
+// records what it reports to the session layer.
+import { pino } from 'pino'
+import type { EngineStatus } from '../../../session-node/engines/engine'
+import { createBaileysEngine, type BaileysEngineOptions } from '../../../session-node/engines/baileys/index'
+import { fakeBaileys, ManualClock } from './fake-baileys'
+import { MemoryAuthStore } from './memory-auth-store'
+
+export const BACKOFF = { initialMs: 1_000, maxMs: 8_000 }
+
+export function harness(store = new MemoryAuthStore(), options: BaileysEngineOptions = {}) {
+  const wa = fakeBaileys()
+  const clock = new ManualClock()
+  const qrs: { code: string; ttlMs: number }[] = []
+  const statuses: EngineStatus[] = []
+  const engine = createBaileysEngine(
+    {
+      deviceId: 7,
+      store,
+      logger: pino({ level: 'silent' }),
+      events: {
+        qr: (code, ttlMs) => qrs.push({ code, ttlMs }),
+        status: (update) => statuses.push(update),
+      },
+    },
+    { socketFactory: wa.socketFactory, schedule: clock.schedule, backoff: BACKOFF, random: () => 0.5, ...options },
+  )
+  return { engine, store, wa, clock, qrs, statuses }
+}
+
+/** Lets queued promise work (store writes) run. */
+export const settle = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Links a device by QR on a first engine and stops it, leaving its auth state in `store`. */
+export async function linkedStore(phoneDigits = '15551234567'): Promise<MemoryAuthStore> {
+  const { engine, wa, store } = harness()
+  await engine.start()
+  wa.last().showQr('qr-1')
+  wa.last().pair(phoneDigits)
+  wa.last().open()
+  await engine.stop()
+  return store
+}

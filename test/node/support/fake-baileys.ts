@@ -1,0 +1,160 @@
+// A scripted stand-in for a Baileys socket: tests play WhatsApp's part (QR, pairing, open,
+// close with a status code) and watch what the engine does. It copies the Baileys behaviour the
+// engine depends on: synchronous events, creds merged into `authState.creds` by Baileys' own
+// `creds.update` listener before anyone else sees it, `end()` emitting a close once, and
+// `logout()` throwing 'Connection Closed' (428) on a closed socket.
+import type {
+  AuthenticationCreds,
+  BaileysEventMap,
+  UserFacingSocketConfig,
+} from '@whiskeysockets/baileys'
+import type { Schedule } from '../../../session-node/engines/baileys/options'
+import type { BaileysSocket, SocketFactory } from '../../../session-node/engines/baileys/socket'
+
+type EventName = keyof BaileysEventMap
+type Listener = (arg: never) => void
+
+/** Shaped like the Boom errors Baileys closes with. */
+export const boom = (message: string, statusCode: number) =>
+  Object.assign(new Error(message), { isBoom: true, output: { statusCode } })
+
+class FakeEventEmitter {
+  private readonly listeners = new Map<EventName, Set<Listener>>()
+
+  on<T extends EventName>(event: T, listener: (arg: BaileysEventMap[T]) => void): void {
+    const set = this.listeners.get(event) ?? new Set()
+    set.add(listener)
+    this.listeners.set(event, set)
+  }
+
+  off<T extends EventName>(event: T, listener: (arg: BaileysEventMap[T]) => void): void {
+    this.listeners.get(event)?.delete(listener)
+  }
+
+  emit<T extends EventName>(event: T, arg: BaileysEventMap[T]): boolean {
+    const set = this.listeners.get(event)
+    for (const listener of [...(set ?? [])]) (listener as (arg: BaileysEventMap[T]) => void)(arg)
+    return (set?.size ?? 0) > 0
+  }
+}
+
+export class FakeSocket implements BaileysSocket {
+  readonly ev = new FakeEventEmitter()
+  readonly authState: { creds: AuthenticationCreds }
+  /** Like Baileys' `sock.user`: a snapshot from when the socket was built. */
+  readonly user: AuthenticationCreds['me']
+  readonly pairingRequests: string[] = []
+  readonly endCalls: (Error | undefined)[] = []
+  logoutCalls = 0
+  private closed = false
+
+  constructor(readonly config: UserFacingSocketConfig) {
+    this.authState = { creds: config.auth.creds }
+    this.user = config.auth.creds.me
+    this.ev.on('creds.update', (update) => Object.assign(this.authState.creds, update))
+  }
+
+  showQr(code: string): void {
+    this.ev.emit('connection.update', { qr: code })
+  }
+
+  /** What a QR scan does: pair-success brings the account and `me`, then WhatsApp asks for 515. */
+  pair(phoneDigits: string): void {
+    this.updateCreds({
+      me: { id: `${phoneDigits}:7@s.whatsapp.net`, name: 'Shop', lid: '123456789:7@lid' },
+      account: {
+        details: new Uint8Array([1, 2, 3]),
+        accountSignatureKey: new Uint8Array([4, 5]),
+        accountSignature: new Uint8Array([6]),
+        deviceSignature: new Uint8Array([7]),
+      },
+      platform: 'android',
+    })
+    this.close(515)
+  }
+
+  open(): void {
+    this.ev.emit('connection.update', { connection: 'open' })
+  }
+
+  updateCreds(update: Partial<AuthenticationCreds>): void {
+    this.ev.emit('creds.update', update)
+  }
+
+  /** WhatsApp (or the network) closes the socket. */
+  close(statusCode?: number): void {
+    void this.end(statusCode === undefined ? undefined : boom('Connection Failure', statusCode))
+  }
+
+  /** The WebSocket died and the close event has not come through yet. */
+  dropSilently(): void {
+    this.closed = true
+  }
+
+  async requestPairingCode(phoneNumber: string): Promise<string> {
+    if (this.closed) throw boom('Connection Closed', 428)
+    this.pairingRequests.push(phoneNumber)
+    this.updateCreds({ pairingCode: 'K7QX2M9P', me: { id: `${phoneNumber}@s.whatsapp.net`, name: '~' } })
+    return 'K7QX2M9P'
+  }
+
+  async logout(): Promise<void> {
+    this.logoutCalls += 1
+    if (this.closed) throw boom('Connection Closed', 428)
+    void this.end(boom('Intentional Logout', 401))
+  }
+
+  async end(error: Error | undefined): Promise<void> {
+    this.endCalls.push(error)
+    if (this.closed) return
+    this.closed = true
+    this.ev.emit('connection.update', { connection: 'close', lastDisconnect: { error, date: new Date() } })
+  }
+}
+
+/** Stands in for `makeWASocket`, keeping every socket it built. */
+export function fakeBaileys() {
+  const sockets: FakeSocket[] = []
+  const socketFactory: SocketFactory = (config) => {
+    const socket = new FakeSocket(config)
+    sockets.push(socket)
+    return socket
+  }
+  const last = (): FakeSocket => {
+    const socket = sockets.at(-1)
+    if (!socket) throw new Error('no socket was created')
+    return socket
+  }
+  return { sockets, socketFactory, last }
+}
+
+interface Timer {
+  callback: () => void
+  ms: number
+  cancelled: boolean
+}
+
+/** Timers that only fire when the test says so. */
+export class ManualClock {
+  private timers: Timer[] = []
+
+  readonly schedule: Schedule = (callback, ms) => {
+    const timer: Timer = { callback, ms, cancelled: false }
+    this.timers.push(timer)
+    return () => {
+      timer.cancelled = true
+    }
+  }
+
+  /** Delays of the timers still waiting, in the order they were set. */
+  get pending(): number[] {
+    return this.timers.filter((t) => !t.cancelled).map((t) => t.ms)
+  }
+
+  /** Fires every waiting timer (not the ones they set). */
+  fire(): void {
+    const due = this.timers.filter((t) => !t.cancelled)
+    this.timers = []
+    for (const timer of due) timer.callback()
+  }
+}

@@ -1,0 +1,105 @@
+// A test stand-in for a session node: opens the real node sockets through the worker entrypoint
+// and records every frame the Durable Objects send.
+import { exports } from 'cloudflare:workers'
+import { admin } from './helpers'
+
+export interface FrameLog {
+  ws: WebSocket
+  frames: any[]
+  closed: Promise<{ code: number; reason: string }>
+  send(frame: unknown): void
+  /** The first frame (already received or to come) matching `predicate`. */
+  next(predicate: (frame: any) => boolean, timeoutMs?: number): Promise<any>
+}
+
+const open = new Set<WebSocket>()
+
+/** Closes every socket the test opened and waits (briefly) for them to be gone. */
+export async function closeAllSockets(): Promise<void> {
+  const closing = [...open].map(
+    (ws) =>
+      new Promise<void>((resolve) => {
+        ws.addEventListener('close', () => resolve())
+        setTimeout(resolve, 2_000)
+        try {
+          ws.close(1000, 'test over')
+        } catch {
+          resolve()
+        }
+      }),
+  )
+  open.clear()
+  await Promise.all(closing)
+}
+
+function track(ws: WebSocket): FrameLog {
+  open.add(ws)
+  const frames: any[] = []
+  const waiters: Array<{ predicate: (f: any) => boolean; resolve: (f: any) => void }> = []
+  ws.accept()
+  ws.addEventListener('message', (event) => {
+    const frame = typeof event.data === 'string' ? (event.data === 'pong' ? 'pong' : JSON.parse(event.data)) : event.data
+    frames.push(frame)
+    for (const waiter of [...waiters]) {
+      if (waiter.predicate(frame)) {
+        waiters.splice(waiters.indexOf(waiter), 1)
+        waiter.resolve(frame)
+      }
+    }
+  })
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason })),
+  )
+  return {
+    ws,
+    frames,
+    closed,
+    send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+    next: (predicate, timeoutMs = 5_000) => {
+      const seen = frames.find(predicate)
+      if (seen !== undefined) return Promise.resolve(seen)
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`)), timeoutMs)
+        waiters.push({ predicate, resolve: (f) => (clearTimeout(timer), resolve(f)) })
+      })
+    },
+  }
+}
+
+export async function registerNode(name = 'test-node') {
+  const res = await admin('POST', '/nodes', { name })
+  return res.body.data as { id: number; token: string }
+}
+
+export async function upgrade(path: string, token: string): Promise<Response> {
+  return exports.default.fetch(
+    new Request(`http://api.test${path}`, { headers: { Upgrade: 'websocket', Authorization: `Bearer ${token}` } }),
+  )
+}
+
+/** A node's control socket after hello/welcome. */
+export async function connectNode(token: string, hello: { capacity?: number; sessions?: number[] } = {}) {
+  const res = await upgrade('/api/nodes/connect', token)
+  if (res.status !== 101 || !res.webSocket) throw new Error(`node upgrade: ${res.status} ${await res.text()}`)
+  const log = track(res.webSocket)
+  log.send({ type: 'hello', protocol: 1, node_name: 'test', engine: 'simulator', capacity: hello.capacity ?? 10, sessions: hello.sessions ?? [] })
+  await log.next((f) => f.type === 'welcome')
+  return log
+}
+
+/** A device session socket; `hello` is sent and the welcome awaited. */
+export async function connectDevice(token: string, deviceId: number, epoch: number) {
+  const res = await upgrade(`/api/nodes/devices/${deviceId}/connect?epoch=${epoch}`, token)
+  if (res.status !== 101 || !res.webSocket) throw new Error(`device upgrade: ${res.status} ${await res.text()}`)
+  const log = track(res.webSocket)
+  log.send({ type: 'hello', protocol: 1, device_id: deviceId, epoch })
+  await log.next((f) => f.type === 'welcome')
+  return log
+}
+
+/** Answers the next command of `type` on a device socket with a success result. */
+export async function answer(log: FrameLog, type: string, data?: unknown) {
+  const command = await log.next((f) => f.type === type)
+  log.send({ type: 'result', id: command.id, ok: true, ...(data === undefined ? {} : { data }) })
+  return command
+}

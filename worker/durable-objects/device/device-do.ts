@@ -1,0 +1,259 @@
+// DeviceDO: the single writer for one WhatsApp device. It holds the live status, the current
+// QR, the phone number and the (node-encrypted) auth state, and accepts the socket of exactly
+// one session node: the one FleetDO assigned at the current epoch. Anything else is fenced off,
+// so two hosts never run the same WhatsApp session.
+import { DurableObject } from 'cloudflare:workers'
+import { CloseCode } from '../../../protocol/close-codes'
+import {
+  decodeFrame,
+  malformed,
+  NodeToDevice,
+  PROTOCOL_VERSION,
+  type DeviceToNode,
+  type LiveStatus,
+} from '../../../protocol/frames'
+import { answerPingsWhileHibernating, closeQuietly, sendFrame, upgradeResponse } from '../sockets'
+import { mirrorStatusToD1 } from './d1-mirror'
+import { DeviceStore, type DeviceState } from './device-store'
+import { PendingCommands, type CommandOutcome } from './pending-commands'
+
+interface SocketAttachment {
+  nodeId: number
+  epoch: number
+}
+
+export interface LiveView {
+  status: LiveStatus
+  phone_number: string | null
+  qr_code: string | null
+  qr_image: string | null
+  qr_expires_at: number | null
+  node_id: number | null
+  active: boolean
+}
+
+export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
+
+const PAIRING_TIMEOUT_MS = 25_000
+const CONTROL_TIMEOUT_MS = 10_000
+
+const attachmentOf = (ws: WebSocket): SocketAttachment | null => {
+  const value: unknown = ws.deserializeAttachment()
+  if (typeof value !== 'object' || value === null) return null
+  const { nodeId, epoch } = value as Record<string, unknown>
+  return typeof nodeId === 'number' && typeof epoch === 'number' ? { nodeId, epoch } : null
+}
+
+const failure = (outcome: CommandOutcome): CommandFailure => ({
+  ok: false,
+  code: 'device_not_ready',
+  message: outcome.ok ? 'unexpected answer' : outcome.error.message,
+})
+
+export class DeviceDO extends DurableObject<Env> {
+  private readonly store: DeviceStore
+  private readonly pending = new PendingCommands()
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.store = new DeviceStore(ctx.storage)
+    answerPingsWhileHibernating(ctx)
+  }
+
+  /** The node's session socket, already authenticated by the worker (X-Node-Id, X-Node-Epoch, X-Device-Id). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response('expected a WebSocket upgrade', { status: 426 })
+    }
+    const nodeId = Number(request.headers.get('X-Node-Id'))
+    const epoch = Number(request.headers.get('X-Node-Epoch'))
+    const deviceId = Number(request.headers.get('X-Device-Id'))
+    if (![nodeId, epoch, deviceId].every(Number.isInteger)) return new Response('bad session request', { status: 400 })
+    if (!(await this.isAssignee(deviceId, nodeId, epoch))) {
+      return new Response('this device is not assigned to this node at this epoch', { status: 409 })
+    }
+    for (const older of this.ctx.getWebSockets()) closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection')
+    const attachment: SocketAttachment = { nodeId, epoch }
+    return upgradeResponse(this.ctx, ['node'], attachment)
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const attachment = attachmentOf(ws)
+    if (!attachment || !this.isCurrent(attachment)) return this.fence(ws, 'this device is assigned elsewhere')
+    const decoded = decodeFrame(NodeToDevice, message)
+    if (!decoded.ok) {
+      ws.send(malformed(decoded.error))
+      return
+    }
+    const frame = decoded.frame
+    switch (frame.type) {
+      case 'hello': {
+        const state = this.store.state()
+        if (frame.protocol !== PROTOCOL_VERSION) {
+          sendFrame(ws, { type: 'error', code: 'unsupported_protocol', message: `this device speaks protocol ${PROTOCOL_VERSION}` })
+          return closeQuietly(ws, CloseCode.unsupportedProtocol, 'unsupported protocol')
+        }
+        if (frame.device_id !== state.device_id || frame.epoch !== state.epoch) return this.fence(ws, 'hello does not match the assignment')
+        sendFrame(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, device_id: frame.device_id, epoch: frame.epoch, active: state.active === 1 } satisfies DeviceToNode)
+        return
+      }
+      case 'status': {
+        const linked = frame.status === 'authenticated'
+        await this.setLive({
+          status: frame.status,
+          status_reason: frame.reason ?? null,
+          ...(frame.phone_number !== undefined && { phone_number: frame.phone_number }),
+          ...((linked || frame.status === 'error') && { qr_code: null, qr_image: null, qr_expires_at: null }),
+        })
+        return
+      }
+      case 'qr':
+        await this.setLive({ status: 'qr_ready', status_reason: null, qr_code: frame.qr_code, qr_image: frame.qr_image, qr_expires_at: frame.expires_at })
+        return
+      case 'auth.get':
+        sendFrame(ws, { type: 'result', id: frame.id, ok: true, data: { values: this.store.authGet(frame.names) } })
+        return
+      case 'auth.set':
+        this.store.authSet(frame.entries)
+        sendFrame(ws, { type: 'result', id: frame.id, ok: true })
+        return
+      case 'auth.clear':
+        this.store.authClear()
+        sendFrame(ws, { type: 'result', id: frame.id, ok: true })
+        return
+      case 'result':
+        this.pending.settle(frame)
+        return
+      case 'error':
+        console.warn(JSON.stringify({ msg: 'node reported an error', deviceId: this.store.state().device_id, frame }))
+        return
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket): Promise<void> {
+    closeQuietly(ws, CloseCode.normal, 'closing')
+    await this.onSocketGone(ws)
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    await this.onSocketGone(ws)
+  }
+
+  // ── RPC ───────────────────────────────────────────────────────────────────────────────────
+
+  /** FleetDO gives the device to a node (or to none) under a new epoch; older epochs are ignored. */
+  async assign(next: { deviceId: number; nodeId: number | null; epoch: number }): Promise<void> {
+    const state = this.store.state()
+    if (next.epoch < state.epoch) return
+    this.store.update({ device_id: next.deviceId, node_id: next.nodeId, epoch: next.epoch })
+    for (const ws of this.ctx.getWebSockets()) {
+      const attachment = attachmentOf(ws)
+      if (!attachment || !this.isCurrent(attachment)) this.fence(ws, 'this device moved to another node')
+    }
+  }
+
+  async live(): Promise<LiveView> {
+    const s = this.store.state()
+    return {
+      status: s.status,
+      phone_number: s.phone_number,
+      qr_code: s.qr_code,
+      qr_image: s.qr_image,
+      qr_expires_at: s.qr_expires_at,
+      node_id: s.node_id,
+      active: s.active === 1,
+    }
+  }
+
+  async requestPairingCode(phoneDigits: string): Promise<{ ok: true; pairingCode: string } | CommandFailure> {
+    const state = this.store.state()
+    if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
+    if (state.active !== 1) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
+    const outcome = await this.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), PAIRING_TIMEOUT_MS)
+    const code = outcome.ok && typeof outcome.data === 'object' && outcome.data ? (outcome.data as { pairing_code?: unknown }).pairing_code : undefined
+    return typeof code === 'string' ? { ok: true, pairingCode: code } : failure(outcome)
+  }
+
+  /** Pauses (stops the session without unlinking it) or resumes the device. */
+  async setActive(active: boolean): Promise<LiveView> {
+    const before = this.store.state()
+    this.store.update({ active: active ? 1 : 0 })
+    if (before.active !== (active ? 1 : 0)) {
+      if (!active) {
+        const status = before.status === 'pending' || before.status === 'error' ? before.status : 'disconnected'
+        await this.setLive({ status, status_reason: 'paused', qr_code: null, qr_image: null, qr_expires_at: null })
+      }
+      await this.command((id) => ({ type: active ? 'resume' : 'pause', id }), CONTROL_TIMEOUT_MS)
+    }
+    return this.live()
+  }
+
+  /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */
+  async destroy(): Promise<{ loggedOut: boolean }> {
+    const outcome = await this.command((id) => ({ type: 'logout', id }), CONTROL_TIMEOUT_MS)
+    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CloseCode.deviceGone, 'device deleted')
+    await this.ctx.storage.deleteAlarm()
+    await this.ctx.storage.deleteAll()
+    this.store.createSchema()
+    return { loggedOut: outcome.ok }
+  }
+
+  /** For tests and operators: how many auth entries are stored (never their content). */
+  async authEntryCount(): Promise<number> {
+    return this.store.authCount()
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  private isCurrent(attachment: SocketAttachment): boolean {
+    const state = this.store.state()
+    return state.node_id === attachment.nodeId && state.epoch === attachment.epoch
+  }
+
+  /**
+   * Whether `nodeId` at `epoch` owns this device. When the node presents a newer epoch than the
+   * one recorded here (FleetDO's push may not have arrived), FleetDO is asked: it is the authority.
+   */
+  private async isAssignee(deviceId: number, nodeId: number, epoch: number): Promise<boolean> {
+    const state = this.store.state()
+    if (state.node_id === nodeId && state.epoch === epoch && state.device_id === deviceId) return true
+    if (epoch <= state.epoch) return false
+    const truth = await this.env.FLEET.getByName('fleet').assignmentOf(deviceId)
+    if (!truth || truth.nodeId !== nodeId || truth.epoch !== epoch) return false
+    await this.assign({ deviceId, nodeId, epoch })
+    return true
+  }
+
+  private fence(ws: WebSocket, reason: string): void {
+    sendFrame(ws, { type: 'release', reason } satisfies DeviceToNode)
+    closeQuietly(ws, CloseCode.notAssigned, reason)
+  }
+
+  private async onSocketGone(ws: WebSocket): Promise<void> {
+    const attachment = attachmentOf(ws)
+    const stillConnected = this.ctx.getWebSockets().some((other) => other !== ws && other.readyState === WebSocket.OPEN)
+    if (!attachment || !this.isCurrent(attachment) || stillConnected) return
+    this.pending.failAll('the session node disconnected')
+    const { status } = this.store.state()
+    // Without its node the session is unreachable; a QR shown by that node is void.
+    if (status === 'authenticated' || status === 'qr_ready') {
+      await this.setLive({ status: 'disconnected', status_reason: 'session node unreachable', qr_code: null, qr_image: null, qr_expires_at: null })
+    }
+  }
+
+  private command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome> {
+    const ws = this.ctx.getWebSockets().find((socket) => {
+      const attachment = attachmentOf(socket)
+      return attachment && this.isCurrent(attachment) && socket.readyState === WebSocket.OPEN
+    })
+    return this.pending.run((id) => (ws ? sendFrame(ws, build(id)) : false), timeoutMs)
+  }
+
+  private async setLive(changes: Partial<DeviceState>): Promise<void> {
+    const before = this.store.state()
+    const after = this.store.update(changes)
+    if (after.device_id !== null && (before.status !== after.status || before.phone_number !== after.phone_number)) {
+      await mirrorStatusToD1(this.env.DB, after.device_id, after.status, after.phone_number)
+    }
+  }
+}

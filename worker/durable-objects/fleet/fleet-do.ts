@@ -1,0 +1,248 @@
+// FleetDO: the one registry of session nodes. It holds each node's control socket (hibernatable),
+// knows capacity and load, assigns devices to the least-loaded node, and moves a lost node's
+// devices to other nodes after a grace period. DeviceDO does the fencing; this decides.
+import { DurableObject } from 'cloudflare:workers'
+import { CloseCode } from '../../../protocol/close-codes'
+import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
+import { answerPingsWhileHibernating, closeQuietly, sendFrame, upgradeResponse } from '../sockets'
+import { FleetStore } from './fleet-store'
+import { pickNode } from './placement'
+
+interface NodeAttachment {
+  nodeId: number
+  connectedAt: number
+}
+
+export interface NodeView {
+  id: number
+  status: 'online' | 'offline'
+  devices: number
+  capacity: number
+  last_seen_at: number | null
+}
+
+export interface Assignment {
+  nodeId: number | null
+  epoch: number
+}
+
+/** A node that stops pinging for this long is treated as lost (it pings every 10 s). */
+const HEARTBEAT_TIMEOUT_MS = 45_000
+const SWEEP_INTERVAL_MS = 15_000
+const DEFAULT_GRACE_MS = 30_000
+
+const attachmentOf = (ws: WebSocket): NodeAttachment | null => {
+  const value: unknown = ws.deserializeAttachment()
+  if (typeof value !== 'object' || value === null) return null
+  const { nodeId, connectedAt } = value as Record<string, unknown>
+  return typeof nodeId === 'number' && typeof connectedAt === 'number' ? { nodeId, connectedAt } : null
+}
+
+export class FleetDO extends DurableObject<Env> {
+  private readonly store: FleetStore
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.store = new FleetStore(ctx.storage.sql)
+    answerPingsWhileHibernating(ctx)
+  }
+
+  private get graceMs(): number {
+    const value = Number(this.env.FLEET_FAILOVER_GRACE_MS)
+    return Number.isFinite(value) && value >= 0 ? value : DEFAULT_GRACE_MS
+  }
+
+  /** Only WebSocket upgrades, already authenticated by the worker (which sets X-Node-Id). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response('expected a WebSocket upgrade', { status: 426 })
+    }
+    const nodeId = Number(request.headers.get('X-Node-Id'))
+    if (!Number.isInteger(nodeId) || nodeId <= 0) return new Response('missing node id', { status: 400 })
+    for (const older of this.ctx.getWebSockets(`node:${nodeId}`)) {
+      closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection of this node')
+    }
+    const attachment: NodeAttachment = { nodeId, connectedAt: Date.now() }
+    return upgradeResponse(this.ctx, ['node', `node:${nodeId}`], attachment)
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const attachment = attachmentOf(ws)
+    if (!attachment) return closeQuietly(ws, 1008, 'unknown socket')
+    const decoded = decodeFrame(NodeToFleet, message)
+    if (!decoded.ok) {
+      ws.send(malformed(decoded.error))
+      return
+    }
+    const frame = decoded.frame
+    if (frame.type === 'hello') {
+      if (frame.protocol !== PROTOCOL_VERSION) {
+        sendFrame(ws, { type: 'error', code: 'unsupported_protocol', message: `this fleet speaks protocol ${PROTOCOL_VERSION}` })
+        return closeQuietly(ws, CloseCode.unsupportedProtocol, 'unsupported protocol')
+      }
+      await this.onHello(ws, attachment.nodeId, frame)
+    } else if (frame.type === 'bye') {
+      await this.onNodeLost(attachment.nodeId, { planned: true })
+    } else {
+      console.warn(JSON.stringify({ msg: 'node reported an error', nodeId: attachment.nodeId, frame }))
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    closeQuietly(ws, CloseCode.normal, 'closing')
+    const attachment = attachmentOf(ws)
+    if (attachment && !this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
+    void code
+    void reason
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    const attachment = attachmentOf(ws)
+    if (attachment && !this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now()
+    for (const ws of this.ctx.getWebSockets('node')) {
+      const attachment = attachmentOf(ws)
+      if (!attachment) continue
+      const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0
+      if (now - Math.max(lastPing, attachment.connectedAt) > HEARTBEAT_TIMEOUT_MS) {
+        closeQuietly(ws, CloseCode.heartbeatTimeout, 'no heartbeat')
+        if (!this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
+      } else if (lastPing) {
+        this.store.touch(attachment.nodeId, lastPing)
+      }
+    }
+    for (const node of this.store.strandedNodes()) {
+      if (node.offline_since + this.graceMs <= now) await this.rehome(node.node_id)
+    }
+    await this.placeUnassigned()
+    await this.scheduleAlarm()
+  }
+
+  // ── RPC, called by the worker ─────────────────────────────────────────────────────────────
+
+  /** Gives a new (or waiting) device to the least-loaded online node; null when none has room. */
+  async assignDevice(deviceId: number): Promise<Assignment> {
+    const current = this.store.assignment(deviceId)
+    if (current?.node_id != null && this.store.node(current.node_id)?.online) return { nodeId: current.node_id, epoch: current.epoch }
+    return this.place(deviceId, pickNode(this.store.nodes(), this.store.loads()))
+  }
+
+  /** The device is gone: forget it and tell its node to stop running it (no logout here). */
+  async releaseDevice(deviceId: number): Promise<void> {
+    const current = this.store.assignment(deviceId)
+    this.store.remove(deviceId)
+    if (current?.node_id != null) {
+      this.sendTo(current.node_id, { type: 'release', device_id: deviceId, reason: 'device deleted' })
+    }
+  }
+
+  /** The authority DeviceDO asks when a node presents an epoch it has not heard of. */
+  async assignmentOf(deviceId: number): Promise<Assignment | null> {
+    const row = this.store.assignment(deviceId)
+    return row ? { nodeId: row.node_id, epoch: row.epoch } : null
+  }
+
+  async listNodes(): Promise<NodeView[]> {
+    const loads = this.store.loads()
+    return this.store.nodes().map((node) => {
+      const online = node.online === 1
+      const socket = online ? this.ctx.getWebSockets(`node:${node.node_id}`)[0] : undefined
+      const lastPing = socket ? (this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? 0) : 0
+      return {
+        id: node.node_id,
+        status: online ? 'online' : 'offline',
+        devices: online ? (loads.get(node.node_id) ?? 0) : 0,
+        capacity: node.capacity,
+        last_seen_at: Math.max(node.last_seen_at ?? 0, lastPing) || null,
+      }
+    })
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  private async onHello(ws: WebSocket, nodeId: number, hello: Extract<NodeToFleet, { type: 'hello' }>): Promise<void> {
+    const now = Date.now()
+    this.store.nodeOnline({ nodeId, name: hello.node_name, engine: hello.engine, capacity: hello.capacity }, now)
+    sendFrame(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, node_id: nodeId } satisfies FleetToNode)
+    const mine = this.store.assignmentsOf(nodeId)
+    const mineIds = new Set(mine.map((a) => a.device_id))
+    for (const a of mine) sendFrame(ws, { type: 'assign', device_id: a.device_id, epoch: a.epoch } satisfies FleetToNode)
+    for (const deviceId of hello.sessions) {
+      if (!mineIds.has(deviceId)) {
+        sendFrame(ws, { type: 'release', device_id: deviceId, reason: 'assigned elsewhere' } satisfies FleetToNode)
+      }
+    }
+    this.ctx.waitUntil(
+      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?').bind(now, nodeId).run().catch(() => undefined),
+    )
+    await this.placeUnassigned()
+    await this.scheduleAlarm()
+  }
+
+  private async onNodeLost(nodeId: number, { planned }: { planned: boolean }): Promise<void> {
+    const now = Date.now()
+    this.store.nodeOffline(nodeId, now)
+    this.ctx.waitUntil(
+      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?').bind(now, nodeId).run().catch(() => undefined),
+    )
+    // A planned departure needs no grace: the node has already stopped its sessions.
+    if (planned) await this.rehome(nodeId)
+    await this.scheduleAlarm()
+  }
+
+  /** Moves every device of a lost node to other nodes, each under a new epoch. */
+  private async rehome(nodeId: number): Promise<void> {
+    const nodes = this.store.nodes()
+    const loads = this.store.loads()
+    loads.delete(nodeId)
+    const exclude = new Set([nodeId])
+    for (const { device_id } of this.store.assignmentsOf(nodeId)) {
+      const target = pickNode(nodes, loads, exclude)
+      if (target !== null) loads.set(target, (loads.get(target) ?? 0) + 1)
+      await this.place(device_id, target)
+    }
+  }
+
+  private async placeUnassigned(): Promise<void> {
+    const waiting = this.store.unassigned()
+    if (waiting.length === 0) return
+    const nodes = this.store.nodes()
+    const loads = this.store.loads()
+    for (const { device_id } of waiting) {
+      const target = pickNode(nodes, loads)
+      if (target === null) return
+      loads.set(target, (loads.get(target) ?? 0) + 1)
+      await this.place(device_id, target)
+    }
+  }
+
+  /** Records the assignment, fences the device to it, then tells the node. */
+  private async place(deviceId: number, nodeId: number | null): Promise<Assignment> {
+    const epoch = this.store.assign(deviceId, nodeId)
+    await this.env.DEVICE.getByName(String(deviceId)).assign({ deviceId, nodeId, epoch })
+    if (nodeId !== null) this.sendTo(nodeId, { type: 'assign', device_id: deviceId, epoch })
+    return { nodeId, epoch }
+  }
+
+  private sendTo(nodeId: number, frame: FleetToNode): void {
+    for (const ws of this.ctx.getWebSockets(`node:${nodeId}`)) sendFrame(ws, frame)
+  }
+
+  /** An open socket of this node other than `except`, if any (a newer connection replaced it). */
+  private socketOf(nodeId: number, except: WebSocket): WebSocket | undefined {
+    return this.ctx.getWebSockets(`node:${nodeId}`).find((ws) => ws !== except && ws.readyState === WebSocket.OPEN)
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const now = Date.now()
+    const deadlines = this.store.strandedNodes().map((n) => n.offline_since + this.graceMs)
+    if (this.ctx.getWebSockets('node').length > 0) deadlines.push(now + SWEEP_INTERVAL_MS)
+    if (deadlines.length === 0) return
+    const next = Math.max(now, Math.min(...deadlines))
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > next) await this.ctx.storage.setAlarm(next)
+  }
+}

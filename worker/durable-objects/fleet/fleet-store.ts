@@ -1,0 +1,125 @@
+// FleetDO's own SQLite tables: which nodes exist (as last seen) and which device runs where.
+// `epoch` grows every time a device is given to a node; DeviceDO fences on it.
+
+export type NodeRow = {
+  node_id: number
+  name: string
+  engine: string
+  capacity: number
+  online: number
+  last_seen_at: number | null
+  offline_since: number | null
+}
+
+export type AssignmentRow = {
+  device_id: number
+  node_id: number | null
+  epoch: number
+}
+
+export class FleetStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS nodes (
+        node_id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        engine TEXT NOT NULL,
+        capacity INTEGER NOT NULL,
+        online INTEGER NOT NULL,
+        last_seen_at INTEGER,
+        offline_since INTEGER
+      );
+      CREATE TABLE IF NOT EXISTS assignments (
+        device_id INTEGER PRIMARY KEY,
+        node_id INTEGER,
+        epoch INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS assignments_node ON assignments (node_id);
+    `)
+  }
+
+  nodeOnline(node: { nodeId: number; name: string; engine: string; capacity: number }, now: number): void {
+    this.sql.exec(
+      `INSERT INTO nodes (node_id, name, engine, capacity, online, last_seen_at, offline_since)
+       VALUES (?, ?, ?, ?, 1, ?, NULL)
+       ON CONFLICT (node_id) DO UPDATE SET name = excluded.name, engine = excluded.engine,
+         capacity = excluded.capacity, online = 1, last_seen_at = excluded.last_seen_at, offline_since = NULL`,
+      node.nodeId,
+      node.name,
+      node.engine,
+      node.capacity,
+      now,
+    )
+  }
+
+  nodeOffline(nodeId: number, now: number): void {
+    this.sql.exec(
+      'UPDATE nodes SET online = 0, last_seen_at = ?, offline_since = COALESCE(offline_since, ?) WHERE node_id = ?',
+      now,
+      now,
+      nodeId,
+    )
+  }
+
+  touch(nodeId: number, now: number): void {
+    this.sql.exec('UPDATE nodes SET last_seen_at = ? WHERE node_id = ?', now, nodeId)
+  }
+
+  nodes(): NodeRow[] {
+    return this.sql.exec<NodeRow>('SELECT * FROM nodes ORDER BY node_id').toArray()
+  }
+
+  node(nodeId: number): NodeRow | undefined {
+    return this.sql.exec<NodeRow>('SELECT * FROM nodes WHERE node_id = ?', nodeId).toArray()[0]
+  }
+
+  /** Devices assigned to each node (nodes with none are absent). */
+  loads(): Map<number, number> {
+    const rows = this.sql
+      .exec<{ node_id: number; n: number }>(
+        'SELECT node_id, COUNT(*) AS n FROM assignments WHERE node_id IS NOT NULL GROUP BY node_id',
+      )
+      .toArray()
+    return new Map(rows.map((r) => [r.node_id, r.n]))
+  }
+
+  assignment(deviceId: number): AssignmentRow | undefined {
+    return this.sql.exec<AssignmentRow>('SELECT * FROM assignments WHERE device_id = ?', deviceId).toArray()[0]
+  }
+
+  assignmentsOf(nodeId: number): AssignmentRow[] {
+    return this.sql.exec<AssignmentRow>('SELECT * FROM assignments WHERE node_id = ? ORDER BY device_id', nodeId).toArray()
+  }
+
+  unassigned(): AssignmentRow[] {
+    return this.sql.exec<AssignmentRow>('SELECT * FROM assignments WHERE node_id IS NULL ORDER BY device_id').toArray()
+  }
+
+  /** Gives the device to `nodeId` (or to nobody) under a new epoch, and returns that epoch. */
+  assign(deviceId: number, nodeId: number | null): number {
+    const epoch = (this.assignment(deviceId)?.epoch ?? 0) + 1
+    this.sql.exec(
+      `INSERT INTO assignments (device_id, node_id, epoch) VALUES (?, ?, ?)
+       ON CONFLICT (device_id) DO UPDATE SET node_id = excluded.node_id, epoch = excluded.epoch`,
+      deviceId,
+      nodeId,
+      epoch,
+    )
+    return epoch
+  }
+
+  remove(deviceId: number): void {
+    this.sql.exec('DELETE FROM assignments WHERE device_id = ?', deviceId)
+  }
+
+  /** Offline nodes that still hold devices, with the time their grace period started. */
+  strandedNodes(): Array<{ node_id: number; offline_since: number }> {
+    return this.sql
+      .exec<{ node_id: number; offline_since: number }>(
+        `SELECT n.node_id, n.offline_since FROM nodes n
+         WHERE n.online = 0 AND n.offline_since IS NOT NULL
+           AND EXISTS (SELECT 1 FROM assignments a WHERE a.node_id = n.node_id)`,
+      )
+      .toArray()
+  }
+}

@@ -1,0 +1,41 @@
+// The two WebSocket entry points of session nodes. Hono authenticates the upgrade and hands the
+// raw request to the Durable Object, which accepts the socket itself (so it can hibernate).
+// These are internal routes for session nodes, deliberately not part of the public OpenAPI document.
+import { Hono } from 'hono'
+import type { AppEnv } from '../../lib/app-env'
+import { authenticateNode } from '../../auth/node-token'
+import { ApiError } from '../../lib/errors'
+
+function forwarded(request: Request, headers: Record<string, string>): Request {
+  const copy = new Headers(request.headers)
+  // Never trust identity headers from outside: only the values set here reach the DO.
+  for (const name of ['X-Node-Id', 'X-Node-Epoch', 'X-Device-Id']) copy.delete(name)
+  for (const [name, value] of Object.entries(headers)) copy.set(name, value)
+  return new Request(request.url, { method: 'GET', headers: copy })
+}
+
+async function requireUpgradeAndNode(c: { req: { header(name: string): string | undefined }; env: Env }) {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+    throw new ApiError('validation_error', 'Expected a WebSocket upgrade')
+  }
+  const node = await authenticateNode(c.env.DB, c.req.header('Authorization'))
+  if (!node) throw new ApiError('unauthorized', 'Missing or invalid node token')
+  return node
+}
+
+export const nodeSocketsRouter = new Hono<AppEnv>()
+  .get('/connect', async (c) => {
+    const node = await requireUpgradeAndNode(c)
+    return c.env.FLEET.getByName('fleet').fetch(forwarded(c.req.raw, { 'X-Node-Id': String(node.id) }))
+  })
+  .get('/devices/:deviceId/connect', async (c) => {
+    const node = await requireUpgradeAndNode(c)
+    const deviceId = Number(c.req.param('deviceId'))
+    const epoch = Number(c.req.query('epoch'))
+    if (!Number.isInteger(deviceId) || deviceId <= 0 || !Number.isInteger(epoch) || epoch < 0) {
+      throw new ApiError('validation_error', 'device id and epoch must be integers')
+    }
+    return c.env.DEVICE.getByName(String(deviceId)).fetch(
+      forwarded(c.req.raw, { 'X-Node-Id': String(node.id), 'X-Node-Epoch': String(epoch), 'X-Device-Id': String(deviceId) }),
+    )
+  })
