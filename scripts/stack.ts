@@ -11,6 +11,8 @@ const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler')
 
 /** Settings the dev stack hands from its own environment to the worker (as vars). */
 const WORKER_VARS = ['FLEET_FAILOVER_GRACE_MS', 'AUTH_CACHE_TTL_MS']
+/** ...and to the session nodes. */
+const NODE_VARS = ['WA_ENGINE', 'SIM_SCAN_DELAY_MS', 'SIM_DELIVERY_MS', 'SIM_READ_MS', 'MEDIA_ALLOW_PRIVATE', 'NODE_CAPACITY', 'LOG_LEVEL', 'PRINT_QR']
 
 export interface StackOptions {
   port: number
@@ -19,6 +21,18 @@ export interface StackOptions {
   /** Output of the child processes: a function per line, or nothing. */
   log?: (source: string, line: string) => void
   env?: NodeJS.ProcessEnv
+  /** Session nodes to register and start (0 for none). */
+  nodes?: number
+}
+
+export interface NodeProcess {
+  id: number
+  name: string
+  child: ChildProcess
+  /** Starts (or restarts) the node process with its token. */
+  start(): ChildProcess
+  /** Sends `signal` and waits for the process to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>
 }
 
 export interface DevCredentials {
@@ -30,7 +44,9 @@ export interface Stack {
   baseUrl: string
   adminToken: string
   credentials: DevCredentials
-  children: ChildProcess[]
+  nodes: NodeProcess[]
+  /** Every process the stack started and still runs (the worker, then the nodes). */
+  children(): ChildProcess[]
   stop(): Promise<void>
 }
 
@@ -118,15 +134,60 @@ export async function seedDevCompany(baseUrl: string, adminToken: string, stateD
   return credentials
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+interface DevNodeSecrets {
+  sessionEncryptionKey: string
+  nodes: Array<{ id: number; name: string; token: string }>
+}
+
+/**
+ * Node tokens and the shared SESSION_ENCRYPTION_KEY, registered once and kept in the state
+ * directory (next to the local D1 they belong to), so restarts reuse the same nodes and keys.
+ */
+async function devNodeSecrets(baseUrl: string, adminToken: string, stateDir: string, count: number): Promise<DevNodeSecrets> {
+  const file = join(stateDir, 'dev-nodes.json')
+  const saved: DevNodeSecrets = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as DevNodeSecrets)
+    : { sessionEncryptionKey: randomBytes(32).toString('hex'), nodes: [] }
+  while (saved.nodes.length < count) {
+    const name = `dev-node-${saved.nodes.length + 1}`
+    const node = await adminCall<{ id: number; token: string }>(baseUrl, adminToken, 'POST', '/nodes', { name })
+    saved.nodes.push({ id: node.id, name, token: node.token })
+  }
+  writeFileSync(file, JSON.stringify(saved, null, 2), { mode: 0o600 })
+  return saved
+}
+
+function nodeProcess(spec: { id: number; name: string; token: string }, env: NodeJS.ProcessEnv, log?: StackOptions['log']): NodeProcess {
+  const node: NodeProcess = {
+    id: spec.id,
+    name: spec.name,
+    child: undefined as unknown as ChildProcess,
+    start() {
+      // Node itself with tsx as a loader (not the tsx wrapper, which forks): a signal sent to
+      // this process, even SIGKILL, reaches the session node.
+      node.child = spawn(process.execPath, ['--import', 'tsx', 'session-node/index.ts'], {
+        cwd: ROOT,
+        env: { ...env, NODE_TOKEN: spec.token, NODE_NAME: spec.name },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      pipeLines(node.child, spec.name, log)
+      return node.child
+    },
+    kill: (signal = 'SIGTERM') => stopChild(node.child, signal),
+  }
+  node.start()
+  return node
+}
+
+function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolveStop) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5_000)
+    const force = setTimeout(() => child.kill('SIGKILL'), 16_000)
     child.once('exit', () => {
       clearTimeout(force)
       resolveStop()
     })
-    child.kill('SIGTERM')
+    child.kill(signal)
   })
 }
 
@@ -149,12 +210,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   )
   pipeLines(worker, 'worker', log)
-  const children: ChildProcess[] = [worker]
+  const nodes: NodeProcess[] = []
+  const children = () => [worker, ...nodes.map((n) => n.child)].filter((c) => c.exitCode === null && c.signalCode === null)
   const baseUrl = `http://127.0.0.1:${port}`
 
   const stop = async () => {
+    // Nodes first, so they leave the fleet cleanly while the worker still answers.
+    await Promise.all(nodes.map((node) => node.kill('SIGTERM')))
     await Promise.all(
-      children.map((child) => {
+      children().map((child) => {
         const stopped = stopChild(child)
         // wrangler leaves workerd behind unless its whole group is signalled.
         if (child === worker && child.pid && child.exitCode === null) {
@@ -172,7 +236,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     await waitForHealth(baseUrl, worker)
     const credentials = await seedDevCompany(baseUrl, adminToken, stateDir)
-    return { baseUrl, adminToken, credentials, children, stop }
+    const count = options.nodes ?? 0
+    if (count > 0) {
+      const secrets = await devNodeSecrets(baseUrl, adminToken, stateDir, count)
+      const nodeEnv: NodeJS.ProcessEnv = {
+        ...Object.fromEntries(NODE_VARS.filter((name) => env[name] !== undefined).map((name) => [name, env[name]])),
+        PATH: env.PATH,
+        HOME: env.HOME,
+        TMPDIR: env.TMPDIR,
+        WORKER_URL: baseUrl,
+        SESSION_ENCRYPTION_KEY: secrets.sessionEncryptionKey,
+      }
+      for (const spec of secrets.nodes.slice(0, count)) nodes.push(nodeProcess(spec, nodeEnv, log))
+    }
+    return { baseUrl, adminToken, credentials, nodes, children, stop }
   } catch (error) {
     await stop()
     throw error

@@ -1,0 +1,85 @@
+// The session node's settings, read once from the environment. A bad value stops the process
+// with a message naming the variable, never its value: two of them are secrets.
+import { hostname } from 'node:os'
+import { z } from 'zod'
+import type { EngineName } from './engines/engine'
+
+export interface Config {
+  /** Base for `…/api/nodes/…`, already turned into ws:// or wss://. */
+  workerWsUrl: string
+  nodeToken: string
+  nodeName: string
+  engine: EngineName
+  /** 32 bytes, from SESSION_ENCRYPTION_KEY. */
+  encryptionKey: Buffer
+  capacity: number
+  simulator: { scanDelayMs: number; deliveryMs: number; readMs: number }
+  logLevel: LogLevel
+  printQr: boolean
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+const wholeNumber = (min: number, max: number) =>
+  z.coerce.number({ error: `must be a whole number from ${min} to ${max}` }).int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`)
+const milliseconds = (fallback: number) => wholeNumber(0, 3_600_000).default(fallback)
+const flag = z
+  .enum(['0', '1', 'true', 'false'], { error: 'must be 1 or 0' })
+  .default('0')
+  .transform((value) => value === '1' || value === 'true')
+
+const EnvSchema = z.object({
+  WORKER_URL: z
+    .string({ error: 'is required (e.g. http://localhost:8000)' })
+    .refine((value) => URL.canParse(value) && /^(https?|wss?):$/.test(new URL(value).protocol), 'must be an http(s):// URL'),
+  NODE_TOKEN: z.string({ error: 'is required (the token the admin API issued for this node)' }).trim().min(1, 'must not be empty'),
+  NODE_NAME: z.string().trim().min(1).max(200).optional(),
+  WA_ENGINE: z.enum(['baileys', 'simulator'], { error: 'must be "baileys" or "simulator"' }).default('baileys'),
+  SESSION_ENCRYPTION_KEY: z
+    .string({ error: 'is required: 64 hex characters (openssl rand -hex 32), the same on every node' })
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be exactly 64 hex characters (openssl rand -hex 32)'),
+  NODE_CAPACITY: wholeNumber(1, 100_000).default(500),
+  SIM_SCAN_DELAY_MS: milliseconds(3000),
+  SIM_DELIVERY_MS: milliseconds(500),
+  SIM_READ_MS: milliseconds(1500),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  PRINT_QR: flag,
+})
+
+/** http → ws, https → wss; a trailing slash is dropped so paths can be appended. */
+export function toWebSocketBase(workerUrl: string): string {
+  const url = new URL(workerUrl)
+  if (url.protocol === 'http:') url.protocol = 'ws:'
+  if (url.protocol === 'https:') url.protocol = 'wss:'
+  url.search = ''
+  url.hash = ''
+  return url.toString().replace(/\/+$/, '')
+}
+
+export type ConfigResult = { ok: true; config: Config } | { ok: false; problems: string[] }
+
+export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
+  // Empty strings count as unset, as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''))
+  const parsed = EnvSchema.safeParse(present)
+  if (!parsed.success) {
+    // Issue messages are ours or zod's generic ones; neither repeats the offending value.
+    return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`) }
+  }
+  const e = parsed.data
+  return {
+    ok: true,
+    config: {
+      workerWsUrl: toWebSocketBase(e.WORKER_URL),
+      nodeToken: e.NODE_TOKEN,
+      nodeName: e.NODE_NAME ?? hostname().slice(0, 200),
+      engine: e.WA_ENGINE,
+      encryptionKey: Buffer.from(e.SESSION_ENCRYPTION_KEY, 'hex'),
+      capacity: e.NODE_CAPACITY,
+      simulator: { scanDelayMs: e.SIM_SCAN_DELAY_MS, deliveryMs: e.SIM_DELIVERY_MS, readMs: e.SIM_READ_MS },
+      logLevel: e.LOG_LEVEL,
+      printQr: e.PRINT_QR,
+    },
+  }
+}

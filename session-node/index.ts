@@ -1,0 +1,63 @@
+// `npm run session-node`: one session node process. Configuration comes from the environment
+// (see config.ts); SIGTERM / SIGINT stop it cleanly without unlinking any device.
+import { parseConfig } from './config'
+import { loadEngineFactory } from './engines'
+import { createLogger } from './logger'
+import { startSessionNode, type SessionNode } from './node'
+
+/** A planned shutdown that takes longer than this is cut short. */
+const SHUTDOWN_LIMIT_MS = 15_000
+
+const parsed = parseConfig(process.env)
+if (!parsed.ok) {
+  process.stderr.write(`session-node: invalid configuration\n${parsed.problems.map((problem) => `  - ${problem}\n`).join('')}`)
+  process.exit(1)
+}
+const { config } = parsed
+const logger = createLogger(config.logLevel)
+
+let engineFactory
+try {
+  engineFactory = await loadEngineFactory(config.engine, { simulator: config.simulator })
+} catch (error) {
+  logger.fatal({ err: error, engine: config.engine }, 'could not load the WhatsApp engine')
+  process.exit(1)
+}
+
+let node: SessionNode | undefined
+let exiting = false
+
+async function exit(code: number, why: string): Promise<void> {
+  if (exiting) return
+  exiting = true
+  logger.info({ why }, 'stopping: engines stop without logging out')
+  const limit = setTimeout(() => {
+    logger.error('shutdown took too long; exiting anyway')
+    process.exit(1)
+  }, SHUTDOWN_LIMIT_MS)
+  await node?.shutdown()
+  clearTimeout(limit)
+  logger.info({ code }, 'stopped')
+  process.exit(code)
+}
+
+node = startSessionNode({
+  config,
+  logger,
+  engineFactory,
+  onFatal: (message) => {
+    logger.fatal(message)
+    void exit(1, message)
+  },
+})
+logger.info({ node: config.nodeName, engine: config.engine, capacity: config.capacity }, 'session node started')
+
+process.on('SIGTERM', () => void exit(0, 'SIGTERM'))
+process.on('SIGINT', () => void exit(0, 'SIGINT'))
+// State is unknown after an uncaught exception; exiting is safe because every auth write an
+// engine was told about has been acknowledged by the worker.
+process.on('uncaughtException', (error) => {
+  logger.fatal({ err: error }, 'uncaught exception')
+  process.exit(1)
+})
+process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'))

@@ -1,0 +1,87 @@
+// Wires one session node together: the sealer, the sessions and the control socket. Kept apart
+// from the entry point so tests run the real node in-process against a fake worker.
+import type { Logger } from 'pino'
+import { createSealer } from './auth/sealing'
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
+import type { Config } from './config'
+import { DeviceSession } from './device-session'
+import type { EngineFactory } from './engines/engine'
+import { FleetClient } from './fleet-client'
+import { SessionManager } from './session-manager'
+import { DEFAULT_TIMING, type SocketTiming } from './transport/frame-socket'
+
+export interface NodeTiming {
+  socket: SocketTiming
+  backoff: BackoffOptions
+  /** On a planned stop, how long a session waits for its last auth writes to be acknowledged. */
+  drainMs: number
+}
+
+export const DEFAULT_NODE_TIMING: NodeTiming = { socket: DEFAULT_TIMING, backoff: DEFAULT_BACKOFF, drainMs: 5_000 }
+
+export interface SessionNodeOptions {
+  config: Config
+  logger: Logger
+  engineFactory: EngineFactory
+  onFatal(message: string): void
+  timing?: Partial<NodeTiming>
+}
+
+export interface SessionNode {
+  sessions: SessionManager
+  /**
+   * Planned shutdown: engines stop WITHOUT logging out and their last auth writes land, then
+   * `bye` tells the fleet to re-home the devices, then the control socket closes (1000). In that
+   * order, so no other node resumes a device while this one still holds its WhatsApp socket.
+   */
+  shutdown(): Promise<void>
+}
+
+export function startSessionNode({ config, logger, engineFactory, onFatal, timing: overrides }: SessionNodeOptions): SessionNode {
+  const timing = { ...DEFAULT_NODE_TIMING, ...overrides }
+  const sealer = createSealer(config.encryptionKey)
+  const sessions = new SessionManager(
+    (deviceId, epoch, onEnded) =>
+      new DeviceSession({
+        deviceId,
+        epoch,
+        workerWsUrl: config.workerWsUrl,
+        token: config.nodeToken,
+        engineFactory,
+        sealer,
+        logger,
+        timing: timing.socket,
+        backoff: timing.backoff,
+        drainMs: timing.drainMs,
+        printQr: config.printQr,
+        onEnded,
+      }),
+    logger,
+  )
+  const fleet = new FleetClient({
+    workerWsUrl: config.workerWsUrl,
+    token: config.nodeToken,
+    nodeName: config.nodeName,
+    engine: config.engine,
+    capacity: config.capacity,
+    sessions,
+    logger,
+    timing: timing.socket,
+    backoff: timing.backoff,
+    onFatal,
+  })
+  fleet.start()
+
+  let stopping: Promise<void> | null = null
+  return {
+    sessions,
+    shutdown() {
+      stopping ??= (async () => {
+        await sessions.stopAll('node shutting down')
+        fleet.bye()
+        await fleet.close()
+      })()
+      return stopping
+    },
+  }
+}

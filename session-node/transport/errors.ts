@@ -1,0 +1,29 @@
+// How a command over a session socket can fail, as types callers can tell apart: a refusal
+// by the peer is final; a lost connection or a timeout leaves the outcome unknown.
+/** The peer answered a command with `ok: false`. */
+export class RemoteError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'RemoteError'
+  }
+}
+/** The socket closed before the answer came; the command may or may not have been applied. */
+export class ConnectionLostError extends Error {
+  override name = 'ConnectionLostError'
+}
+export class RequestTimeoutError extends Error {
+  override name = 'RequestTimeoutError'
+}
+/** Thrown by a command handler to answer with a specific error code. */
+export class CommandError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'CommandError'
+  }
+}

@@ -1,0 +1,77 @@
+// Configuration an operator gets right or is told clearly what is wrong (without echoing
+// secrets), and reconnect delays that spread out and stay bounded.
+import { describe, expect, it } from 'vitest'
+import { createBackoff } from '../../session-node/backoff'
+import { parseConfig } from '../../session-node/config'
+
+const KEY = 'ab'.repeat(32)
+
+describe('parseConfig', () => {
+  it('applies the documented defaults and derives the WebSocket URL', () => {
+    const result = parseConfig({ WORKER_URL: 'http://localhost:8000/', NODE_TOKEN: 'wnt_x', SESSION_ENCRYPTION_KEY: KEY })
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(result.config).toMatchObject({
+      workerWsUrl: 'ws://localhost:8000',
+      engine: 'baileys',
+      capacity: 500,
+      simulator: { scanDelayMs: 3000, deliveryMs: 500, readMs: 1500 },
+      logLevel: 'info',
+      printQr: false,
+    })
+    expect(result.config.nodeName.length).toBeGreaterThan(0)
+    expect(result.config.encryptionKey).toHaveLength(32)
+  })
+
+  it('uses wss:// for an https worker and reads every setting', () => {
+    const result = parseConfig({
+      WORKER_URL: 'https://api.example.com',
+      NODE_TOKEN: 'wnt_x',
+      SESSION_ENCRYPTION_KEY: KEY.toUpperCase(),
+      NODE_NAME: 'edge-1',
+      WA_ENGINE: 'simulator',
+      NODE_CAPACITY: '20',
+      SIM_SCAN_DELAY_MS: '10',
+      SIM_DELIVERY_MS: '0',
+      SIM_READ_MS: '5',
+      LOG_LEVEL: 'debug',
+      PRINT_QR: '1',
+    })
+    expect(result).toMatchObject({
+      ok: true,
+      config: { workerWsUrl: 'wss://api.example.com', nodeName: 'edge-1', engine: 'simulator', capacity: 20, simulator: { scanDelayMs: 10, deliveryMs: 0, readMs: 5 }, logLevel: 'debug', printQr: true },
+    })
+  })
+
+  it('names every bad variable and never repeats a secret', () => {
+    const secret = 'this-is-my-secret-key'
+    const result = parseConfig({ WORKER_URL: 'localhost', SESSION_ENCRYPTION_KEY: secret, WA_ENGINE: 'whatsapp-web', NODE_CAPACITY: '0' })
+    expect(result.ok).toBe(false)
+    if (result.ok) return
+    const text = result.problems.join('\n')
+    for (const name of ['WORKER_URL', 'NODE_TOKEN', 'SESSION_ENCRYPTION_KEY', 'WA_ENGINE', 'NODE_CAPACITY']) expect(text).toContain(name)
+    expect(text).not.toContain(secret)
+    expect(parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY.slice(2) }).ok).toBe(false)
+  })
+})
+
+describe('backoff', () => {
+  it('grows exponentially up to the cap, with full jitter, and starts over after a reset', () => {
+    const highest = createBackoff({ baseMs: 500, maxMs: 30_000, random: () => 0.999999 })
+    const ceilings = Array.from({ length: 10 }, () => highest.next())
+    expect(ceilings.slice(0, 6)).toEqual([499, 999, 1999, 3999, 7999, 15999])
+    expect(ceilings.slice(6).every((delay) => delay === 29_999)).toBe(true)
+    highest.reset()
+    expect(highest.next()).toBe(499)
+
+    const lowest = createBackoff({ baseMs: 500, maxMs: 30_000, random: () => 0 })
+    expect(lowest.next()).toBe(0)
+
+    const real = createBackoff({ baseMs: 500, maxMs: 30_000 })
+    for (let i = 0; i < 200; i++) {
+      const delay = real.next()
+      expect(delay).toBeGreaterThanOrEqual(0)
+      expect(delay).toBeLessThan(30_000)
+    }
+  })
+})

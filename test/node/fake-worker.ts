@@ -1,0 +1,241 @@
+// Just enough of the worker's FleetDO and DeviceDO (docs/session-protocol.md) to run a real
+// session node against: token check, fencing by epoch, hello/welcome, an in-memory auth map,
+// and a record of every frame the node sends. Tests drive the rest by hand.
+import { createServer, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { decodeFrame, encodeFrame, NodeToDevice, NodeToFleet, PROTOCOL_VERSION, type DeviceToNode, type FleetToNode } from '../../protocol/frames'
+
+export interface Received<F> {
+  frame: F
+  /** Which connection (count from 1, per device or for the control socket). */
+  connection: number
+}
+
+export interface Closed {
+  code: number
+  reason: string
+}
+
+/** One accepted WebSocket and what came over it. */
+export class FakeConnection<In, Out extends { type: string }> {
+  readonly frames: In[] = []
+  /** Raw text that did not decode (the node must never send any). */
+  readonly garbage: string[] = []
+  readonly closed: Promise<Closed>
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly number: number,
+  ) {
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  }
+
+  send(frame: Out): void {
+    this.ws.send(encodeFrame(frame))
+  }
+
+  sendRaw(data: string | Buffer): void {
+    this.ws.send(data)
+  }
+}
+
+export type ControlConnection = FakeConnection<NodeToFleet, FleetToNode>
+export type DeviceConnection = FakeConnection<NodeToDevice, DeviceToNode>
+
+export interface FakeDevice {
+  epoch: number
+  active: boolean
+  auth: Map<string, string>
+  connections: DeviceConnection[]
+}
+
+export class FakeWorker {
+  readonly controls: ControlConnection[] = []
+  readonly devices = new Map<number, FakeDevice>()
+  /** Every upgrade request, accepted or not. */
+  readonly upgrades: { path: string; status: number }[] = []
+  /** What the fleet assigns to a node when it says hello, by node name. */
+  readonly plans = new Map<string, { deviceId: number; epoch: number }[]>()
+  private readonly waiters = new Set<() => void>()
+  private readonly http = createServer()
+  private readonly wss = new WebSocketServer({ noServer: true })
+  url = ''
+
+  constructor(readonly token: string) {
+    this.http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head))
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.http.listen(0, '127.0.0.1', resolve))
+    this.url = `http://127.0.0.1:${(this.http.address() as AddressInfo).port}`
+    return this
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate()
+    this.http.closeAllConnections()
+    await new Promise<void>((resolve) => this.http.close(() => resolve()))
+  }
+
+  device(deviceId: number, epoch = 1): FakeDevice {
+    let device = this.devices.get(deviceId)
+    if (!device) {
+      device = { epoch, active: true, auth: new Map(), connections: [] }
+      this.devices.set(deviceId, device)
+    }
+    return device
+  }
+
+  /** Resolves with the first value `pick` returns that is not undefined or false. */
+  waitFor<T>(pick: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const value = pick()
+        if (value === undefined || value === false) return
+        this.waiters.delete(check)
+        clearTimeout(timer)
+        clearInterval(poll)
+        resolve(value)
+      }
+      const timer = setTimeout(() => {
+        this.waiters.delete(check)
+        clearInterval(poll)
+        reject(new Error(`timed out waiting for ${what}`))
+      }, timeoutMs)
+      // Frames wake waiters at once; state on the node's side (its session list) is polled.
+      const poll = setInterval(check, 20)
+      this.waiters.add(check)
+      check()
+    })
+  }
+
+  /** The first frame of `type` a device's sockets received from the node matching `where`. */
+  deviceFrame<T extends NodeToDevice['type']>(
+    deviceId: number,
+    type: T,
+    where: (frame: Extract<NodeToDevice, { type: T }>) => boolean = () => true,
+    timeoutMs?: number,
+  ) {
+    return this.waitFor(() => {
+      for (const connection of this.devices.get(deviceId)?.connections ?? []) {
+        for (const frame of connection.frames) {
+          if (frame.type === type && where(frame as Extract<NodeToDevice, { type: T }>)) return frame as Extract<NodeToDevice, { type: T }>
+        }
+      }
+      return undefined
+    }, `${type} from device ${deviceId}`, timeoutMs)
+  }
+
+  controlFrame<T extends NodeToFleet['type']>(type: T, connection?: ControlConnection) {
+    return this.waitFor(() => {
+      for (const control of connection ? [connection] : this.controls) {
+        const frame = control.frames.find((f) => f.type === type)
+        if (frame) return frame as Extract<NodeToFleet, { type: T }>
+      }
+      return undefined
+    }, `${type} on the control socket`)
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter()
+  }
+
+  private refuse(socket: Duplex, path: string, status: number, text: string): void {
+    this.upgrades.push({ path, status })
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`)
+    this.notify()
+  }
+
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? '/', 'http://fake')
+    if (request.headers.authorization !== `Bearer ${this.token}`) return this.refuse(socket, url.pathname, 401, 'Unauthorized')
+    if (url.pathname === '/api/nodes/connect') {
+      this.upgrades.push({ path: url.pathname, status: 101 })
+      return this.wss.handleUpgrade(request, socket, head, (ws) => this.acceptControl(ws))
+    }
+    const match = /^\/api\/nodes\/devices\/(\d+)\/connect$/.exec(url.pathname)
+    const device = match ? this.devices.get(Number(match[1])) : undefined
+    if (!match || !device) return this.refuse(socket, url.pathname, 404, 'Not Found')
+    if (Number(url.searchParams.get('epoch')) !== device.epoch) return this.refuse(socket, url.pathname, 409, 'Conflict')
+    this.upgrades.push({ path: url.pathname, status: 101 })
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.acceptDevice(ws, Number(match[1]), device))
+  }
+
+  private acceptControl(ws: WebSocket): void {
+    const connection: ControlConnection = new FakeConnection(ws, this.controls.length + 1)
+    this.controls.push(connection)
+    ws.on('message', (data) => {
+      const text = data.toString()
+      if (text === 'ping') return ws.send('pong')
+      const decoded = decodeFrame(NodeToFleet, text)
+      if (!decoded.ok) connection.garbage.push(text)
+      else {
+        connection.frames.push(decoded.frame)
+        if (decoded.frame.type === 'hello') {
+          connection.send({ type: 'welcome', protocol: PROTOCOL_VERSION, node_id: 7 })
+          for (const { deviceId, epoch } of this.plans.get(decoded.frame.node_name) ?? []) {
+            this.device(deviceId, epoch).epoch = epoch
+            connection.send({ type: 'assign', device_id: deviceId, epoch })
+          }
+        }
+      }
+      this.notify()
+    })
+    ws.on('close', () => this.notify())
+    this.notify()
+  }
+
+  private acceptDevice(ws: WebSocket, deviceId: number, device: FakeDevice): void {
+    const connection: DeviceConnection = new FakeConnection(ws, device.connections.length + 1)
+    device.connections.push(connection)
+    ws.on('message', (data) => {
+      const text = data.toString()
+      if (text === 'ping') return ws.send('pong')
+      const decoded = decodeFrame(NodeToDevice, text)
+      if (!decoded.ok) connection.garbage.push(text)
+      else {
+        const frame = decoded.frame
+        connection.frames.push(frame)
+        switch (frame.type) {
+          case 'hello':
+            connection.send({ type: 'welcome', protocol: PROTOCOL_VERSION, device_id: deviceId, epoch: device.epoch, active: device.active })
+            break
+          case 'auth.get':
+            connection.send({ type: 'result', id: frame.id, ok: true, data: { values: Object.fromEntries(frame.names.map((name) => [name, device.auth.get(name) ?? null])) } })
+            break
+          case 'auth.set':
+            for (const [name, value] of Object.entries(frame.entries)) {
+              if (value === null) device.auth.delete(name)
+              else device.auth.set(name, value)
+            }
+            connection.send({ type: 'result', id: frame.id, ok: true })
+            break
+          case 'auth.clear':
+            device.auth.clear()
+            connection.send({ type: 'result', id: frame.id, ok: true })
+            break
+          default:
+            break
+        }
+      }
+      this.notify()
+    })
+    ws.on('close', () => this.notify())
+    this.notify()
+  }
+}
+
+/** Sends a command to the node over a device socket and waits for its result. */
+export async function command(
+  worker: FakeWorker,
+  connection: DeviceConnection,
+  frame: Extract<DeviceToNode, { id: string }>,
+): Promise<Extract<NodeToDevice, { type: 'result' }>> {
+  connection.send(frame)
+  return worker.waitFor(
+    () => connection.frames.find((f): f is Extract<NodeToDevice, { type: 'result' }> => f.type === 'result' && f.id === frame.id),
+    `result of ${frame.type}`,
+  )
+}

@@ -1,0 +1,145 @@
+// The simulator as the documented sandbox: what a developer sees when linking a device with it.
+import { pino } from 'pino'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { AuthStore, EngineStatus } from '../../session-node/engines/engine'
+import { SimulatorEngine, simulatedPairingCode, simulatedPhone, type SimulatorOptions } from '../../session-node/engines/simulator'
+
+class MemoryStore implements AuthStore {
+  readonly entries = new Map<string, string>()
+  async get(names: string[]) {
+    return Object.fromEntries(names.map((name) => [name, this.entries.get(name) ?? null]))
+  }
+  async set(entries: Record<string, string | null>) {
+    for (const [name, value] of Object.entries(entries)) {
+      if (value === null) this.entries.delete(name)
+      else this.entries.set(name, value)
+    }
+  }
+  async clear() {
+    this.entries.clear()
+  }
+}
+
+type Event = { qr: string; ttlMs: number } | EngineStatus
+
+const engines: SimulatorEngine[] = []
+afterEach(async () => {
+  for (const engine of engines.splice(0)) await engine.stop()
+})
+
+function simulator(deviceId: number, options: Partial<SimulatorOptions>, store = new MemoryStore()) {
+  const events: Event[] = []
+  const waiters = new Set<() => void>()
+  const engine = new SimulatorEngine(
+    {
+      deviceId,
+      store,
+      logger: pino({ level: 'silent' }),
+      events: {
+        qr: (qr, ttlMs) => {
+          events.push({ qr, ttlMs })
+          for (const waiter of waiters) waiter()
+        },
+        status: (update) => {
+          events.push(update)
+          for (const waiter of waiters) waiter()
+        },
+      },
+    },
+    options,
+  )
+  engines.push(engine)
+  const until = (test: (event: Event) => boolean) =>
+    new Promise<Event>((resolve, reject) => {
+      const check = () => {
+        const found = events.find(test)
+        if (!found) return
+        waiters.delete(check)
+        clearTimeout(timer)
+        resolve(found)
+      }
+      const timer = setTimeout(() => reject(new Error(`no such event; got ${JSON.stringify(events)}`)), 5_000)
+      waiters.add(check)
+      check()
+    })
+  return { engine, events, store, until }
+}
+
+const isAuthenticated = (event: Event) => 'status' in event && event.status === 'authenticated'
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('the simulator engine', () => {
+  it('links a new device: pending, QR codes refreshed like WhatsApp, then authenticated with its fake number', async () => {
+    const { engine, events, store, until } = simulator(7, { scanDelayMs: 200, firstQrTtlMs: 60, nextQrTtlMs: 40 })
+    await engine.start()
+    await until(isAuthenticated)
+
+    expect(events[0]).toEqual({ status: 'pending' })
+    const qrs = events.filter((e): e is { qr: string; ttlMs: number } => 'qr' in e)
+    expect(qrs.length).toBeGreaterThanOrEqual(2)
+    qrs.forEach((qr, index) => expect(qr.qr).toMatch(new RegExp(`^SIM-QR:7:${index + 1}:[0-9a-f]+$`)))
+    expect(qrs.map((qr) => qr.ttlMs)).toEqual([60, ...qrs.slice(1).map(() => 40)])
+    expect(events.at(-1)).toEqual({ status: 'authenticated', phoneNumber: '+15550000007' })
+    expect(simulatedPhone(1234)).toBe('+15550001234')
+
+    const creds = JSON.parse(store.entries.get('creds') ?? 'null') as unknown
+    expect(creds).toMatchObject({ registered: true, phone: '+15550000007', linked_at: expect.any(String) })
+
+    // Linked: no more QR codes.
+    const count = events.length
+    await sleep(150)
+    expect(events).toHaveLength(count)
+  })
+
+  it('uses WhatsApp-like QR lifetimes by default: 60 s for the first code', async () => {
+    const { engine, until } = simulator(3, {})
+    await engine.start()
+    expect(await until((e) => 'qr' in e)).toMatchObject({ ttlMs: 60_000 })
+  })
+
+  it('resumes from stored credentials: authenticated with the stored number and no QR at all', async () => {
+    const store = new MemoryStore()
+    await store.set({ creds: JSON.stringify({ registered: true, phone: '+15550000099', linked_at: '2026-01-01T00:00:00.000Z' }) })
+    const { engine, events, until } = simulator(99, { scanDelayMs: 50 }, store)
+    await engine.start()
+    await until(isAuthenticated)
+    await sleep(120)
+    expect(events).toEqual([{ status: 'authenticated', phoneNumber: '+15550000099' }])
+  })
+
+  it('gives a deterministic 8-character pairing code and links to that number', async () => {
+    const { engine, events, until } = simulator(5, { scanDelayMs: 150 })
+    await engine.start()
+    const code = await engine.requestPairingCode('22370123456')
+    expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{8}$/)
+    expect(code).toBe(simulatedPairingCode(5, '22370123456'))
+    expect(simulatedPairingCode(5, '22370123457')).not.toBe(code)
+    expect(simulatedPairingCode(6, '22370123456')).not.toBe(code)
+    await until(isAuthenticated)
+    expect(events.filter(isAuthenticated)).toEqual([{ status: 'authenticated', phoneNumber: '+22370123456' }])
+    await expect(engine.requestPairingCode('22370123456')).rejects.toMatchObject({ code: 'already_linked' })
+    await expect(engine.requestPairingCode('+223')).rejects.toMatchObject({ code: 'invalid_phone_number' })
+  })
+
+  it('logout clears the auth state, reports logged_out and stops', async () => {
+    const { engine, events, store, until } = simulator(8, { scanDelayMs: 30 })
+    await engine.start()
+    await until(isAuthenticated)
+    expect(store.entries.size).toBe(1)
+    await engine.logout()
+    expect(store.entries.size).toBe(0)
+    expect(events.at(-1)).toEqual({ status: 'error', reason: 'logged_out' })
+    await expect(engine.requestPairingCode('22370123456')).rejects.toMatchObject({ code: 'not_running' })
+  })
+
+  it('stop is idempotent and nothing happens after it (the link is not stored, no more events)', async () => {
+    const { engine, events, store } = simulator(4, { scanDelayMs: 80, firstQrTtlMs: 30, nextQrTtlMs: 30 })
+    await engine.start()
+    await engine.stop()
+    await engine.stop()
+    const count = events.length
+    await sleep(200)
+    expect(events).toHaveLength(count)
+    expect(store.entries.size).toBe(0)
+  })
+})
