@@ -1,13 +1,13 @@
-// `npm run bench`: starts the local stack and reports, as JSON, figures measured in one run.
-// Every speed is also given as a ratio against a baseline measured in the same run, since the
-// machines are shared and absolute numbers drift.
+// `npm run bench`: starts the local stack on the simulator and reports, as JSON, figures
+// measured in one run. Every speed is also given as a ratio against a baseline measured in the
+// same run (the worker's no-op health route), since these machines are shared and noisy.
 import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startStack } from '../scripts/stack'
 import { measureColdStart } from './cold-start'
-import { load } from './load'
+import { load, type LoadResult } from './load'
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -19,31 +19,92 @@ const freePort = () =>
 
 const durationSec = Number(process.env.BENCH_DURATION_SEC ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+const ratio = (subject: LoadResult, baseline: LoadResult) => ({
+  p50: +(subject.p50Ms / Math.max(baseline.p50Ms, 0.5)).toFixed(2),
+  p99: +(subject.p99Ms / Math.max(baseline.p99Ms, 0.5)).toFixed(2),
+  throughput: +(subject.requestsPerSec / Math.max(baseline.requestsPerSec, 1)).toFixed(3),
+})
 
 const coldStart = await measureColdStart(await freePort())
 
-const stack = await startStack({ port: await freePort(), stateDir: mkdtempSync(join(tmpdir(), 'wa-bench-')) })
+const stack = await startStack({
+  port: await freePort(),
+  stateDir: mkdtempSync(join(tmpdir(), 'wa-bench-')),
+  nodes: 1,
+  env: {
+    WA_ENGINE: 'simulator',
+    SIM_SCAN_DELAY_MS: '200',
+    LOG_LEVEL: 'warn',
+    // The benchmark measures the path, not the per-key limit.
+    RATE_LIMIT_PER_SEC: '1000000',
+    RATE_LIMIT_BURST: '1000000',
+  },
+})
 try {
-  const devices = `${stack.baseUrl}/api/whatsapp/devices`
-  // Warm the isolate and the key cache before measuring.
-  await load({ label: 'warm-up', url: devices, headers: { 'X-API-Key': stack.credentials.apiKey }, durationSec: 2, connections })
-  const unauthenticated = await load({ label: 'GET /devices without a key (401)', url: devices, durationSec, connections })
-  const authenticated = await load({
-    label: 'GET /devices with a key (200)',
-    url: devices,
-    headers: { 'X-API-Key': stack.credentials.apiKey },
-    durationSec,
-    connections,
+  const key = stack.credentials.apiKey
+  const json = { 'X-API-Key': key, 'Content-Type': 'application/json' }
+  const admin = { Authorization: `Bearer ${stack.adminToken}`, 'Content-Type': 'application/json' }
+  const base = `${stack.baseUrl}/api`
+  const device = (await (await fetch(`${base}/whatsapp/devices`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'bench' }) })).json()) as {
+    data: { id: number }
+  }
+  for (let i = 0; i < 100; i++) {
+    const status = (await (await fetch(`${base}/whatsapp/devices/${device.data.id}/status`, { headers: json })).json()) as { data: { status: string } }
+    if (status.data.status === 'authenticated') break
+    await sleep(200)
+  }
+  const spec = { durationSec, connections }
+  await load({ label: 'warm-up', url: `${base}/whatsapp/devices`, headers: { 'X-API-Key': key }, durationSec: 2, connections })
+
+  const baseline = await load({ label: 'GET /api/health (no-op baseline)', url: `${base}/health`, ...spec })
+  const unauthenticated = await load({ label: 'GET /whatsapp/devices without a key (401)', url: `${base}/whatsapp/devices`, ...spec })
+  const authenticated = await load({ label: 'GET /whatsapp/devices with a key (200)', url: `${base}/whatsapp/devices`, headers: { 'X-API-Key': key }, ...spec })
+  const send = await load({
+    label: 'POST /whatsapp/send (200, through the session node)',
+    url: `${base}/whatsapp/send`,
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ recipient: '+22370123456', message: 'benchmark' }),
+    ...spec,
   })
+
+  // Quota reservation alone: with the quota used up, each send is decided by CompanyDO and refused.
+  await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ monthly_quota: 0 }) })
+  await sleep(5_500) // the key cache's TTL
+  const reservation = await load({
+    label: 'POST /whatsapp/send refused by quota (429): the reservation decision',
+    url: `${base}/whatsapp/send`,
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ recipient: '+22370123456', message: 'benchmark' }),
+    ...spec,
+  })
+  await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ monthly_quota: null }) })
+  await sleep(5_500)
+
+  // Accepting a 1,000-message bulk: validation, one reservation, one durable outbox write.
+  const bulkBody = JSON.stringify({ messages: Array.from({ length: 1000 }, (_, i) => ({ recipient: `+2237012${String(i).padStart(4, '0').replace(/0000$/, '0001')}`, message: `bulk ${i}` })) })
+  await fetch(`${base}/whatsapp/devices/${device.data.id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ send_interval_ms: 600_000 }) })
+  const bulkMs: number[] = []
+  for (let i = 0; i < 5; i++) {
+    const started = performance.now()
+    const res = await fetch(`${base}/whatsapp/send-bulk`, { method: 'POST', headers: json, body: bulkBody })
+    await res.arrayBuffer()
+    if (res.status !== 202) throw new Error(`bulk answered ${res.status}`)
+    bulkMs.push(performance.now() - started)
+  }
+  bulkMs.sort((a, b) => a - b)
+
   const report = {
     machine: { node: process.version, durationSec, connections },
     coldStart,
-    auth: {
-      baseline: unauthenticated,
-      authenticated,
-      p50Ratio: +(authenticated.p50Ms / Math.max(unauthenticated.p50Ms, 1)).toFixed(2),
-      throughputRatio: +(authenticated.requestsPerSec / Math.max(unauthenticated.requestsPerSec, 1)).toFixed(2),
-    },
+    baseline,
+    auth: { unauthenticated, authenticated, authenticatedVsUnauthenticated: ratio(authenticated, unauthenticated) },
+    send: { ...send, vsBaseline: ratio(send, baseline) },
+    quotaReservation: { ...reservation, vsBaseline: ratio(reservation, baseline) },
+    bulk1000Accept: { runs: bulkMs.map((ms) => Math.round(ms)), medianMs: Math.round(bulkMs[2]!) },
   }
   console.log(JSON.stringify(report, null, 2))
 } finally {

@@ -25,12 +25,20 @@ export const ResultFrame = z.discriminatedUnion('ok', [
 ])
 export type ResultFrame = z.infer<typeof ResultFrame>
 
-/** Sent by either side in answer to a frame it could not decode or does not accept. */
+/**
+ * Sent by either side in answer to a frame it could not decode or does not accept. When the
+ * refused frame carried an `id`, the error carries it too, so the sender can fail that command
+ * instead of waiting for a result that will never come.
+ */
 export const ErrorFrame = z.object({
   type: z.literal('error'),
+  id: commandId.optional(),
   code: z.enum(['malformed_frame', 'unsupported_protocol', 'not_assigned', 'unknown_command']),
   message: z.string(),
 })
+
+/** Largest frame either side accepts; bigger ones are refused as malformed. */
+export const MAX_FRAME_CHARS = 4_000_000
 
 // ── node ⇄ fleet (one control socket per node) ──────────────────────────────────────────────
 export const NodeHello = z.object({
@@ -73,7 +81,38 @@ export const DeviceHello = z.object({
 const authName = z.string().min(1).max(256)
 const authValue = z.string().max(1_000_000)
 
+// ── messaging ───────────────────────────────────────────────────────────────────────────────
+export const MESSAGE_FAILURE_CODES = ['not_on_whatsapp', 'media_unavailable', 'not_ready', 'send_failed'] as const
+export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number]
+
+/** What DeviceDO asks a node to send. `chat_id` is the WhatsApp JID (`…@s.whatsapp.net` or `…@g.us`). */
+export const SendCommand = z.object({
+  type: z.literal('send'),
+  id: commandId,
+  message_id: z.string().min(1).max(64),
+  chat_id: z.string().regex(/^[0-9-]{5,64}@(s\.whatsapp\.net|g\.us)$/),
+  text: z.string().max(4096).optional(),
+  media: z.object({ url: z.string().url().max(2048), caption: z.string().max(1024).optional() }).optional(),
+})
+export type SendCommand = z.infer<typeof SendCommand>
+
+/**
+ * Result data of a successful `send`: WhatsApp took the message. A failed `send` is a result
+ * with `ok:false` and `error.code` one of MESSAGE_FAILURE_CODES.
+ */
+export const SendAccepted = z.object({ wa_message_id: z.string().min(1).max(128), sent_at: z.number().int() })
+
+export const ReceiptFrame = z.object({
+  type: z.literal('receipt'),
+  id: commandId,
+  wa_message_id: z.string().min(1).max(128),
+  status: z.enum(['delivered', 'read', 'failed']),
+  at: z.number().int(),
+  error: z.string().max(200).optional(),
+})
+
 export const NodeToDevice = z.discriminatedUnion('type', [
+  ReceiptFrame,
   DeviceHello,
   z.object({
     type: z.literal('status'),
@@ -103,6 +142,7 @@ export const DeviceToNode = z.discriminatedUnion('type', [
   z.object({ type: z.literal('resume'), id: commandId }),
   /** Unlink from WhatsApp and forget the auth state; the device is being deleted. */
   z.object({ type: z.literal('logout'), id: commandId }),
+  SendCommand,
   /** Fencing: this node no longer owns the device; stop without logging out. */
   z.object({ type: z.literal('release'), reason: z.string() }),
   ResultFrame,
@@ -116,6 +156,7 @@ export type Decoded<T> = { ok: true; frame: T } | { ok: false; error: string }
 /** Parses and validates one frame. Never throws: bad JSON, binary data and unknown shapes are errors. */
 export function decodeFrame<S extends z.ZodType>(schema: S, raw: unknown): Decoded<z.infer<S>> {
   if (typeof raw !== 'string') return { ok: false, error: 'frames must be JSON text' }
+  if (raw.length > MAX_FRAME_CHARS) return { ok: false, error: `frame larger than ${MAX_FRAME_CHARS} characters` }
   let value: unknown
   try {
     value = JSON.parse(raw)
@@ -132,4 +173,19 @@ export function decodeFrame<S extends z.ZodType>(schema: S, raw: unknown): Decod
 
 export const encodeFrame = <T extends { type: string }>(frame: T): string => JSON.stringify(frame)
 
-export const malformed = (message: string) => encodeFrame({ type: 'error', code: 'malformed_frame', message } as const)
+/** The `id` of a frame that failed to decode, when it has a usable one, so the error can name it. */
+export function frameIdOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || raw.length > MAX_FRAME_CHARS) return undefined
+  try {
+    const value: unknown = JSON.parse(raw)
+    const id = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).id : undefined
+    return typeof id === 'string' && id.length > 0 && id.length <= 64 ? id : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export const malformed = (message: string, raw?: unknown) => {
+  const id = frameIdOf(raw)
+  return encodeFrame({ type: 'error', code: 'malformed_frame', message, ...(id !== undefined && { id }) } as const)
+}

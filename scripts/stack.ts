@@ -10,7 +10,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler')
 
 /** Settings the dev stack hands from its own environment to the worker (as vars). */
-const WORKER_VARS = ['FLEET_FAILOVER_GRACE_MS', 'AUTH_CACHE_TTL_MS']
+const WORKER_VARS = ['FLEET_FAILOVER_GRACE_MS', 'AUTH_CACHE_TTL_MS', 'RATE_LIMIT_PER_SEC', 'RATE_LIMIT_BURST']
 /** ...and to the session nodes. */
 const NODE_VARS = ['WA_ENGINE', 'SIM_SCAN_DELAY_MS', 'SIM_DELIVERY_MS', 'SIM_READ_MS', 'MEDIA_ALLOW_PRIVATE', 'NODE_CAPACITY', 'LOG_LEVEL', 'PRINT_QR']
 

@@ -16,6 +16,8 @@ export interface Config {
   simulator: { scanDelayMs: number; deliveryMs: number; readMs: number }
   logLevel: LogLevel
   printQr: boolean
+  /** MEDIA_ALLOW_PRIVATE=1: media URLs may point at loopback and private networks. Local development only. */
+  mediaAllowPrivate: boolean
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -45,6 +47,7 @@ const EnvSchema = z.object({
   SIM_READ_MS: milliseconds(1500),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   PRINT_QR: flag,
+  MEDIA_ALLOW_PRIVATE: flag,
 })
 
 /** http → ws, https → wss; a trailing slash is dropped so paths can be appended. */
@@ -80,6 +83,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       simulator: { scanDelayMs: e.SIM_SCAN_DELAY_MS, deliveryMs: e.SIM_DELIVERY_MS, readMs: e.SIM_READ_MS },
       logLevel: e.LOG_LEVEL,
       printQr: e.PRINT_QR,
+      mediaAllowPrivate: e.MEDIA_ALLOW_PRIVATE,
     },
   }
 }

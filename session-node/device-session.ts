@@ -3,16 +3,23 @@
 // for good only when the device is released, fenced (4009 / HTTP 409), deleted (4004) or the
 // node stops, and in every one of those cases the engine is stopped WITHOUT logging out, so
 // whichever node runs the device next resumes it without a new QR scan.
+//
+// Sends (`send` commands) run through messaging.ts; the engine's receipts go to DeviceDO as
+// `receipt` frames through an Outbox like auth writes: acknowledged one by one, kept while the
+// socket is down and resent in order after a reconnect.
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/close-codes'
 import { DeviceToNode, PROTOCOL_VERSION, type NodeToDevice } from '../protocol/frames'
 import { RemoteAuthStore } from './auth/remote-auth-store'
 import type { Sealer } from './auth/sealing'
 import type { BackoffOptions } from './backoff'
-import type { Engine, EngineFactory } from './engines/engine'
+import type { Engine, EngineFactory, Receipt } from './engines/engine'
+import type { MediaFetcher } from './media/fetch-media'
+import { receiptFrame, runSend, type ReceiptFrame } from './messaging'
 import { SessionReporter } from './session-reporter'
 import { CommandError } from './transport/errors'
 import type { CommandOf, EventOf, FrameSocket, SocketEnd, SocketTiming } from './transport/frame-socket'
+import { Outbox } from './transport/outbox'
 import { ReconnectingSocket, type EndDecision } from './transport/reconnecting-socket'
 
 type DeviceSocket = FrameSocket<DeviceToNode, NodeToDevice>
@@ -30,6 +37,8 @@ export interface DeviceSessionOptions {
   /** How long a planned stop waits for auth writes still unacknowledged. */
   drainMs: number
   printQr: boolean
+  /** Downloads a send's media_url (SSRF-guarded, capped); refusals are SendErrors. */
+  fetchMedia: MediaFetcher
   /** The session is over; its owner forgets it. */
   onEnded(session: DeviceSession): void
 }
@@ -47,6 +56,9 @@ function finalReason(end: SocketEnd): string | null {
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
+/** Receipts waiting for DeviceDO beyond this (a very long outage) are dropped, oldest kept. */
+const MAX_PENDING_RECEIPTS = 10_000
+
 export class DeviceSession {
   readonly deviceId: number
   readonly epoch: number
@@ -54,6 +66,7 @@ export class DeviceSession {
   private readonly link: ReconnectingSocket<DeviceToNode, NodeToDevice>
   private readonly store: RemoteAuthStore
   private readonly reporter: SessionReporter
+  private readonly receipts: Outbox<ReceiptFrame>
   /** The socket DeviceDO has welcomed; frames are only sent there. */
   private welcomed: DeviceSocket | null = null
   private engine: Engine | null = null
@@ -71,6 +84,7 @@ export class DeviceSession {
     this.epoch = epoch
     this.logger = options.logger.child({ deviceId, epoch })
     this.store = new RemoteAuthStore(deviceId, options.sealer, this.logger, options.timing.requestTimeoutMs)
+    this.receipts = new Outbox<ReceiptFrame>({ name: 'receipts', logger: this.logger, timeoutMs: options.timing.requestTimeoutMs })
     this.reporter = new SessionReporter({
       deviceId,
       logger: this.logger,
@@ -113,6 +127,7 @@ export class DeviceSession {
         this.welcomed = socket
         this.link.resetBackoff()
         this.store.attach(socket)
+        this.receipts.attach(socket)
         this.paused = !frame.active
         if (frame.active) {
           this.reporter.replay()
@@ -125,7 +140,8 @@ export class DeviceSession {
         void this.end(`released: ${frame.reason}`, false)
         return
       case 'error':
-        this.logger.warn({ code: frame.code, message: frame.message }, 'DeviceDO reported an error')
+        // One naming a command of ours already failed that command (FrameSocket).
+        this.logger.warn({ code: frame.code, message: frame.message, id: frame.id }, 'DeviceDO reported an error')
         return
     }
   }
@@ -150,12 +166,25 @@ export class DeviceSession {
       case 'logout':
         await this.engineStep(() => this.logoutEngine())
         return undefined
+      case 'send':
+        return runSend(frame, () => this.engine, this.options.fetchMedia).then(
+          (sent) => {
+            // One line per message handed to WhatsApp: the audit trail that no message went twice.
+            this.logger.info({ messageId: frame.message_id, waMessageId: sent.wa_message_id }, 'message sent')
+            return sent
+          },
+          (error: unknown) => {
+            this.logger.warn({ messageId: frame.message_id, code: (error as { code?: string }).code }, 'message not sent')
+            throw error
+          },
+        )
     }
   }
 
   private onEnd(end: SocketEnd): EndDecision {
     this.welcomed = null
     this.store.detach()
+    this.receipts.detach()
     const reason = finalReason(end)
     if (reason === null) return 'reconnect' // the engine keeps running; auth writes wait
     if (end.kind === 'closed' && end.code === CloseCode.unsupportedProtocol) this.logger.error({ end }, reason)
@@ -185,6 +214,8 @@ export class DeviceSession {
         status: (update) => {
           if (current()) this.reporter.status(update)
         },
+        // Not filtered by generation: a receipt is a fact about a sent message whichever engine saw it.
+        receipt: (receipt) => this.forwardReceipt(receipt),
       },
     })
   }
@@ -230,6 +261,16 @@ export class DeviceSession {
     }
   }
 
+  private forwardReceipt(receipt: Receipt): void {
+    if (this.receipts.pendingCount >= MAX_PENDING_RECEIPTS) {
+      this.logger.warn({ waMessageId: receipt.waMessageId, status: receipt.status }, 'too many receipts waiting for DeviceDO; dropped')
+      return
+    }
+    this.receipts.enqueue(`receipt ${receipt.status}`, (id) => receiptFrame(receipt, id)).catch((error: unknown) => {
+      this.logger.warn({ err: messageOf(error), waMessageId: receipt.waMessageId, status: receipt.status }, 'receipt not delivered to DeviceDO')
+    })
+  }
+
   // ── the end ───────────────────────────────────────────────────────────────────────────────
 
   private end(reason: string, planned: boolean): Promise<void> {
@@ -238,9 +279,12 @@ export class DeviceSession {
       await this.engineStep(() => this.stopEngine())
       // Engines flush their last writes on stop; on a planned stop they get a moment to land.
       if (planned && this.welcomed?.isOpen) {
-        if (!(await this.store.drain(this.options.drainMs))) this.logger.warn('some auth writes were not acknowledged before the session closed')
+        const [auth, receipts] = await Promise.all([this.store.drain(this.options.drainMs), this.receipts.drain(this.options.drainMs)])
+        if (!auth) this.logger.warn('some auth writes were not acknowledged before the session closed')
+        if (!receipts) this.logger.warn({ lost: this.receipts.pendingCount }, 'some receipts were not acknowledged before the session closed')
       }
       this.store.close(reason)
+      this.receipts.close(reason)
       await this.link.close(CloseCode.normal, reason)
       this.options.onEnded(this)
     })()

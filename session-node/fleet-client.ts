@@ -1,7 +1,9 @@
 // The node's control socket to FleetDO: says hello (who we are, what we run), then does what
-// the fleet says (assign / release). It reconnects on every close but two: a refused token
-// (HTTP 401/403) and a protocol mismatch (4010). Retrying those would only hammer the worker;
-// the operator has to fix the token or upgrade the node.
+// the fleet says (assign / release). It reconnects on every close but three: a refused token
+// (HTTP 401/403), a protocol mismatch (4010), and being superseded (4001: another process
+// connected with this node's token). Retrying the first two would only hammer the worker; the
+// third would make two processes knock each other off forever, both running the same devices.
+// The operator has to fix the token, upgrade the node, or stop the duplicate process.
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/close-codes'
 import { FleetToNode, PROTOCOL_VERSION, type NodeToFleet } from '../protocol/frames'
@@ -89,6 +91,10 @@ export class FleetClient {
   private onEnd(end: SocketEnd): EndDecision {
     if (end.kind === 'rejected' && (end.status === 401 || end.status === 403)) {
       this.options.onFatal(`the worker refused NODE_TOKEN (HTTP ${end.status}): register this node with the admin API (POST /api/admin/nodes) and set NODE_TOKEN to the token it returned`)
+      return 'stop'
+    }
+    if (end.kind === 'closed' && end.code === CloseCode.superseded) {
+      this.options.onFatal('another process connected with this node token (close 4001): each session node process needs its own token (POST /api/admin/nodes); stopping this one')
       return 'stop'
     }
     if (end.kind === 'closed' && end.code === CloseCode.unsupportedProtocol) {

@@ -7,6 +7,7 @@ import type { Config } from './config'
 import { DeviceSession } from './device-session'
 import type { EngineFactory } from './engines/engine'
 import { FleetClient } from './fleet-client'
+import { createMediaFetcher, type MediaFetcherOptions } from './media/fetch-media'
 import { SessionManager } from './session-manager'
 import { DEFAULT_TIMING, type SocketTiming } from './transport/frame-socket'
 
@@ -25,6 +26,8 @@ export interface SessionNodeOptions {
   engineFactory: EngineFactory
   onFatal(message: string): void
   timing?: Partial<NodeTiming>
+  /** Overrides for the media fetcher (tests: a resolver, smaller limits); allowPrivate comes from config. */
+  media?: Omit<MediaFetcherOptions, 'allowPrivate'>
 }
 
 export interface SessionNode {
@@ -37,9 +40,10 @@ export interface SessionNode {
   shutdown(): Promise<void>
 }
 
-export function startSessionNode({ config, logger, engineFactory, onFatal, timing: overrides }: SessionNodeOptions): SessionNode {
+export function startSessionNode({ config, logger, engineFactory, onFatal, timing: overrides, media }: SessionNodeOptions): SessionNode {
   const timing = { ...DEFAULT_NODE_TIMING, ...overrides }
   const sealer = createSealer(config.encryptionKey)
+  const fetchMedia = createMediaFetcher({ ...media, allowPrivate: config.mediaAllowPrivate })
   const sessions = new SessionManager(
     (deviceId, epoch, onEnded) =>
       new DeviceSession({
@@ -54,6 +58,7 @@ export function startSessionNode({ config, logger, engineFactory, onFatal, timin
         backoff: timing.backoff,
         drainMs: timing.drainMs,
         printQr: config.printQr,
+        fetchMedia,
         onEnded,
       }),
     logger,

@@ -7,6 +7,7 @@ import { apiKeysRouter } from './routes/admin/api-keys/api-keys.index'
 import { companiesRouter } from './routes/admin/companies/companies.index'
 import { nodesRouter } from './routes/admin/nodes/nodes.index'
 import { devicesRouter } from './routes/devices/devices.index'
+import { messagesRouter } from './routes/messages/messages.index'
 import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { docsPage } from './routes/system/docs-page'
 import { systemRouter } from './routes/system/system.index'
@@ -25,6 +26,7 @@ export function createApp() {
   app.route('/api/admin', apiKeysRouter)
   app.route('/api/admin', nodesRouter)
   app.route('/api/whatsapp', devicesRouter)
+  app.route('/api/whatsapp', messagesRouter)
   app.route('/api/nodes', nodeSocketsRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' })

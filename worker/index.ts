@@ -1,5 +1,6 @@
 import { createApp } from './app'
 
+export { CompanyDO } from './durable-objects/company/company-do'
 export { DeviceDO } from './durable-objects/device/device-do'
 export { FleetDO } from './durable-objects/fleet/fleet-do'
 

@@ -2,24 +2,31 @@
 // leave the node as HMACs and values sealed, so the worker holds nothing usable.
 //
 // Durability rule: a write resolves only when DeviceDO acknowledged it, and a write is never
-// dropped while the session lives. Operations form one ordered queue; while the socket is down
-// they wait, and after a reconnect every unacknowledged one is sent again, in the original
-// order (all of them are idempotent "make it so" writes, so a repeat is harmless and the last
-// write still wins).
+// dropped while the session lives. Operations go through one ordered Outbox: while the socket
+// is down they wait, and after a reconnect every unacknowledged one is sent again, in the
+// original order (all of them are idempotent "make it so" writes, so a repeat is harmless and
+// the last write still wins). A write the worker refuses outright fails, and is not retried.
 import type { Logger } from 'pino'
 import { z } from 'zod'
-import type { NodeToDevice, DeviceToNode } from '../../protocol/frames'
+import { MAX_FRAME_CHARS, type NodeToDevice } from '../../protocol/frames'
 import type { AuthStore } from '../engines/engine'
-import { RemoteError, RequestTimeoutError } from '../transport/errors'
-import type { FrameSocket } from '../transport/frame-socket'
+import { FrameTooLargeError, RemoteError } from '../transport/errors'
+import { Outbox, OutboxClosedError, type Link } from '../transport/outbox'
 import type { Sealer } from './sealing'
 
 type AuthFrame = Extract<NodeToDevice, { type: 'auth.get' | 'auth.set' | 'auth.clear' }>
-type DeviceSocket = FrameSocket<DeviceToNode, NodeToDevice>
 
 /** The protocol's limit on one auth value. */
 const MAX_SEALED_LENGTH = 1_000_000
 const MAX_NAMES_PER_GET = 10_000
+/** A big batch (an app-state sync) is split into frames this size at most, well under MAX_FRAME_CHARS. */
+const MAX_SET_FRAME_CHARS = MAX_FRAME_CHARS - 100_000
+/**
+ * Names per `auth.get` frame. The answer carries the values, and an answer over MAX_FRAME_CHARS
+ * cannot be decoded here: keeping reads small (Signal sessions and keys are a few KB each)
+ * keeps their answers well under it even for a group send that reads thousands of sessions.
+ */
+const MAX_NAMES_PER_GET_FRAME = 100
 
 const GetAnswer = z.object({ values: z.record(z.string(), z.string().nullable()) })
 
@@ -28,38 +35,55 @@ export class AuthStateError extends Error {
   override name = 'AuthStateError'
 }
 
-interface Operation {
-  kind: AuthFrame['type']
-  build(id: string): AuthFrame
-  resolve(data: unknown): void
-  reject(error: Error): void
-  /** The socket this attempt went out on; null while waiting to be (re)sent. */
-  sentOn: DeviceSocket | null
+/** Splits entries into batches whose JSON stays under `limit` characters (one entry always fits). */
+export function splitEntries(entries: Record<string, string | null>, limit = MAX_SET_FRAME_CHARS): Record<string, string | null>[] {
+  const batches: Record<string, string | null>[] = []
+  let batch: Record<string, string | null> = {}
+  let size = 0
+  for (const [name, value] of Object.entries(entries)) {
+    // Names are hex and sealed values base64url: JSON adds only quotes, a colon and a comma.
+    const cost = name.length + (value?.length ?? 4) + 6
+    if (size > 0 && size + cost > limit) {
+      batches.push(batch)
+      batch = {}
+      size = 0
+    }
+    batch[name] = value
+    size += cost
+  }
+  if (size > 0) batches.push(batch)
+  return batches
 }
 
 export class RemoteAuthStore implements AuthStore {
-  private readonly queue: Operation[] = []
-  private socket: DeviceSocket | null = null
-  private closedReason: string | null = null
-  private drainWaiters = new Set<() => void>()
+  private readonly outbox: Outbox<AuthFrame>
 
   constructor(
     private readonly deviceId: number,
     private readonly sealer: Sealer,
-    private readonly logger: Logger,
-    private readonly timeoutMs: number,
-  ) {}
+    logger: Logger,
+    timeoutMs: number,
+  ) {
+    this.outbox = new Outbox<AuthFrame>({ name: 'auth', logger: logger.child({ deviceId }), timeoutMs })
+  }
 
   async get(names: string[]): Promise<Record<string, string | null>> {
     if (names.length === 0) return {}
     const hashed = names.map((name) => [name, this.sealer.name(name)] as const)
     const unique = [...new Set(hashed.map(([, hash]) => hash))]
     if (unique.length > MAX_NAMES_PER_GET) throw new AuthStateError(`at most ${MAX_NAMES_PER_GET} names per read`)
-    const answer = GetAnswer.safeParse(await this.enqueue('auth.get', (id) => ({ type: 'auth.get', id, names: unique })))
-    if (!answer.success) throw new AuthStateError('the worker answered auth.get with an unexpected shape')
+    const chunks: string[][] = []
+    for (let start = 0; start < unique.length; start += MAX_NAMES_PER_GET_FRAME) chunks.push(unique.slice(start, start + MAX_NAMES_PER_GET_FRAME))
+    const answers = await Promise.all(chunks.map((names) => this.enqueue('auth.get', (id) => ({ type: 'auth.get', id, names }))))
+    const found: Record<string, string | null> = {}
+    for (const answer of answers) {
+      const parsed = GetAnswer.safeParse(answer)
+      if (!parsed.success) throw new AuthStateError('the worker answered auth.get with an unexpected shape')
+      Object.assign(found, parsed.data.values)
+    }
     const values: Record<string, string | null> = {}
     for (const [name, hash] of hashed) {
-      const sealed = answer.data.values[hash] ?? null
+      const sealed = found[hash] ?? null
       if (sealed === null) {
         values[name] = null
         continue
@@ -82,8 +106,9 @@ export class RemoteAuthStore implements AuthStore {
       // be tied to this write.
       if ((sealed[hash]?.length ?? 0) > MAX_SEALED_LENGTH) throw new AuthStateError('an auth value is too large to store')
     }
-    if (Object.keys(sealed).length === 0) return
-    await this.enqueue('auth.set', (id) => ({ type: 'auth.set', id, entries: sealed }))
+    // Batches are queued back to back, so they still land in order with everything else.
+    const writes = splitEntries(sealed).map((batch) => this.enqueue('auth.set', (id) => ({ type: 'auth.set', id, entries: batch })))
+    await Promise.all(writes)
   }
 
   async clear(): Promise<void> {
@@ -91,45 +116,27 @@ export class RemoteAuthStore implements AuthStore {
   }
 
   /** DeviceDO welcomed us on this socket: send everything waiting, in order. */
-  attach(socket: DeviceSocket): void {
-    if (this.closedReason !== null) return
-    this.socket = socket
-    // Whatever went out on an older socket is unacknowledged: send it again, in order.
-    for (const operation of this.queue) operation.sentOn = null
-    this.pump()
+  attach(socket: Link<AuthFrame>): void {
+    this.outbox.attach(socket)
   }
 
   /** The socket is gone; operations wait for the next `attach`. */
   detach(): void {
-    this.socket = null
+    this.outbox.detach()
   }
 
   /** The session is over (released, fenced, shut down): fail whatever is still waiting. */
   close(reason: string): void {
-    if (this.closedReason !== null) return
-    this.closedReason = reason
-    this.socket = null
-    for (const operation of this.queue.splice(0)) operation.reject(new AuthStateError(`auth store closed: ${reason}`))
-    this.notifyIfDrained()
+    this.outbox.close(reason)
   }
 
   /** Resolves true once nothing is waiting for an acknowledgement, false after `timeoutMs`. */
   drain(timeoutMs: number): Promise<boolean> {
-    if (this.queue.length === 0) return Promise.resolve(true)
-    return new Promise((resolve) => {
-      const done = (drained: boolean) => {
-        clearTimeout(timer)
-        this.drainWaiters.delete(onDrained)
-        resolve(drained)
-      }
-      const onDrained = () => done(true)
-      const timer = setTimeout(() => done(false), timeoutMs)
-      this.drainWaiters.add(onDrained)
-    })
+    return this.outbox.drain(timeoutMs)
   }
 
   get pendingCount(): number {
-    return this.queue.length
+    return this.outbox.pendingCount
   }
 
   /** Binds a value to its device and entry: moved anywhere else, it no longer opens. */
@@ -137,52 +144,14 @@ export class RemoteAuthStore implements AuthStore {
     return `device:${this.deviceId}:${hashedName}`
   }
 
-  private enqueue(kind: AuthFrame['type'], build: (id: string) => AuthFrame): Promise<unknown> {
-    if (this.closedReason !== null) return Promise.reject(new AuthStateError(`auth store closed: ${this.closedReason}`))
-    return new Promise((resolve, reject) => {
-      this.queue.push({ kind, build, resolve, reject, sentOn: null })
-      this.pump()
-    })
-  }
-
-  private pump(): void {
-    const socket = this.socket
-    if (!socket?.isOpen) return
-    for (const operation of this.queue) if (operation.sentOn === null) this.sendOn(socket, operation)
-  }
-
-  private sendOn(socket: DeviceSocket, operation: Operation): void {
-    operation.sentOn = socket
-    socket.request(operation.build, this.timeoutMs).then(
-      (data) => this.finish(operation, () => operation.resolve(data)),
-      (error: unknown) => {
-        if (operation.sentOn !== socket) return
-        if (error instanceof RemoteError) {
-          // A definite answer: the worker refused this write. Tell the engine.
-          this.finish(operation, () => operation.reject(new AuthStateError(`the worker refused ${operation.kind}: ${error.message}`)))
-          return
-        }
-        operation.sentOn = null
-        if (error instanceof RequestTimeoutError) {
-          // Resending on the same socket could reorder writes; cut the link instead, and the
-          // reconnect resends everything unacknowledged in order.
-          this.logger.warn({ deviceId: this.deviceId }, 'auth write not acknowledged in time; dropping the socket')
-          socket.terminate()
-        }
-      },
-    )
-  }
-
-  private finish(operation: Operation, settle: () => void): void {
-    const index = this.queue.indexOf(operation)
-    if (index === -1) return
-    this.queue.splice(index, 1)
-    settle()
-    this.notifyIfDrained()
-  }
-
-  private notifyIfDrained(): void {
-    if (this.queue.length > 0) return
-    for (const waiter of [...this.drainWaiters]) waiter()
+  private async enqueue(kind: AuthFrame['type'], build: (id: string) => AuthFrame): Promise<unknown> {
+    try {
+      return await this.outbox.enqueue(kind, build)
+    } catch (error) {
+      if (error instanceof OutboxClosedError) throw new AuthStateError(`auth store closed: ${error.reason}`)
+      // A definite answer: the worker refused this operation (or it could not be sent at all).
+      if (error instanceof RemoteError || error instanceof FrameTooLargeError) throw new AuthStateError(`the worker refused ${kind}: ${error.message}`)
+      throw error
+    }
   }
 }

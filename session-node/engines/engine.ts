@@ -28,6 +28,46 @@ export interface EngineEvents {
   /** A new QR code to scan (the raw string WhatsApp encodes) and how long it lives. */
   qr(code: string, ttlMs: number): void
   status(update: EngineStatus): void
+  /** What became of a sent message, matched by the id `send` returned. */
+  receipt(update: Receipt): void
+}
+
+export interface Receipt {
+  waMessageId: string
+  status: 'delivered' | 'read' | 'failed'
+  at: number
+  error?: string
+}
+
+/** Media already fetched (and checked) by the session node: engines never fetch URLs themselves. */
+export interface MediaPayload {
+  kind: 'image' | 'video' | 'audio' | 'document'
+  data: Buffer
+  mimetype: string
+  fileName?: string
+}
+
+export interface OutgoingMessage {
+  /** Our message id; engines use it as the WhatsApp message id where they can. */
+  messageId: string
+  /** `<digits>@s.whatsapp.net` or `<id>@g.us`. */
+  chatId: string
+  text?: string
+  /** With `text` as its caption. */
+  media?: MediaPayload
+}
+
+export type SendFailureCode = 'not_on_whatsapp' | 'media_unavailable' | 'not_ready' | 'send_failed'
+
+/** How an engine refuses a message before WhatsApp took it. */
+export class SendError extends Error {
+  constructor(
+    readonly code: SendFailureCode,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'SendError'
+  }
 }
 
 export interface EngineContext {
@@ -46,6 +86,11 @@ export interface Engine {
   logout(): Promise<void>
   /** A phone-number linking code (8 characters) for a device not linked yet. Digits only, with country code. */
   requestPairingCode(phoneDigits: string): Promise<string>
+  /**
+   * Sends one message. Resolves once WhatsApp took it (with the id receipts will carry);
+   * rejects with a SendError when it was not sent.
+   */
+  send(message: OutgoingMessage): Promise<{ waMessageId: string }>
 }
 
 export type EngineFactory = (context: EngineContext) => Engine

@@ -4,7 +4,7 @@
 // engine, so failover to another node resumes without a new QR, exactly as in production.
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
-import type { Engine, EngineContext, EngineFactory } from './engine'
+import { SendError, type Engine, type EngineContext, type EngineFactory, type OutgoingMessage, type Receipt } from './engine'
 
 export interface SimulatorOptions {
   /** After this long "the user scans" the QR (or enters the pairing code). SIM_SCAN_DELAY_MS. */
@@ -14,7 +14,7 @@ export interface SimulatorOptions {
   nextQrTtlMs: number
   /** A session with stored credentials reconnects this fast. */
   resumeDelayMs: number
-  /** For sends (next milestone): sent → delivered after SIM_DELIVERY_MS, → read after SIM_READ_MS. */
+  /** A sent message is delivered this long after it was sent (SIM_DELIVERY_MS), and read after readMs (SIM_READ_MS). */
   deliveryMs: number
   readMs: number
 }
@@ -64,6 +64,8 @@ export class SimulatorEngine implements Engine {
   private started = false
   private stopped = false
   private linked = false
+  /** Said `authenticated`: only then can it send, like a real link. */
+  private ready = false
 
   constructor(
     private readonly context: EngineContext,
@@ -82,7 +84,7 @@ export class SimulatorEngine implements Engine {
     if (creds) {
       // Stored credentials: resume silently, like Baileys with a saved session. No QR.
       this.linked = true
-      this.later(this.options.resumeDelayMs, () => this.context.events.status({ status: 'authenticated', phoneNumber: creds.phone }))
+      this.later(this.options.resumeDelayMs, () => this.authenticated(creds.phone))
       return
     }
     this.context.events.status({ status: 'pending' })
@@ -100,6 +102,7 @@ export class SimulatorEngine implements Engine {
     await this.stop()
     await this.context.store.clear()
     this.linked = false
+    this.ready = false
     this.context.events.status({ status: 'error', reason: 'logged_out' })
   }
 
@@ -114,11 +117,25 @@ export class SimulatorEngine implements Engine {
     return simulatedPairingCode(this.context.deviceId, phoneDigits)
   }
 
-  // ── sending (next milestone) ────────────────────────────────────────────────────────────
-  // When the Engine interface gains `send`, the sandbox rules go here (design, "The simulator
-  // engine"): a recipient whose digits end in 0000 is not on WhatsApp; a sent message becomes
-  // delivered after options.deliveryMs and read after options.readMs; media URLs are fetched
-  // for real through the node's SSRF-guarded fetcher.
+  // ── sending ─────────────────────────────────────────────────────────────────────────────
+  // The sandbox rules (design, "The simulator engine"): a person whose number ends in 0000 is
+  // not on WhatsApp; every other message (groups too) is delivered after deliveryMs and read
+  // after readMs. Media arrives already fetched (for real, SSRF guard and all) by the session
+  // node, so it is simply accepted. Receipts of a stopped engine never come: its timers die.
+
+  async send(message: OutgoingMessage): Promise<{ waMessageId: string }> {
+    if (this.stopped || !this.ready) throw new SendError('not_ready', 'the device is not linked')
+    const [user = '', server] = message.chatId.split('@')
+    if (server === 's.whatsapp.net' && user.endsWith('0000')) {
+      throw new SendError('not_on_whatsapp', `+${user} is not on WhatsApp (simulator: numbers ending in 0000 never are)`)
+    }
+    const waMessageId = `SIM.${message.messageId}`
+    const receipt = (status: Receipt['status']) => () => this.context.events.receipt({ waMessageId, status, at: Date.now() })
+    this.later(this.options.deliveryMs, receipt('delivered'))
+    // Never read before delivered, whatever the two settings say.
+    this.later(Math.max(this.options.readMs, this.options.deliveryMs), receipt('read'))
+    return { waMessageId }
+  }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────
 
@@ -158,7 +175,12 @@ export class SimulatorEngine implements Engine {
       this.context.events.status({ status: 'error', reason: 'credentials could not be stored' })
       return
     }
-    if (!this.stopped) this.context.events.status({ status: 'authenticated', phoneNumber: phone })
+    if (!this.stopped) this.authenticated(phone)
+  }
+
+  private authenticated(phone: string): void {
+    this.ready = true
+    this.context.events.status({ status: 'authenticated', phoneNumber: phone })
   }
 
   private later(delayMs: number, run: () => void | Promise<void>): NodeJS.Timeout {

@@ -17,6 +17,10 @@ export class ConnectionLostError extends Error {
 export class RequestTimeoutError extends Error {
   override name = 'RequestTimeoutError'
 }
+/** The frame would be larger than the peer accepts (MAX_FRAME_CHARS); it was not sent. Final. */
+export class FrameTooLargeError extends Error {
+  override name = 'FrameTooLargeError'
+}
 /** Thrown by a command handler to answer with a specific error code. */
 export class CommandError extends Error {
   constructor(

@@ -3,12 +3,13 @@
 // decode is answered with `error malformed_frame` and dropped. Nothing a peer sends can throw
 // out of here. It also keeps the link honest: `ping` every few seconds, and a socket that has
 // heard nothing (not even `pong`) for too long is cut, so a half-open TCP link does not hang
-// auth writes forever.
+// auth writes forever. Frames larger than the peer accepts (MAX_FRAME_CHARS) are never sent:
+// the command fails here instead of being refused over there.
 import type { Logger } from 'pino'
 import type WebSocket from 'ws'
 import type { z } from 'zod'
-import { decodeFrame, encodeFrame, malformed, type ResultFrame } from '../../protocol/frames'
-import { CommandError, ConnectionLostError, RemoteError, RequestTimeoutError } from './errors'
+import { decodeFrame, encodeFrame, malformed, MAX_FRAME_CHARS, type ResultFrame } from '../../protocol/frames'
+import { CommandError, ConnectionLostError, FrameTooLargeError, RemoteError, RequestTimeoutError } from './errors'
 
 export interface SocketTiming {
   /** How often `ping` is sent; the Durable Objects answer `pong` without waking up. */
@@ -48,8 +49,10 @@ interface Pending {
   timer: NodeJS.Timeout | undefined
 }
 
-// The schema has validated the frame; these only tell its three kinds apart.
+// The schema has validated the frame; these only tell its kinds apart.
 const isResult = (frame: Frame): frame is ResultFrame => frame.type === 'result'
+/** An `error` frame may carry the id of a command of ours it refused; it is never a command itself. */
+const isError = (frame: Frame): frame is Frame & { type: 'error'; id?: string; code: string; message: string } => frame.type === 'error'
 const isCommand = <In extends Frame>(frame: In): frame is CommandOf<In> & In => frame.type !== 'result' && 'id' in frame && typeof frame.id === 'string'
 const isEvent = <In extends Frame>(frame: In): frame is EventOf<In> & In => !('id' in frame)
 
@@ -118,20 +121,23 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
     return this.ws.readyState === this.ws.OPEN
   }
 
-  /** Sends one frame; false when the socket is not open (the frame is dropped). */
+  /** Sends one frame; false when the socket is not open or the frame is too large (it is dropped). */
   send(frame: Out): boolean {
-    return this.sendText(encodeFrame(frame))
+    const text = this.encode(frame)
+    return typeof text === 'string' && this.sendText(text)
   }
 
   /**
    * Sends a command built around a fresh id and resolves with the `data` of its `result`.
-   * Rejects with RemoteError (`ok: false`), ConnectionLostError or RequestTimeoutError.
-   * `timeoutMs: null` waits as long as the socket lives.
+   * Rejects with RemoteError (`ok: false`, or an `error` frame naming this id), FrameTooLargeError,
+   * ConnectionLostError or RequestTimeoutError. `timeoutMs: null` waits as long as the socket lives.
    */
   request<F extends Out & { id: string }>(build: (id: string) => F, timeoutMs: number | null = this.options.timing.requestTimeoutMs): Promise<unknown> {
     const id = `c${++this.nextId}`
     return new Promise((resolve, reject) => {
-      if (!this.send(build(id))) return reject(new ConnectionLostError('the socket is not open'))
+      const text = this.encode(build(id))
+      if (text instanceof FrameTooLargeError) return reject(text)
+      if (!this.sendText(text)) return reject(new ConnectionLostError('the socket is not open'))
       const timer =
         timeoutMs === null
           ? undefined
@@ -157,6 +163,13 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
     this.ws.terminate()
   }
 
+  private encode(frame: { type: string }): string | FrameTooLargeError {
+    const text = encodeFrame(frame)
+    if (text.length <= MAX_FRAME_CHARS) return text
+    this.options.logger.error({ type: frame.type, chars: text.length }, 'frame too large to send; dropped')
+    return new FrameTooLargeError(`a ${frame.type} frame of ${text.length} characters is over the ${MAX_FRAME_CHARS} the worker accepts`)
+  }
+
   private sendText(text: string): boolean {
     if (!this.isOpen) return false
     this.ws.send(text)
@@ -178,12 +191,13 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
     const decoded = decodeFrame(this.options.schema, payload)
     if (!decoded.ok) {
       this.options.logger.warn({ error: decoded.error }, 'malformed frame from the worker')
-      this.sendText(malformed(decoded.error))
+      this.sendText(malformed(decoded.error, payload))
       return
     }
     const frame = decoded.frame
     try {
       if (isResult(frame)) this.settle(frame)
+      else if (isError(frame)) this.refused(frame)
       else if (isCommand(frame)) void this.answer(frame)
       else if (isEvent(frame)) this.options.onEvent(frame)
     } catch (error) {
@@ -201,6 +215,19 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
     else waiting.reject(new RemoteError(result.error.code, result.error.message))
   }
 
+  /** An `error` frame: when it names a command of ours, that command fails now, not at its timeout. */
+  private refused(frame: Frame & { type: 'error'; id?: string; code: string; message: string }): void {
+    const waiting = frame.id === undefined ? undefined : this.pending.get(frame.id)
+    if (!waiting || frame.id === undefined) {
+      this.options.onEvent(frame as unknown as EventOf<In>)
+      return
+    }
+    this.options.logger.warn({ id: frame.id, code: frame.code, message: frame.message }, 'the worker refused a frame of ours')
+    this.pending.delete(frame.id)
+    clearTimeout(waiting.timer)
+    waiting.reject(new RemoteError(frame.code, frame.message))
+  }
+
   private async answer(command: CommandOf<In>): Promise<void> {
     const handler = this.options.onCommand
     if (!handler) {
@@ -209,7 +236,10 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
     }
     try {
       const data = await handler(command)
-      this.sendText(encodeFrame({ type: 'result', id: command.id, ok: true, ...(data !== undefined && { data }) }))
+      const result: ResultFrame = { type: 'result', id: command.id, ok: true, ...(data !== undefined && { data }) }
+      const text = this.encode(result)
+      if (typeof text !== 'string') throw text
+      this.sendText(text)
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       this.options.logger.warn({ type: command.type, err: message }, 'command failed')

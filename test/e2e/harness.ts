@@ -63,3 +63,33 @@ export function startDev(env: NodeJS.ProcessEnv): DevProcess {
 export async function json(res: Response) {
   return { status: res.status, body: (await res.json()) as any }
 }
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** Polls `probe` every 100 ms until it returns something other than undefined. */
+export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    const value = await probe()
+    if (value !== undefined) return value
+    await sleep(100)
+  }
+  throw new Error(`timed out waiting for ${what}`)
+}
+
+/** Plain-HTTP clients of a running stack: the public API with the dev key, and the admin API. */
+export function clientsOf(stack: { baseUrl: string; adminToken: string; credentials: { apiKey: string } }) {
+  const call = async (path: string, method: string, headers: Record<string, string>, body?: unknown) => {
+    const res = await fetch(`${stack.baseUrl}${path}`, {
+      method,
+      headers: { 'Content-Type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    return { status: res.status, headers: res.headers, body: (await res.json()) as any }
+  }
+  return {
+    api: (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+      call(`/api/whatsapp${path}`, method, { 'X-API-Key': stack.credentials.apiKey, ...headers }, body),
+    admin: (method: string, path: string, body?: unknown) => call(`/api/admin${path}`, method, { Authorization: `Bearer ${stack.adminToken}` }, body),
+  }
+}

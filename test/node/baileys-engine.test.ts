@@ -181,6 +181,9 @@ describe('baileys engine: a failing listener', () => {
           status: () => {
             throw new Error('listener bug')
           },
+          receipt: () => {
+            throw new Error('listener bug')
+          },
         },
       },
       { socketFactory: wa.socketFactory },

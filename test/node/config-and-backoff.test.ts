@@ -18,6 +18,7 @@ describe('parseConfig', () => {
       simulator: { scanDelayMs: 3000, deliveryMs: 500, readMs: 1500 },
       logLevel: 'info',
       printQr: false,
+      mediaAllowPrivate: false,
     })
     expect(result.config.nodeName.length).toBeGreaterThan(0)
     expect(result.config.encryptionKey).toHaveLength(32)
@@ -36,10 +37,11 @@ describe('parseConfig', () => {
       SIM_READ_MS: '5',
       LOG_LEVEL: 'debug',
       PRINT_QR: '1',
+      MEDIA_ALLOW_PRIVATE: '1',
     })
     expect(result).toMatchObject({
       ok: true,
-      config: { workerWsUrl: 'wss://api.example.com', nodeName: 'edge-1', engine: 'simulator', capacity: 20, simulator: { scanDelayMs: 10, deliveryMs: 0, readMs: 5 }, logLevel: 'debug', printQr: true },
+      config: { workerWsUrl: 'wss://api.example.com', nodeName: 'edge-1', engine: 'simulator', capacity: 20, simulator: { scanDelayMs: 10, deliveryMs: 0, readMs: 5 }, logLevel: 'debug', printQr: true, mediaAllowPrivate: true },
     })
   })
 

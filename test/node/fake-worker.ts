@@ -49,6 +49,11 @@ export interface FakeDevice {
   active: boolean
   auth: Map<string, string>
   connections: DeviceConnection[]
+  /**
+   * How DeviceDO answers frames with an id, by type (auth.*, receipt): `ok` (the default),
+   * `silent` (never), or `refuse` (an `error` frame carrying the id, as for a malformed frame).
+   */
+  answers: Map<string, 'ok' | 'silent' | 'refuse'>
 }
 
 export class FakeWorker {
@@ -82,7 +87,7 @@ export class FakeWorker {
   device(deviceId: number, epoch = 1): FakeDevice {
     let device = this.devices.get(deviceId)
     if (!device) {
-      device = { epoch, active: true, auth: new Map(), connections: [] }
+      device = { epoch, active: true, auth: new Map(), connections: [], answers: new Map() }
       this.devices.set(deviceId, device)
     }
     return device
@@ -198,6 +203,16 @@ export class FakeWorker {
       else {
         const frame = decoded.frame
         connection.frames.push(frame)
+        const answer = 'id' in frame && frame.type !== 'result' ? (device.answers.get(frame.type) ?? 'ok') : 'ok'
+        if (answer === 'refuse' && 'id' in frame) {
+          connection.send({ type: 'error', id: frame.id, code: 'malformed_frame', message: `invalid frame: ${frame.type} refused by the test` })
+          this.notify()
+          return
+        }
+        if (answer === 'silent') {
+          this.notify()
+          return
+        }
         switch (frame.type) {
           case 'hello':
             connection.send({ type: 'welcome', protocol: PROTOCOL_VERSION, device_id: deviceId, epoch: device.epoch, active: device.active })
@@ -214,6 +229,9 @@ export class FakeWorker {
             break
           case 'auth.clear':
             device.auth.clear()
+            connection.send({ type: 'result', id: frame.id, ok: true })
+            break
+          case 'receipt':
             connection.send({ type: 'result', id: frame.id, ok: true })
             break
           default:

@@ -5,9 +5,10 @@ import { randomBytes } from 'node:crypto'
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
-import { decodeFrame, DeviceToNode, encodeFrame, NodeToDevice, type NodeToDevice as Frame } from '../../protocol/frames'
+import { decodeFrame, DeviceToNode, encodeFrame, MAX_FRAME_CHARS, NodeToDevice, type NodeToDevice as Frame } from '../../protocol/frames'
 import { AuthStateError, RemoteAuthStore } from '../../session-node/auth/remote-auth-store'
 import { createSealer } from '../../session-node/auth/sealing'
+import { FrameTooLargeError } from '../../session-node/transport/errors'
 import { DEFAULT_TIMING, FrameSocket } from '../../session-node/transport/frame-socket'
 
 const logger = pino({ level: 'silent' })
@@ -157,5 +158,53 @@ describe('RemoteAuthStore', () => {
     store.close('released')
     await expect(waiting).rejects.toBeInstanceOf(AuthStateError)
     await expect(store.set({ later: 'write' })).rejects.toThrow(/closed: released/)
+  })
+
+  it('splits a write too large for one frame into several, in order, and every entry lands', async () => {
+    const device = await fakeDevice()
+    servers.push(device.wss)
+    const store = new RemoteAuthStore(5, sealer, logger, 5_000)
+    store.attach(await connect(device.url))
+    // Six values of ~930k sealed characters: more than one frame may carry.
+    const entries = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`app-state-sync-key:${i}`, String(i).repeat(700_000)]))
+    await store.set(entries)
+    const sets = device.state.received[0]!.filter((f) => f.type === 'auth.set')
+    expect(sets.length).toBeGreaterThan(1)
+    for (const frame of sets) expect(encodeFrame(frame).length).toBeLessThanOrEqual(MAX_FRAME_CHARS)
+    expect(sets.flatMap((f) => Object.keys(f.entries))).toEqual(Object.keys(entries).map((name) => sealer.name(name)))
+    // Read back two at a time: six such values would not fit in one answer either.
+    for (const pair of [[0, 1], [2, 3], [4, 5]]) {
+      const names = pair.map((i) => `app-state-sync-key:${i}`)
+      expect(await store.get(names)).toEqual(Object.fromEntries(names.map((name) => [name, entries[name]])))
+    }
+  })
+})
+
+describe('RemoteAuthStore reads', () => {
+  it('asks for many names in several small reads, so no answer outgrows a frame', async () => {
+    const device = await fakeDevice()
+    servers.push(device.wss)
+    const store = new RemoteAuthStore(6, sealer, logger, 5_000)
+    store.attach(await connect(device.url))
+    await store.set({ 'session:7': 'seven', 'session:249': 'last' })
+    const names = Array.from({ length: 250 }, (_, i) => `session:${i}`)
+    const values = await store.get(names)
+    expect(values['session:7']).toBe('seven')
+    expect(values['session:249']).toBe('last')
+    expect(Object.values(values).filter((v) => v === null)).toHaveLength(248)
+    expect(device.state.received[0]!.filter((f) => f.type === 'auth.get').map((f) => f.names.length)).toEqual([100, 100, 50])
+  })
+})
+
+describe('FrameSocket', () => {
+  it('never sends a frame larger than the worker accepts: the command fails at once', async () => {
+    const device = await fakeDevice()
+    servers.push(device.wss)
+    const socket = await connect(device.url)
+    const huge = socket.request((id) => ({ type: 'auth.set', id, entries: { big: 'x'.repeat(MAX_FRAME_CHARS) } }))
+    await expect(huge).rejects.toBeInstanceOf(FrameTooLargeError)
+    expect(socket.send({ type: 'auth.set', id: 'x', entries: { big: 'x'.repeat(MAX_FRAME_CHARS) } })).toBe(false)
+    await socket.request((id) => ({ type: 'auth.clear', id }))
+    expect(device.state.received[0]!.map((f) => f.type)).toEqual(['auth.clear'])
   })
 })

@@ -28,6 +28,7 @@ function spiedSimulator(options: Partial<SimulatorOptions>, calls: EngineCalls):
     const spied: Engine = {
       start: () => engine.start(),
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
+      send: (message) => engine.send(message),
       stop: () => {
         calls.stopped.push(context.deviceId)
         return engine.stop()

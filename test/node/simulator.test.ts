@@ -1,7 +1,7 @@
 // The simulator as the documented sandbox: what a developer sees when linking a device with it.
 import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { AuthStore, EngineStatus } from '../../session-node/engines/engine'
+import type { AuthStore, EngineStatus, Receipt } from '../../session-node/engines/engine'
 import { SimulatorEngine, simulatedPairingCode, simulatedPhone, type SimulatorOptions } from '../../session-node/engines/simulator'
 
 class MemoryStore implements AuthStore {
@@ -29,6 +29,7 @@ afterEach(async () => {
 
 function simulator(deviceId: number, options: Partial<SimulatorOptions>, store = new MemoryStore()) {
   const events: Event[] = []
+  const receipts: Receipt[] = []
   const waiters = new Set<() => void>()
   const engine = new SimulatorEngine(
     {
@@ -44,6 +45,7 @@ function simulator(deviceId: number, options: Partial<SimulatorOptions>, store =
           events.push(update)
           for (const waiter of waiters) waiter()
         },
+        receipt: (receipt) => receipts.push(receipt),
       },
     },
     options,
@@ -62,7 +64,7 @@ function simulator(deviceId: number, options: Partial<SimulatorOptions>, store =
       waiters.add(check)
       check()
     })
-  return { engine, events, store, until }
+  return { engine, events, receipts, store, until }
 }
 
 const isAuthenticated = (event: Event) => 'status' in event && event.status === 'authenticated'
@@ -141,5 +143,62 @@ describe('the simulator engine', () => {
     await sleep(200)
     expect(events).toHaveLength(count)
     expect(store.entries.size).toBe(0)
+  })
+})
+
+describe('the simulator engine: sending (the documented sandbox)', () => {
+  const linked = async (deviceId: number, options: Partial<SimulatorOptions>) => {
+    const sim = simulator(deviceId, { scanDelayMs: 10, ...options })
+    await sim.engine.start()
+    await sim.until(isAuthenticated)
+    return sim
+  }
+  const waitFor = async (test: () => boolean) => {
+    const deadline = Date.now() + 5_000
+    while (!test()) {
+      if (Date.now() > deadline) throw new Error('timed out')
+      await sleep(5)
+    }
+  }
+
+  it('sends, then reports delivered after deliveryMs and read after readMs, with the id send returned', async () => {
+    const { engine, receipts } = await linked(21, { deliveryMs: 40, readMs: 120 })
+    const sentAt = Date.now()
+    const { waMessageId } = await engine.send({ messageId: 'msg_1', chatId: '22370123456@s.whatsapp.net', text: 'hello' })
+    expect(waMessageId).toBe('SIM.msg_1')
+    await waitFor(() => receipts.length === 2)
+    expect(receipts.map((r) => [r.waMessageId, r.status])).toEqual([
+      ['SIM.msg_1', 'delivered'],
+      ['SIM.msg_1', 'read'],
+    ])
+    expect(receipts[0]!.at - sentAt).toBeGreaterThanOrEqual(35)
+    expect(receipts[1]!.at - sentAt).toBeGreaterThanOrEqual(115)
+  })
+
+  it('treats groups and media the same way', async () => {
+    const { engine, receipts } = await linked(22, { deliveryMs: 10, readMs: 20 })
+    const media = { kind: 'image' as const, data: Buffer.from([0xff, 0xd8, 0xff]), mimetype: 'image/jpeg' }
+    await expect(engine.send({ messageId: 'g1', chatId: '120363012345670000@g.us', text: 'caption', media })).resolves.toEqual({ waMessageId: 'SIM.g1' })
+    await waitFor(() => receipts.length === 2)
+    expect(receipts.map((r) => r.status)).toEqual(['delivered', 'read'])
+  })
+
+  it('refuses numbers ending in 0000 (not on WhatsApp) and any send before the device is linked', async () => {
+    const { engine } = await linked(23, {})
+    await expect(engine.send({ messageId: 'm', chatId: '15550000000@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ name: 'SendError', code: 'not_on_whatsapp' })
+
+    const fresh = simulator(24, { scanDelayMs: 5_000 })
+    await expect(fresh.engine.send({ messageId: 'm', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ code: 'not_ready' })
+    await fresh.engine.start() // showing QR codes, not linked yet
+    await expect(fresh.engine.send({ messageId: 'm', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ code: 'not_ready' })
+  })
+
+  it('emits no receipts for the messages of a stopped engine, and refuses to send after stop', async () => {
+    const { engine, receipts } = await linked(25, { deliveryMs: 30, readMs: 60 })
+    await engine.send({ messageId: 'm1', chatId: '22370123456@s.whatsapp.net', text: 'hi' })
+    await engine.stop()
+    await sleep(120)
+    expect(receipts).toEqual([])
+    await expect(engine.send({ messageId: 'm2', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ code: 'not_ready' })
   })
 })

@@ -103,3 +103,29 @@ export async function answer(log: FrameLog, type: string, data?: unknown) {
   log.send({ type: 'result', id: command.id, ok: true, ...(data === undefined ? {} : { data }) })
   return command
 }
+
+/**
+ * Makes a device socket behave like a linked session node: every `send` is answered by
+ * `decide` (default: WhatsApp took it). Returns the commands received, in order.
+ */
+export function actAsLinkedNode(
+  log: FrameLog,
+  decide: (command: any) => { ok: true } | { ok: false; code: string; message?: string } | 'ignore' = () => ({ ok: true }),
+) {
+  const sends: any[] = []
+  log.ws.addEventListener('message', (event) => {
+    if (typeof event.data !== 'string' || event.data === 'pong') return
+    const frame = JSON.parse(event.data)
+    if (frame.type !== 'send') return
+    sends.push(frame)
+    const verdict = decide(frame)
+    if (verdict === 'ignore') return
+    log.send(
+      verdict.ok
+        ? { type: 'result', id: frame.id, ok: true, data: { wa_message_id: `WA-${frame.message_id}`, sent_at: Date.now() } }
+        : { type: 'result', id: frame.id, ok: false, error: { code: verdict.code, message: verdict.message ?? verdict.code } },
+    )
+  })
+  log.send({ type: 'status', status: 'authenticated', phone_number: '+15550009999' })
+  return sends
+}

@@ -57,6 +57,8 @@ export const devices = sqliteTable(
     phoneNumber: text('phone_number'),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    /** Pause between two bulk messages of this device (ms); null is the default pacing. */
+    sendIntervalMs: integer('send_interval_ms'),
     ...timestamps,
   },
   (t) => [

@@ -1,14 +1,16 @@
 // One device's WhatsApp session on Baileys: owns the live socket, replaces it when WhatsApp
 // closes it (as disconnect.ts decides) and reports QR codes and status to the session layer.
-import type { ConnectionState } from '@whiskeysockets/baileys'
+import type { ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys'
 import type { Logger } from 'pino'
-import type { Engine, EngineContext, EngineStatus } from '../engine'
+import { SendError, type Engine, type EngineContext, type EngineStatus, type OutgoingMessage, type Receipt } from '../engine'
 import { loadAuthState, type StoredAuthState } from './auth-state'
 import { backoffDelay } from './backoff'
 import { forgetUnfinishedPairing, isLinked, phoneNumberOf } from './creds'
 import { planDisconnect, statusCodeOf, type DisconnectPlan } from './disconnect'
 import { BaileysEngineError } from './errors'
 import type { ResolvedOptions } from './options'
+import { ReceiptTracker } from './receipts'
+import { Sender } from './send'
 import { buildSocketConfig, type BaileysSocket } from './socket'
 import { Waiters } from './waiters'
 
@@ -35,6 +37,9 @@ export class BaileysEngine implements Engine {
   private failures = 0
   private cancelReconnect: (() => void) | undefined
   private readonly qrReady: Waiters<BaileysSocket>
+  private readonly sender: Sender
+  /** Outlives sockets: a receipt after a reconnect still finds what was already reported. */
+  private readonly receipts: ReceiptTracker
 
   constructor(
     private readonly context: EngineContext,
@@ -43,6 +48,8 @@ export class BaileysEngine implements Engine {
     this.log = context.logger.child({ engine: 'baileys' })
     this.baileysLog = context.logger.child({ module: 'baileys' }, { level: options.baileysLogLevel })
     this.qrReady = new Waiters(options.schedule)
+    this.sender = new Sender(this.log)
+    this.receipts = new ReceiptTracker((receipt) => this.reportReceipt(receipt))
   }
 
   async start(): Promise<void> {
@@ -92,6 +99,12 @@ export class BaileysEngine implements Engine {
     return socket.requestPairingCode(phoneDigits)
   }
 
+  async send(message: OutgoingMessage): Promise<{ waMessageId: string }> {
+    const socket = this.socket
+    if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
+    return this.sender.send(socket, message)
+  }
+
   private async load(run: number): Promise<void> {
     await this.clearing
     try {
@@ -112,11 +125,17 @@ export class BaileysEngine implements Engine {
     const onCreds = () => {
       auth.saveCreds().catch((error: unknown) => this.log.error({ err: error }, 'saving creds failed'))
     }
+    const onMessages = (updates: WAMessageUpdate[]) => this.receipts.onMessagesUpdate(updates)
+    const onReceipts = (updates: MessageUserReceiptUpdate[]) => this.receipts.onReceiptUpdate(updates)
     socket.ev.on('connection.update', onConnection)
     socket.ev.on('creds.update', onCreds)
+    socket.ev.on('messages.update', onMessages)
+    socket.ev.on('message-receipt.update', onReceipts)
     this.detach = () => {
       socket.ev.off('connection.update', onConnection)
       socket.ev.off('creds.update', onCreds)
+      socket.ev.off('messages.update', onMessages)
+      socket.ev.off('message-receipt.update', onReceipts)
     }
     this.socket = socket
     this.socketOpen = false
@@ -223,6 +242,15 @@ export class BaileysEngine implements Engine {
     // A creds write still in flight must not land after the clear and resurrect the session.
     await auth?.settled()
     await this.context.store.clear()
+  }
+
+  private reportReceipt(receipt: Receipt): void {
+    // Same as statuses: a throw would land inside Baileys' event emitter.
+    try {
+      this.context.events.receipt(receipt)
+    } catch (error) {
+      this.log.error({ err: error }, 'receipt listener failed')
+    }
   }
 
   private reportStatus(update: EngineStatus): void {

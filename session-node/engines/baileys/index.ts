@@ -8,8 +8,10 @@
 //   auth-state.ts  Baileys creds and signal keys kept in the AuthStore (DeviceDO), never in files
 //   creds.ts       "linked?", "which phone number?" asked of Baileys creds
 //   socket.ts      the socket config we run Baileys with, and the part of the socket we use
-// Sending and media (a later issue) get their own files (send.ts, media.ts) that take the live
-// socket from engine.ts; socket.ts's BaileysSocket is where their socket methods are added.
+//   send.ts        one message: onWhatsApp check, content from fetched media, sendMessage
+//   receipts.ts    messages.update / message-receipt.update → delivered, read, failed
+// Media reaches the engine already fetched and checked (session-node/media/): Baileys is never
+// handed a URL, which it would fetch unbounded or open as a local file.
 import type { EngineContext, EngineFactory } from '../engine'
 import { BaileysEngine } from './engine'
 import { resolveOptions, type BaileysEngineOptions } from './options'

@@ -4,22 +4,28 @@ import {
   Browsers,
   makeWASocket,
   proto,
+  type AnyMessageContent,
   type AuthenticationCreds,
   type AuthenticationState,
   type BaileysEventEmitter,
+  type MiscMessageGenerationOptions,
   type SocketConfig,
   type UserFacingSocketConfig,
+  type WAMessage,
 } from '@whiskeysockets/baileys'
 
 export type BaileysLogger = SocketConfig['logger']
 
-/** What the engine uses of a `WASocket`. Sending and media (a later issue) will widen this. */
+/** What the engine uses of a `WASocket`. */
 export interface BaileysSocket {
   ev: Pick<BaileysEventEmitter, 'on' | 'off'>
   authState: { creds: AuthenticationCreds }
   requestPairingCode(phoneNumber: string): Promise<string>
   logout(msg?: string): Promise<void>
   end(error: Error | undefined): Promise<void>
+  sendMessage(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage | undefined>
+  /** Unregistered numbers are left out of the answer; they never come back as `exists: false`. */
+  onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined>
 }
 
 export type SocketFactory = (config: UserFacingSocketConfig) => BaileysSocket

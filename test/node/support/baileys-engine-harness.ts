@@ -1,7 +1,7 @@
 // Builds a Baileys engine wired to a fake WhatsApp, an in-memory store and a manual clock, and
 // records what it reports to the session layer.
 import { pino } from 'pino'
-import type { EngineStatus } from '../../../session-node/engines/engine'
+import type { EngineStatus, Receipt } from '../../../session-node/engines/engine'
 import { createBaileysEngine, type BaileysEngineOptions } from '../../../session-node/engines/baileys/index'
 import { fakeBaileys, ManualClock } from './fake-baileys'
 import { MemoryAuthStore } from './memory-auth-store'
@@ -13,6 +13,7 @@ export function harness(store = new MemoryAuthStore(), options: BaileysEngineOpt
   const clock = new ManualClock()
   const qrs: { code: string; ttlMs: number }[] = []
   const statuses: EngineStatus[] = []
+  const receipts: Receipt[] = []
   const engine = createBaileysEngine(
     {
       deviceId: 7,
@@ -21,11 +22,12 @@ export function harness(store = new MemoryAuthStore(), options: BaileysEngineOpt
       events: {
         qr: (code, ttlMs) => qrs.push({ code, ttlMs }),
         status: (update) => statuses.push(update),
+        receipt: (receipt) => receipts.push(receipt),
       },
     },
     { socketFactory: wa.socketFactory, schedule: clock.schedule, backoff: BACKOFF, random: () => 0.5, ...options },
   )
-  return { engine, store, wa, clock, qrs, statuses }
+  return { engine, store, wa, clock, qrs, statuses, receipts }
 }
 
 /** Lets queued promise work (store writes) run. */

@@ -1,12 +1,17 @@
 // A scripted stand-in for a Baileys socket: tests play WhatsApp's part (QR, pairing, open,
 // close with a status code) and watch what the engine does. It copies the Baileys behaviour the
 // engine depends on: synchronous events, creds merged into `authState.creds` by Baileys' own
-// `creds.update` listener before anyone else sees it, `end()` emitting a close once, and
-// `logout()` throwing 'Connection Closed' (428) on a closed socket.
-import type {
-  AuthenticationCreds,
-  BaileysEventMap,
-  UserFacingSocketConfig,
+// `creds.update` listener before anyone else sees it, `end()` emitting a close once,
+// `logout()` throwing 'Connection Closed' (428) on a closed socket, `onWhatsApp` leaving
+// unregistered numbers out of its answer, and receipts shaped like `handleReceipt` emits them.
+import {
+  proto,
+  type AnyMessageContent,
+  type AuthenticationCreds,
+  type BaileysEventMap,
+  type MiscMessageGenerationOptions,
+  type UserFacingSocketConfig,
+  type WAMessage,
 } from '@whiskeysockets/baileys'
 import type { Schedule } from '../../../session-node/engines/baileys/options'
 import type { BaileysSocket, SocketFactory } from '../../../session-node/engines/baileys/socket'
@@ -46,6 +51,13 @@ export class FakeSocket implements BaileysSocket {
   readonly pairingRequests: string[] = []
   readonly endCalls: (Error | undefined)[] = []
   logoutCalls = 0
+  /** Every sendMessage call, in order. */
+  readonly sent: { jid: string; content: AnyMessageContent; options?: MiscMessageGenerationOptions }[] = []
+  readonly onWhatsAppCalls: string[][] = []
+  /** Digits WhatsApp knows → the JID it answers with. */
+  readonly registered = new Map<string, string>()
+  /** The next sendMessage calls fail with these, in order. */
+  readonly sendFailures: Error[] = []
   private closed = false
 
   constructor(readonly config: UserFacingSocketConfig) {
@@ -89,6 +101,53 @@ export class FakeSocket implements BaileysSocket {
   /** The WebSocket died and the close event has not come through yet. */
   dropSilently(): void {
     this.closed = true
+  }
+
+  register(digits: string, jid = `${digits}@s.whatsapp.net`): void {
+    this.registered.set(digits, jid)
+  }
+
+  /** A 1:1 receipt (`messages.update`), from a remoteJid that may well be an @lid. */
+  receipt(id: string, status: proto.WebMessageInfo.Status, options: { remoteJid?: string; fromMe?: boolean; t?: number } = {}): void {
+    this.ev.emit('messages.update', [
+      {
+        key: { remoteJid: options.remoteJid ?? '123456789012345@lid', id, fromMe: options.fromMe ?? true },
+        update: { status, messageTimestamp: options.t ?? 1_700_000_000 },
+      },
+    ])
+  }
+
+  /** A NACK: status ERROR with WhatsApp's code. */
+  nack(id: string, code: string): void {
+    this.ev.emit('messages.update', [
+      { key: { remoteJid: '15550001111@s.whatsapp.net', id, fromMe: true }, update: { status: proto.WebMessageInfo.Status.ERROR, messageStubParameters: [code] } },
+    ])
+  }
+
+  /** One group participant's receipt (`message-receipt.update`). */
+  groupReceipt(id: string, participant: string, kind: 'delivered' | 'read', t = 1_700_000_000): void {
+    this.ev.emit('message-receipt.update', [
+      {
+        key: { remoteJid: '120363000000000001@g.us', id, fromMe: true, participant },
+        receipt: { userJid: participant, ...(kind === 'delivered' ? { receiptTimestamp: t } : { readTimestamp: t }) },
+      },
+    ])
+  }
+
+  async sendMessage(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage | undefined> {
+    if (this.closed) throw boom('Connection Closed', 428)
+    const failure = this.sendFailures.shift()
+    if (failure) throw failure
+    this.sent.push({ jid, content, ...(options && { options }) })
+    return { key: { remoteJid: jid, fromMe: true, id: options?.messageId ?? '3EB0RANDOM' }, status: proto.WebMessageInfo.Status.PENDING } as WAMessage
+  }
+
+  async onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined> {
+    this.onWhatsAppCalls.push(phoneNumbers)
+    return phoneNumbers.flatMap((number) => {
+      const jid = this.registered.get(number.replace('+', '').split('@')[0]!)
+      return jid ? [{ jid, exists: true }] : []
+    })
   }
 
   async requestPairingCode(phoneNumber: string): Promise<string> {

@@ -6,15 +6,20 @@ import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
 import {
   decodeFrame,
+  encodeFrame,
   malformed,
+  MAX_FRAME_CHARS,
   NodeToDevice,
   PROTOCOL_VERSION,
   type DeviceToNode,
   type LiveStatus,
+  type MessageFailureCode,
 } from '../../../protocol/frames'
 import { answerPingsWhileHibernating, closeQuietly, sendFrame, upgradeResponse } from '../sockets'
 import { mirrorStatusToD1 } from './d1-mirror'
 import { DeviceStore, type DeviceState } from './device-store'
+import { interpretSend, sendCommand, sendTimeoutMs, STALE_SENDING_MS, toMessageView, type DispatchResult, type MessageView } from './dispatch'
+import { Ledger, type ListQuery, type MessageRow, type NewMessage } from './ledger'
 import { PendingCommands, type CommandOutcome } from './pending-commands'
 
 interface SocketAttachment {
@@ -34,8 +39,26 @@ export interface LiveView {
 
 export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
 
+export type SendOutcome =
+  | { ok: true; message: MessageView }
+  | { ok: false; code: 'device_not_ready'; message: string }
+  | { ok: false; code: MessageFailureCode | 'interrupted' | 'send_timeout'; message: string; messageId: string }
+
+export interface BatchView {
+  batch_id: string
+  device_id: number
+  total: number
+  counts: Record<'queued' | 'sent' | 'delivered' | 'read' | 'failed', number>
+  created_at: string
+}
+
 const PAIRING_TIMEOUT_MS = 25_000
 const CONTROL_TIMEOUT_MS = 10_000
+/** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
+ * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
+export const DEFAULT_SEND_INTERVAL_MS = 1_500
+/** How often a waiting outbox looks again while its device is not ready. */
+const NOT_READY_RETRY_MS = 5_000
 
 const attachmentOf = (ws: WebSocket): SocketAttachment | null => {
   const value: unknown = ws.deserializeAttachment()
@@ -52,11 +75,13 @@ const failure = (outcome: CommandOutcome): CommandFailure => ({
 
 export class DeviceDO extends DurableObject<Env> {
   private readonly store: DeviceStore
+  private readonly ledger: Ledger
   private readonly pending = new PendingCommands()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new DeviceStore(ctx.storage)
+    this.ledger = new Ledger(ctx.storage.sql)
     answerPingsWhileHibernating(ctx)
   }
 
@@ -82,7 +107,7 @@ export class DeviceDO extends DurableObject<Env> {
     if (!attachment || !this.isCurrent(attachment)) return this.fence(ws, 'this device is assigned elsewhere')
     const decoded = decodeFrame(NodeToDevice, message)
     if (!decoded.ok) {
-      ws.send(malformed(decoded.error))
+      ws.send(malformed(decoded.error, message))
       return
     }
     const frame = decoded.frame
@@ -110,9 +135,16 @@ export class DeviceDO extends DurableObject<Env> {
       case 'qr':
         await this.setLive({ status: 'qr_ready', status_reason: null, qr_code: frame.qr_code, qr_image: frame.qr_image, qr_expires_at: frame.expires_at })
         return
-      case 'auth.get':
-        sendFrame(ws, { type: 'result', id: frame.id, ok: true, data: { values: this.store.authGet(frame.names) } })
+      case 'auth.get': {
+        const answer = encodeFrame({ type: 'result', id: frame.id, ok: true, data: { values: this.store.authGet(frame.names) } })
+        // A frame the node cannot decode would leave its read waiting forever: refuse it by id.
+        ws.send(
+          answer.length <= MAX_FRAME_CHARS
+            ? answer
+            : encodeFrame({ type: 'result', id: frame.id, ok: false, error: { code: 'frame_too_large', message: 'ask for fewer names at once' } }),
+        )
         return
+      }
       case 'auth.set':
         this.store.authSet(frame.entries)
         sendFrame(ws, { type: 'result', id: frame.id, ok: true })
@@ -121,10 +153,15 @@ export class DeviceDO extends DurableObject<Env> {
         this.store.authClear()
         sendFrame(ws, { type: 'result', id: frame.id, ok: true })
         return
+      case 'receipt':
+        this.ledger.applyReceipt(frame.wa_message_id, frame.status, frame.at, frame.error)
+        sendFrame(ws, { type: 'result', id: frame.id, ok: true })
+        return
       case 'result':
         this.pending.settle(frame)
         return
       case 'error':
+        if (frame.id) this.pending.refuse(frame.id, frame.code, frame.message)
         console.warn(JSON.stringify({ msg: 'node reported an error', deviceId: this.store.state().device_id, frame }))
         return
     }
@@ -193,9 +230,87 @@ export class DeviceDO extends DurableObject<Env> {
     const outcome = await this.command((id) => ({ type: 'logout', id }), CONTROL_TIMEOUT_MS)
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CloseCode.deviceGone, 'device deleted')
     await this.ctx.storage.deleteAlarm()
+    // Queued messages will never be sent: their quota goes back.
+    for (const group of this.ledger.queuedByPeriod()) await this.refund(group.company_id, group.quota_period, group.n)
     await this.ctx.storage.deleteAll()
     this.store.createSchema()
+    this.ledger.createSchema()
     return { loggedOut: outcome.ok }
+  }
+
+  // ── messaging RPC ─────────────────────────────────────────────────────────────────────────
+
+  /** Records one message and sends it now; answers once WhatsApp took it (or it failed). */
+  async sendNow(input: NewMessage): Promise<SendOutcome> {
+    const notReady = this.notReadyReason()
+    if (notReady) return { ok: false, code: 'device_not_ready', message: notReady }
+    this.store.update({ company_id: input.company_id })
+    this.ledger.insert([input], 'sending', Date.now(), this.ctx.storage)
+    const result = await this.dispatch(this.ledger.get(input.message_id)!)
+    if (result.kind === 'not_dispatched') {
+      // The node went away between the check and the send: nothing left, so nothing is owed.
+      this.ledger.markFailed(input.message_id, 'not_ready', Date.now())
+      await this.refund(input.company_id, input.quota_period, 1)
+      return { ok: false, code: 'device_not_ready', message: result.message }
+    }
+    const row = this.ledger.get(input.message_id)!
+    if (result.kind === 'sent') return { ok: true, message: toMessageView(row, this.deviceId()) }
+    return { ok: false, code: result.code, message: result.message, messageId: input.message_id }
+  }
+
+  /** Stores a whole bulk request in the outbox (one transaction) for paced delivery. */
+  async enqueue(rows: NewMessage[]): Promise<{ ok: true } | { ok: false; code: 'device_not_ready'; message: string }> {
+    const notReady = this.notReadyReason()
+    if (notReady) return { ok: false, code: 'device_not_ready', message: notReady }
+    if (rows[0]) this.store.update({ company_id: rows[0].company_id })
+    this.ledger.insert(rows, 'queued', Date.now(), this.ctx.storage)
+    await this.scheduleDrain(Date.now())
+    return { ok: true }
+  }
+
+  async message(messageId: string): Promise<MessageView | null> {
+    const row = this.ledger.get(messageId)
+    return row ? toMessageView(row, this.deviceId()) : null
+  }
+
+  async messages(query: ListQuery): Promise<MessageView[]> {
+    const status = query.status?.includes('queued') ? [...query.status, 'sending' as const] : query.status
+    return this.ledger.list({ ...query, ...(status && { status }) }).map((row) => toMessageView(row, this.deviceId()))
+  }
+
+  async batch(batchId: string): Promise<BatchView | null> {
+    const { total, counts, createdAt } = this.ledger.batchCounts(batchId)
+    if (total === 0 || createdAt === null) return null
+    return {
+      batch_id: batchId,
+      device_id: this.deviceId(),
+      total,
+      counts: {
+        queued: (counts.queued ?? 0) + (counts.sending ?? 0),
+        sent: counts.sent ?? 0,
+        delivered: counts.delivered ?? 0,
+        read: counts.read ?? 0,
+        failed: counts.failed ?? 0,
+      },
+      created_at: new Date(createdAt).toISOString(),
+    }
+  }
+
+  /** Per-device pacing of the outbox; null restores the default. */
+  async configure(settings: { sendIntervalMs: number | null }): Promise<void> {
+    this.store.update({ send_interval_ms: settings.sendIntervalMs })
+  }
+
+  /** Drains the outbox one message at a time, paced, and closes out sends that never answered. */
+  override async alarm(): Promise<void> {
+    const now = Date.now()
+    for (const row of this.ledger.staleSending(now - STALE_SENDING_MS)) this.ledger.markFailed(row.message_id, 'interrupted', now)
+    const next = this.ledger.nextQueued()
+    if (next && this.notReadyReason() === null && this.ledger.markSending(next.message_id, now)) {
+      const result = await this.dispatch({ ...next, status: 'sending' })
+      if (result.kind === 'not_dispatched') this.ledger.requeue(next.message_id)
+    }
+    await this.scheduleDrain()
   }
 
   /** For tests and operators: how many auth entries are stored (never their content). */
@@ -204,6 +319,48 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  private deviceId(): number {
+    return this.store.state().device_id ?? 0
+  }
+
+  /** Why a message cannot go out now, or null when the device can send. */
+  private notReadyReason(): string | null {
+    const state = this.store.state()
+    if (state.active !== 1) return 'the device is paused'
+    if (state.status !== 'authenticated') return `the device is ${state.status}, not authenticated`
+    if (!this.currentSocket()) return 'the session node of this device is unreachable'
+    return null
+  }
+
+  private async dispatch(row: MessageRow): Promise<DispatchResult> {
+    const result = interpretSend(await this.command((id) => sendCommand(row, id), sendTimeoutMs(row)))
+    const now = Date.now()
+    if (result.kind === 'sent') this.ledger.markSent(row.message_id, result.waMessageId, result.sentAt)
+    else if (result.kind === 'refused') {
+      this.ledger.markFailed(row.message_id, result.code, now)
+      await this.refund(row.company_id, row.quota_period, 1)
+    } else if (result.kind === 'unknown') this.ledger.markFailed(row.message_id, result.code, now)
+    return result
+  }
+
+  private async refund(companyId: number, period: string, count: number): Promise<void> {
+    try {
+      await this.env.COMPANY.getByName(String(companyId)).refund({ count, period, limit: null })
+    } catch (error) {
+      console.error(JSON.stringify({ msg: 'quota refund failed', companyId, period, count, error: String(error) }))
+    }
+  }
+
+  private async scheduleDrain(at?: number): Promise<void> {
+    if (this.ledger.pendingCount() === 0) return
+    const now = Date.now()
+    const interval = this.store.state().send_interval_ms ?? DEFAULT_SEND_INTERVAL_MS
+    const paced = now + Math.round(interval * (0.75 + Math.random() * 0.5))
+    const next = at ?? (this.notReadyReason() === null ? paced : now + NOT_READY_RETRY_MS)
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current <= now || current > next) await this.ctx.storage.setAlarm(next)
+  }
 
   private isCurrent(attachment: SocketAttachment): boolean {
     const state = this.store.state()
@@ -241,11 +398,15 @@ export class DeviceDO extends DurableObject<Env> {
     }
   }
 
-  private command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome> {
-    const ws = this.ctx.getWebSockets().find((socket) => {
+  private currentSocket(): WebSocket | undefined {
+    return this.ctx.getWebSockets().find((socket) => {
       const attachment = attachmentOf(socket)
       return attachment && this.isCurrent(attachment) && socket.readyState === WebSocket.OPEN
     })
+  }
+
+  private command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome> {
+    const ws = this.currentSocket()
     return this.pending.run((id) => (ws ? sendFrame(ws, build(id)) : false), timeoutMs)
   }
 
@@ -255,5 +416,7 @@ export class DeviceDO extends DurableObject<Env> {
     if (after.device_id !== null && (before.status !== after.status || before.phone_number !== after.phone_number)) {
       await mirrorStatusToD1(this.env.DB, after.device_id, after.status, after.phone_number)
     }
+    // A device that is linked again resumes its outbox at once.
+    if (before.status !== 'authenticated' && after.status === 'authenticated') await this.scheduleDrain(Date.now())
   }
 }

@@ -13,6 +13,9 @@ export type DeviceState = {
   qr_code: string | null
   qr_image: string | null
   qr_expires_at: number | null
+  company_id: number | null
+  /** Pause between two outbox messages; null is the default pacing. */
+  send_interval_ms: number | null
 }
 
 export class DeviceStore {
@@ -39,6 +42,14 @@ export class DeviceStore {
       INSERT OR IGNORE INTO device (id) VALUES (1);
       CREATE TABLE IF NOT EXISTS auth (name TEXT PRIMARY KEY, value TEXT NOT NULL);
     `)
+    this.addColumns()
+  }
+
+  /** Columns added after the first release, for objects created before them. */
+  private addColumns(): void {
+    const present = new Set(this.sql.exec<{ name: string }>('PRAGMA table_info(device)').toArray().map((c) => c.name))
+    if (!present.has('company_id')) this.sql.exec('ALTER TABLE device ADD COLUMN company_id INTEGER')
+    if (!present.has('send_interval_ms')) this.sql.exec('ALTER TABLE device ADD COLUMN send_interval_ms INTEGER')
   }
 
   private get sql() {

@@ -2,7 +2,11 @@
 // in memory only: an RPC caller is waiting, so the object cannot hibernate meanwhile.
 import type { ResultFrame } from '../../../protocol/frames'
 
-export type CommandOutcome = ResultFrame | { ok: false; error: { code: 'timeout' | 'no_node'; message: string } }
+/**
+ * `no_node`: nothing was sent (no socket). `connection_lost`: sent, but the socket went away
+ * before the answer, so the node may or may not have acted on it. `timeout`: likewise unknown.
+ */
+export type CommandOutcome = ResultFrame | { ok: false; error: { code: 'timeout' | 'no_node' | 'connection_lost'; message: string } }
 
 export class PendingCommands {
   private readonly waiting = new Map<string, (outcome: CommandOutcome) => void>()
@@ -28,8 +32,13 @@ export class PendingCommands {
     this.waiting.get(result.id)?.(result)
   }
 
+  /** The node refused one of our commands outright (an `error` frame naming its id). */
+  refuse(id: string, code: string, message: string): void {
+    this.waiting.get(id)?.({ type: 'result', id, ok: false, error: { code, message } })
+  }
+
   /** The socket went away: nobody will answer what is still waiting. */
   failAll(message: string): void {
-    for (const settle of [...this.waiting.values()]) settle({ ok: false, error: { code: 'no_node', message } })
+    for (const settle of [...this.waiting.values()]) settle({ ok: false, error: { code: 'connection_lost', message } })
   }
 }

@@ -71,7 +71,7 @@ export class FleetDO extends DurableObject<Env> {
     if (!attachment) return closeQuietly(ws, 1008, 'unknown socket')
     const decoded = decodeFrame(NodeToFleet, message)
     if (!decoded.ok) {
-      ws.send(malformed(decoded.error))
+      ws.send(malformed(decoded.error, message))
       return
     }
     const frame = decoded.frame

@@ -3,7 +3,7 @@
 import { and, asc, eq, ne, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { devices, type Device } from '../../db/schema'
-import { deviceNotFound } from '../../lib/errors'
+import { ApiError, deviceNotFound } from '../../lib/errors'
 
 export function listDevices(db: Db, companyId: number) {
   return db.select().from(devices).where(eq(devices.companyId, companyId)).orderBy(asc(devices.id))
@@ -39,7 +39,7 @@ export async function updateDevice(
   db: Db,
   companyId: number,
   id: number,
-  changes: { name?: string; isActive?: boolean },
+  changes: { name?: string; isActive?: boolean; sendIntervalMs?: number | null },
 ): Promise<Device> {
   const device = await db
     .update(devices)
@@ -75,5 +75,17 @@ export async function deleteDevice(db: Db, companyId: number, id: number): Promi
     .returning()
     .get()
   if (!device) throw deviceNotFound()
+  return device
+}
+
+/** The device a send goes through: the one named, or the company default. */
+export async function sendingDevice(db: Db, companyId: number, deviceId: number | undefined): Promise<Device> {
+  if (deviceId !== undefined) return findDevice(db, companyId, deviceId)
+  const device = await db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.companyId, companyId), eq(devices.isDefault, true)))
+    .get()
+  if (!device) throw new ApiError('device_not_found', 'No device_id given and the company has no default device')
   return device
 }

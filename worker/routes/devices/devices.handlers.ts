@@ -36,15 +36,17 @@ export const get: AppRouteHandler<typeof routes.getDevice> = async (c) => {
 }
 
 export const update: AppRouteHandler<typeof routes.patchDevice> = async (c) => {
-  const { name, is_active } = c.req.valid('json')
+  const { name, is_active, send_interval_ms } = c.req.valid('json')
   const { id } = c.req.valid('param')
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
   await store.findDevice(db, companyId, id)
   if (is_active !== undefined) await sessionOf(c.env, id).setActive(is_active)
+  if (send_interval_ms !== undefined) await sessionOf(c.env, id).configure({ sendIntervalMs: send_interval_ms })
   const device = await store.updateDevice(db, companyId, id, {
     ...(name !== undefined && { name }),
     ...(is_active !== undefined && { isActive: is_active }),
+    ...(send_interval_ms !== undefined && { sendIntervalMs: send_interval_ms }),
   })
   return c.json(ok(toDeviceJson(device)), 200)
 }

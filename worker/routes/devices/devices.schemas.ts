@@ -12,6 +12,7 @@ export const DeviceSchema = z
     phone_number: z.string().nullable().openapi({ example: '+22370123456' }),
     is_active: z.boolean(),
     is_default: z.boolean(),
+    send_interval_ms: z.number().int().nullable().openapi({ description: 'Pause between two bulk messages (ms); null is the default (1500 ± 25 %)' }),
     created_at: isoTimestamp,
     updated_at: isoTimestamp,
   })
@@ -45,8 +46,11 @@ export const UpdateDeviceSchema = z
   .object({
     name: z.string().trim().min(1).max(100).optional(),
     is_active: z.boolean().optional().openapi({ description: 'false pauses the session, true resumes it' }),
+    send_interval_ms: z.number().int().min(0).max(600_000).nullable().optional().openapi({
+      description: 'Pause between two bulk messages of this device (ms); null restores the default',
+    }),
   })
-  .refine((body) => body.name !== undefined || body.is_active !== undefined, 'name or is_active is required')
+  .refine((body) => body.name !== undefined || body.is_active !== undefined || body.send_interval_ms !== undefined, 'name, is_active or send_interval_ms is required')
   .openapi('UpdateDevice')
 
 export const DeletedDeviceSchema = z.object({ id: z.number().int(), deleted: z.literal(true) }).openapi('DeletedDevice')
@@ -58,6 +62,7 @@ export const toDeviceJson = (d: Device): z.infer<typeof DeviceSchema> => ({
   phone_number: d.phoneNumber,
   is_active: d.isActive,
   is_default: d.isDefault,
+  send_interval_ms: d.sendIntervalMs,
   created_at: iso(d.createdAt)!,
   updated_at: iso(d.updatedAt)!,
 })

@@ -1,0 +1,1 @@
+ALTER TABLE `devices` ADD `send_interval_ms` integer;

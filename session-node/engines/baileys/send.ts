@@ -1,0 +1,97 @@
+// Sending one message on a live Baileys socket: check that a person is on WhatsApp, build
+// Baileys' content from already-fetched media, and send it under an id derived from ours.
+//
+// Decisions:
+// - The WhatsApp id is derived from our message id (sha256, shaped like Baileys' own ids
+//   `3EB0…`), not random: a send repeated after a node died mid-send reuses the same id, and
+//   WhatsApp clients show a message id once. Our id itself is not used: its alphabet and
+//   length are the worker's business, and WhatsApp ids are uppercase hex by convention.
+// - `onWhatsApp` leaves unregistered numbers out of its answer (it never says exists:false).
+//   The JID it answers with is the one sent to: for some countries (Brazil's extra 9) it
+//   differs from the number as dialled.
+// - Audio has no caption in WhatsApp. A caption given with audio is sent as a text message
+//   right after it (id derived from ours + ":caption"); the send's id and receipts are the
+//   audio's. If that text fails, the audio is still reported sent (it was), with a warning.
+// - Audio goes as a plain audio file, not a voice note (ptt).
+import { createHash } from 'node:crypto'
+import type { AnyMessageContent } from '@whiskeysockets/baileys'
+import type { Logger } from 'pino'
+import { SendError, type OutgoingMessage } from '../engine'
+import type { BaileysSocket } from './socket'
+
+/** Media upload has no timeout in Baileys by default; a stuck upload must not hang a send. */
+const MEDIA_UPLOAD_TIMEOUT_MS = 60_000
+/** Positive `onWhatsApp` answers are kept this long, so a bulk send does not query every time. */
+const KNOWN_TTL_MS = 60 * 60_000
+const KNOWN_MAX = 5_000
+
+/** `3EB0` + 18 hex digits, like Baileys' generateMessageIDV2, but the same for the same message id. */
+export function waMessageIdFor(messageId: string): string {
+  return `3EB0${createHash('sha256').update(`edge-wa:${messageId}`).digest('hex').toUpperCase().slice(0, 18)}`
+}
+
+/** What Baileys is asked to send, in order (audio with a caption is two messages). */
+export function buildContents(message: OutgoingMessage): AnyMessageContent[] {
+  const text = message.text?.length ? message.text : undefined
+  const media = message.media
+  if (!media) {
+    if (!text) throw new SendError('send_failed', 'a message needs text or media')
+    return [{ text }]
+  }
+  const caption = text === undefined ? {} : { caption: text }
+  switch (media.kind) {
+    case 'image':
+      return [{ image: media.data, mimetype: media.mimetype, ...caption }]
+    case 'video':
+      return [{ video: media.data, mimetype: media.mimetype, ...caption }]
+    case 'audio':
+      return text === undefined ? [{ audio: media.data, mimetype: media.mimetype }] : [{ audio: media.data, mimetype: media.mimetype }, { text }]
+    case 'document':
+      return [{ document: media.data, mimetype: media.mimetype, fileName: media.fileName ?? 'file', ...caption }]
+  }
+}
+
+export class Sender {
+  /** Phone JID → the JID WhatsApp answered with, and until when that is trusted. */
+  private readonly known = new Map<string, { jid: string; until: number }>()
+
+  constructor(private readonly log: Logger) {}
+
+  async send(socket: BaileysSocket, message: OutgoingMessage): Promise<{ waMessageId: string }> {
+    const contents = buildContents(message)
+    const chatId = message.chatId.endsWith('@s.whatsapp.net') ? await this.registeredJid(socket, message.chatId) : message.chatId
+    const waMessageId = waMessageIdFor(message.messageId)
+    let sentId: string | undefined
+    for (const [index, content] of contents.entries()) {
+      const messageId = index === 0 ? waMessageId : waMessageIdFor(`${message.messageId}:caption`)
+      try {
+        const sent = await socket.sendMessage(chatId, content, { messageId, mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS })
+        if (index === 0) sentId = sent?.key.id ?? messageId
+      } catch (error) {
+        if (index === 0) throw new SendError('send_failed', `WhatsApp did not take the message: ${messageOf(error)}`)
+        this.log.warn({ err: error, messageId: message.messageId }, 'the caption of an audio message could not be sent')
+      }
+    }
+    return { waMessageId: sentId ?? waMessageId }
+  }
+
+  private async registeredJid(socket: BaileysSocket, jid: string): Promise<string> {
+    const cached = this.known.get(jid)
+    if (cached && cached.until > Date.now()) return cached.jid
+    const digits = jid.split('@')[0] ?? ''
+    let answer: { jid: string; exists: boolean }[] | undefined
+    try {
+      answer = await socket.onWhatsApp(digits)
+    } catch (error) {
+      throw new SendError('send_failed', `could not check whether +${digits} is on WhatsApp: ${messageOf(error)}`)
+    }
+    const found = answer?.find((entry) => entry.exists)
+    if (!found) throw new SendError('not_on_whatsapp', `+${digits} is not on WhatsApp`)
+    const registered = found.jid.endsWith('@s.whatsapp.net') ? found.jid : jid
+    if (this.known.size >= KNOWN_MAX) this.known.delete(this.known.keys().next().value as string)
+    this.known.set(jid, { jid: registered, until: Date.now() + KNOWN_TTL_MS })
+    return registered
+  }
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))

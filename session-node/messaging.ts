@@ -1,0 +1,51 @@
+// The node's half of sending: a `send` command from DeviceDO becomes one engine send (media
+// fetched here first, never by the engine), answered with the WhatsApp id or a failure code
+// from MESSAGE_FAILURE_CODES; and the engine's receipts become `receipt` frames.
+import type { z } from 'zod'
+import type { NodeToDevice, SendAccepted, SendCommand } from '../protocol/frames'
+import { SendError, type Engine, type MediaPayload, type Receipt } from './engines/engine'
+import type { MediaFetcher } from './media/fetch-media'
+import { CommandError } from './transport/errors'
+
+export type ReceiptFrame = Extract<NodeToDevice, { type: 'receipt' }>
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+/**
+ * Runs one `send` command. Resolves with the result data; rejects with a CommandError whose code
+ * is a SendError's, or `send_failed` for anything unexpected (never an internal code).
+ */
+export async function runSend(frame: SendCommand, engineNow: () => Engine | null, fetchMedia: MediaFetcher): Promise<z.infer<typeof SendAccepted>> {
+  try {
+    // Checked before fetching: a paused device should not download anything.
+    if (!engineNow()) throw new SendError('not_ready', 'the device session is paused or not running')
+    // With media, the text is its caption (DeviceDO may put it in either place).
+    const text = frame.media ? (frame.media.caption ?? frame.text) : frame.text
+    if (!frame.media && !text) throw new SendError('send_failed', 'a message needs text or media')
+    const media: MediaPayload | undefined = frame.media ? await fetchMedia(frame.media.url) : undefined
+    // The engine may have been stopped or replaced while the media downloaded.
+    const engine = engineNow()
+    if (!engine) throw new SendError('not_ready', 'the device session is paused or not running')
+    const { waMessageId } = await engine.send({
+      messageId: frame.message_id,
+      chatId: frame.chat_id,
+      ...(text ? { text } : {}),
+      ...(media && { media }),
+    })
+    return { wa_message_id: waMessageId, sent_at: Date.now() }
+  } catch (error) {
+    if (error instanceof SendError) throw new CommandError(error.code, error.message)
+    throw new CommandError('send_failed', `the message could not be sent: ${messageOf(error)}`)
+  }
+}
+
+export function receiptFrame(receipt: Receipt, id: string): ReceiptFrame {
+  return {
+    type: 'receipt',
+    id,
+    wa_message_id: receipt.waMessageId,
+    status: receipt.status,
+    at: Math.round(receipt.at),
+    ...(receipt.error !== undefined && { error: receipt.error.slice(0, 200) }),
+  }
+}

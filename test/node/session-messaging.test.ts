@@ -1,0 +1,210 @@
+// Messaging through the real session node (in-process, simulator engine) against the fake
+// worker: `send` commands and their results, receipts that DeviceDO must acknowledge (kept and
+// resent after a reconnect), error frames that name a command of ours, and a superseded node.
+import { randomBytes } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { pino } from 'pino'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { NodeToDevice } from '../../protocol/frames'
+import { parseConfig } from '../../session-node/config'
+import type { EngineFactory, OutgoingMessage } from '../../session-node/engines/engine'
+import { createSimulatorEngine, type SimulatorOptions } from '../../session-node/engines/simulator'
+import { startSessionNode, type SessionNode } from '../../session-node/node'
+import { command, FakeWorker, type DeviceConnection } from './fake-worker'
+
+const TOKEN = 'wnt_messaging_token_0123456789'
+const KEY = randomBytes(32).toString('hex')
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100, 7)])
+
+type Receipt = Extract<NodeToDevice, { type: 'receipt' }>
+
+const cleanup: (() => Promise<void>)[] = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step()
+})
+
+async function setup(deviceId: number, options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string> } = {}) {
+  const worker = await new FakeWorker(TOKEN).start()
+  cleanup.push(() => worker.stop())
+  worker.plans.set('node-m', [{ deviceId, epoch: 1 }])
+  const parsed = parseConfig({ WORKER_URL: worker.url, NODE_TOKEN: TOKEN, SESSION_ENCRYPTION_KEY: KEY, WA_ENGINE: 'simulator', NODE_NAME: 'node-m', ...options.env })
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '))
+  const sent: OutgoingMessage[] = []
+  const simulator = createSimulatorEngine({ scanDelayMs: 50, resumeDelayMs: 10, deliveryMs: 40, readMs: 80, ...options.simulator })
+  // The simulator, with a record of what the session layer asked it to send.
+  const engineFactory: EngineFactory = (context) => {
+    const engine = simulator(context)
+    return {
+      start: () => engine.start(),
+      stop: () => engine.stop(),
+      logout: () => engine.logout(),
+      requestPairingCode: (digits) => engine.requestPairingCode(digits),
+      send: (message) => {
+        sent.push(message)
+        return engine.send(message)
+      },
+    }
+  }
+  const fatal: string[] = []
+  const node: SessionNode = startSessionNode({
+    config: parsed.config,
+    logger: pino({ level: 'silent' }),
+    engineFactory,
+    onFatal: (message) => fatal.push(message),
+    timing: { backoff: { baseMs: 20, maxMs: 100 }, drainMs: 500 },
+  })
+  cleanup.push(() => node.shutdown())
+  await worker.deviceFrame(deviceId, 'status', (frame) => frame.status === 'authenticated')
+  const connection = (n: number) => worker.waitFor(() => worker.devices.get(deviceId)!.connections[n - 1], `device connection ${n}`)
+  const receipts = (of: DeviceConnection) => of.frames.filter((frame): frame is Receipt => frame.type === 'receipt')
+  return { worker, node, fatal, sent, device: worker.devices.get(deviceId)!, connection, receipts }
+}
+
+const sendFrame = (id: string, fields: Partial<Extract<Parameters<typeof command>[2], { type: 'send' }>> = {}) =>
+  ({ type: 'send', id, message_id: `msg-${id}`, chat_id: '22370123456@s.whatsapp.net', text: 'Hello', ...fields }) as const
+
+async function mediaServer(): Promise<string> {
+  const server: Server = createServer((request, response) => {
+    if (request.url === '/photo.jpg') response.writeHead(200, { 'content-type': 'image/jpeg' }).end(JPEG)
+    else response.writeHead(404).end()
+  })
+  cleanup.push(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe('session node: sending', () => {
+  it('answers a send with the WhatsApp id, then reports delivered and read as acknowledged receipts', async () => {
+    const { worker, connection, receipts } = await setup(60)
+    const first = await connection(1)
+    const before = Date.now()
+    const result = await command(worker, first, sendFrame('s1'))
+    expect(result).toEqual({ type: 'result', id: 's1', ok: true, data: { wa_message_id: 'SIM.msg-s1', sent_at: expect.any(Number) } })
+    expect((result as { data: { sent_at: number } }).data.sent_at).toBeGreaterThanOrEqual(before)
+
+    await worker.waitFor(() => receipts(first).length === 2, 'two receipts')
+    const [delivered, read] = receipts(first)
+    expect(delivered).toEqual({ type: 'receipt', id: expect.any(String), wa_message_id: 'SIM.msg-s1', status: 'delivered', at: expect.any(Number) })
+    expect(read).toMatchObject({ wa_message_id: 'SIM.msg-s1', status: 'read' })
+    expect(read!.id).not.toBe(delivered!.id)
+    expect(read!.at).toBeGreaterThanOrEqual(delivered!.at)
+
+    // Both were acknowledged: a new connection gets none of them again.
+    first.ws.close(1011, 'restart')
+    const second = await connection(2)
+    await worker.waitFor(() => second.frames.some((f) => f.type === 'status'), 'status replay')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(receipts(second)).toEqual([])
+  })
+
+  it('answers failed sends with the failure code', async () => {
+    const { worker, connection } = await setup(61)
+    const device = await connection(1)
+    expect(await command(worker, device, sendFrame('f1', { chat_id: '15550000000@s.whatsapp.net' }))).toMatchObject({ ok: false, error: { code: 'not_on_whatsapp' } })
+    expect(await command(worker, device, sendFrame('f2', { text: undefined }))).toMatchObject({ ok: false, error: { code: 'send_failed' } })
+    // No MEDIA_ALLOW_PRIVATE here: a URL on this machine is refused before anything is fetched.
+    expect(await command(worker, device, sendFrame('f3', { media: { url: 'http://127.0.0.1:9/x.jpg' } }))).toMatchObject({
+      ok: false,
+      error: { code: 'media_unavailable', message: expect.stringContaining('loopback') },
+    })
+    expect(await command(worker, device, { type: 'pause', id: 'p1' })).toMatchObject({ ok: true })
+    expect(await command(worker, device, sendFrame('f4'))).toMatchObject({ ok: false, error: { code: 'not_ready' } })
+  })
+
+  it('fetches media itself (MEDIA_ALLOW_PRIVATE=1 for this local server) and hands the engine bytes', async () => {
+    const base = await mediaServer()
+    const { worker, connection, sent } = await setup(62, { env: { MEDIA_ALLOW_PRIVATE: '1' } })
+    const device = await connection(1)
+    const result = await command(worker, device, sendFrame('m1', { text: undefined, media: { url: `${base}/photo.jpg`, caption: 'Our menu' } }))
+    expect(result).toMatchObject({ ok: true, data: { wa_message_id: 'SIM.msg-m1' } })
+    expect(sent).toEqual([{ messageId: 'msg-m1', chatId: '22370123456@s.whatsapp.net', text: 'Our menu', media: { kind: 'image', data: JPEG, mimetype: 'image/jpeg' } }])
+    expect(await command(worker, device, sendFrame('m2', { media: { url: `${base}/missing.jpg` } }))).toMatchObject({
+      ok: false,
+      error: { code: 'media_unavailable', message: expect.stringContaining('HTTP 404') },
+    })
+  })
+})
+
+describe('session node: receipts and refused frames', () => {
+  it('keeps unacknowledged receipts and resends them in order after a reconnect', async () => {
+    const { worker, device, connection, receipts } = await setup(63, { simulator: { deliveryMs: 20, readMs: 40 } })
+    device.answers.set('receipt', 'silent')
+    const first = await connection(1)
+    await command(worker, first, sendFrame('a'))
+    await command(worker, first, sendFrame('b'))
+    await worker.waitFor(() => receipts(first).length === 4, 'four receipts')
+    const order = receipts(first).map((r) => `${r.wa_message_id}:${r.status}`)
+    expect(order.filter((entry) => entry.startsWith('SIM.msg-a'))).toEqual(['SIM.msg-a:delivered', 'SIM.msg-a:read'])
+
+    device.answers.set('receipt', 'ok')
+    first.ws.close(1011, 'worker restart')
+    const second = await connection(2)
+    await worker.waitFor(() => receipts(second).length === 4, 'the receipts again')
+    expect(receipts(second).map((r) => `${r.wa_message_id}:${r.status}`)).toEqual(order)
+
+    // Acknowledged this time: the next connection gets nothing.
+    second.ws.close(1011, 'again')
+    const third = await connection(3)
+    await worker.waitFor(() => third.frames.some((f) => f.type === 'status'), 'status replay')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(receipts(third)).toEqual([])
+  })
+
+  it('drops a receipt the worker refuses with an error frame naming it, instead of resending it forever', async () => {
+    const { worker, device, connection, receipts } = await setup(64)
+    device.answers.set('receipt', 'refuse')
+    const first = await connection(1)
+    await command(worker, first, sendFrame('r1'))
+    await worker.waitFor(() => receipts(first).length === 2, 'both receipts')
+    // The error frames carry ids, but they are answers, not commands: the node answers nothing back.
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    const receiptIds = new Set(receipts(first).map((r) => r.id))
+    expect(first.frames.filter((f) => f.type === 'result' && receiptIds.has(f.id))).toEqual([])
+    device.answers.set('receipt', 'ok')
+    first.ws.close(1011, 'restart')
+    const second = await connection(2)
+    await worker.waitFor(() => second.frames.some((f) => f.type === 'status'), 'status replay')
+    await new Promise((resolve) => setTimeout(resolve, 150))
+    expect(receipts(second)).toEqual([])
+  })
+
+  it('fails an auth write at once when the worker answers it with an error frame naming its id', async () => {
+    const worker = await new FakeWorker(TOKEN).start()
+    cleanup.push(() => worker.stop())
+    worker.plans.set('node-r', [{ deviceId: 65, epoch: 1 }])
+    worker.device(65, 1).answers.set('auth.set', 'refuse')
+    const parsed = parseConfig({ WORKER_URL: worker.url, NODE_TOKEN: TOKEN, SESSION_ENCRYPTION_KEY: KEY, WA_ENGINE: 'simulator', NODE_NAME: 'node-r' })
+    if (!parsed.ok) throw new Error(parsed.problems.join('; '))
+    const node = startSessionNode({
+      config: parsed.config,
+      logger: pino({ level: 'silent' }),
+      engineFactory: createSimulatorEngine({ scanDelayMs: 30 }),
+      onFatal: () => undefined,
+      // A 30 s request timeout: only the error frame can fail the write within the wait below.
+      timing: { backoff: { baseMs: 20, maxMs: 100 }, drainMs: 200 },
+    })
+    cleanup.push(() => node.shutdown())
+    const started = Date.now()
+    const status = await worker.deviceFrame(65, 'status', (frame) => frame.status === 'error', 5_000)
+    expect(status).toMatchObject({ reason: 'credentials could not be stored' })
+    expect(Date.now() - started).toBeLessThan(5_000)
+    const auth = worker.devices.get(65)!.connections[0]!.frames.filter((f) => f.type === 'auth.set')
+    expect(auth).toHaveLength(1) // refused once, not resent
+  })
+})
+
+describe('session node: superseded control socket', () => {
+  it('treats close 4001 as final: says another process has the token, calls onFatal and does not reconnect', async () => {
+    const { worker, fatal } = await setup(66)
+    worker.controls[0]!.ws.close(4001, 'superseded')
+    await worker.waitFor(() => fatal.length > 0, 'onFatal')
+    expect(fatal[0]).toContain('another process connected with this node token')
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(worker.controls).toHaveLength(1)
+    expect(worker.upgrades.filter((u) => u.path === '/api/nodes/connect')).toHaveLength(1)
+  })
+})

@@ -1,0 +1,269 @@
+import { applyD1Migrations, reset, runDurableObjectAlarm } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { afterEach, describe, expect, it } from 'vitest'
+import { admin, sleep, tenant } from './helpers'
+import { actAsLinkedNode, closeAllSockets, connectDevice, connectNode, registerNode } from './node-client'
+
+afterEach(async () => {
+  await closeAllSockets()
+  await reset()
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS)
+})
+
+/** A company with one linked device whose node answers sends with `decide`. */
+async function linkedDevice(companyFields: Record<string, unknown> = {}, decide?: Parameters<typeof actAsLinkedNode>[1]) {
+  const node = await registerNode()
+  const control = await connectNode(node.token)
+  const t = await tenant(companyFields)
+  const device = (await t.api('POST', '/devices', { name: 'sender' })).body.data
+  const assign = await control.next((f) => f.type === 'assign' && f.device_id === device.id)
+  const session = await connectDevice(node.token, device.id, assign.epoch)
+  const sends = actAsLinkedNode(session, decide)
+  // Wait until the DO has seen the status.
+  for (let i = 0; i < 50 && (await t.api('GET', `/devices/${device.id}/status`)).body.data.status !== 'authenticated'; i++) await sleep(20)
+  return { ...t, device, session, sends, node }
+}
+
+const deviceDO = (id: number) => env.DEVICE.getByName(String(id))
+
+describe('POST /send', () => {
+  it('sends a text through the device and tracks it to read', async () => {
+    const { api, device, sends, session } = await linkedDevice()
+    const res = await api('POST', '/send', { recipient: '+22370123456', message: 'Hello' })
+    expect(res.status).toBe(200)
+    expect(res.body.data).toMatchObject({
+      chat_id: '22370123456@s.whatsapp.net',
+      device_id: device.id,
+      status: 'sent',
+      quota: { limit: null, used: 1, remaining: null, period: expect.stringMatching(/^\d{4}-\d{2}$/) },
+    })
+    const id = res.body.data.message_id
+    expect(sends).toEqual([expect.objectContaining({ type: 'send', message_id: id, chat_id: '22370123456@s.whatsapp.net', text: 'Hello' })])
+
+    session.send({ type: 'receipt', id: 'r1', wa_message_id: `WA-${id}`, status: 'delivered', at: Date.now() })
+    await session.next((f) => f.id === 'r1')
+    session.send({ type: 'receipt', id: 'r2', wa_message_id: `WA-${id}`, status: 'read', at: Date.now() })
+    await session.next((f) => f.id === 'r2')
+    const message = (await api('GET', `/messages/${id}`)).body.data
+    expect(message).toMatchObject({ message_id: id, status: 'read', type: 'text', recipient: '+22370123456', device_id: device.id, batch_id: null, error: null })
+    for (const field of ['created_at', 'sent_at', 'delivered_at', 'read_at']) expect(message[field]).toEqual(expect.any(String))
+    expect(message.failed_at).toBeNull()
+  })
+
+  it('sends media with a caption and to groups', async () => {
+    const { api, sends } = await linkedDevice()
+    const media = await api('POST', '/send', { recipient: '22370123456', message: 'Invoice', media_url: 'https://example.com/a.pdf' })
+    expect(media.status).toBe(200)
+    expect(sends[0]).toMatchObject({ media: { url: 'https://example.com/a.pdf', caption: 'Invoice' } })
+    expect(sends[0].text).toBe('Invoice')
+    const group = await api('POST', '/send', { recipient: '120363012345678901@g.us', is_group: true, message: 'Hi all' })
+    expect(group.body.data.chat_id).toBe('120363012345678901@g.us')
+    expect((await api('GET', `/messages/${media.body.data.message_id}`)).body.data.type).toBe('document')
+  })
+
+  it('uses the default device, and device_not_found without one or for another company', async () => {
+    const { api, device } = await linkedDevice()
+    expect((await api('POST', '/send', { recipient: '+22370123456', message: 'x' })).body.data.device_id).toBe(device.id)
+    const other = await tenant()
+    const theirs = await other.api('POST', '/send', { recipient: '+22370123456', message: 'x', device_id: device.id })
+    expect(theirs.status).toBe(404)
+    expect(theirs.body.error.code).toBe('device_not_found')
+    const none = await other.api('POST', '/send', { recipient: '+22370123456', message: 'x' })
+    expect(none.body.error.code).toBe('device_not_found')
+  })
+
+  it('answers device_not_ready for a device that is not linked, paused, or without its node', async () => {
+    const t = await tenant()
+    const pending = (await t.api('POST', '/devices', { name: 'unlinked' })).body.data
+    const res = await t.api('POST', '/send', { recipient: '+22370123456', message: 'x', device_id: pending.id })
+    expect(res.status).toBe(503)
+    expect(res.body.error.code).toBe('device_not_ready')
+
+    const linked = await linkedDevice()
+    linked.session.ws.close(1000, 'node gone')
+    await sleep(100)
+    expect((await linked.api('POST', '/send', { recipient: '+22370123456', message: 'x' })).body.error.code).toBe('device_not_ready')
+    // Nothing was charged for sends that never happened.
+    expect((await linked.api('GET', '/quota')).body.data.used).toBe(0)
+  })
+
+  it('validates the body with the design’s codes', async () => {
+    const { api } = await linkedDevice()
+    const cases: Array<[unknown, number, string]> = [
+      [{ recipient: '+22370123456' }, 422, 'validation_error'],
+      [{ recipient: '+22370123456', message: 'x', media_url: 'ftp://example.com/a.png' }, 422, 'validation_error'],
+      [{ recipient: '+22370123456', message: 'x', media_url: 'file:///etc/passwd' }, 422, 'validation_error'],
+      [{ recipient: '+22370123456', message: 'a'.repeat(4097) }, 422, 'message_too_long'],
+      [{ recipient: '+22370123456', message: 'a'.repeat(1025), media_url: 'https://example.com/a.png' }, 422, 'message_too_long'],
+      [{ recipient: '12', message: 'x' }, 422, 'invalid_phone_number'],
+      [{ recipient: '+999123', message: 'x' }, 422, 'invalid_phone_number'],
+      [{ recipient: 'not-a-group', is_group: true, message: 'x' }, 422, 'validation_error'],
+      [{ message: 'x' }, 422, 'validation_error'],
+    ]
+    for (const [body, status, code] of cases) {
+      const res = await api('POST', '/send', body)
+      expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(status)
+      expect(res.body.error.code, JSON.stringify(body).slice(0, 80)).toBe(code)
+    }
+    expect((await api('POST', '/send', { recipient: '+22370123456', message: 'a'.repeat(4096) })).status).toBe(200)
+    expect((await api('GET', '/quota')).body.data.used).toBe(1)
+  })
+
+  it('reports not_on_whatsapp and media_unavailable from the node, and refunds them', async () => {
+    const { api } = await linkedDevice({}, (command) =>
+      command.chat_id.startsWith('22370120000') ? { ok: false, code: 'not_on_whatsapp' } : command.media ? { ok: false, code: 'media_unavailable', message: 'refused: private address' } : { ok: true },
+    )
+    const unknown = await api('POST', '/send', { recipient: '+22370120000', message: 'x' })
+    expect(unknown.status).toBe(422)
+    expect(unknown.body.error).toMatchObject({ code: 'invalid_phone_number', details: { reason: 'not_on_whatsapp' } })
+    const media = await api('POST', '/send', { recipient: '+22370123456', message: 'x', media_url: 'http://10.0.0.1/a.png' })
+    expect(media.status).toBe(422)
+    expect(media.body.error.code).toBe('media_unavailable')
+    expect((await api('GET', '/quota')).body.data.used).toBe(0)
+    const failed = (await api('GET', `/messages/${unknown.body.error.details.message_id}`)).body.data
+    expect(failed).toMatchObject({ status: 'failed', error: 'not_on_whatsapp', failed_at: expect.any(String) })
+  })
+})
+
+describe('quota', () => {
+  it('accepts exactly the remaining quota under concurrency, then quota_exceeded with Retry-After', async () => {
+    const { api } = await linkedDevice({ monthly_quota: 3 })
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => api('POST', '/send', { recipient: '+22370123456', message: `m${i}` })))
+    expect(results.filter((r) => r.status === 200)).toHaveLength(3)
+    const refused = results.filter((r) => r.status === 429)
+    expect(refused).toHaveLength(5)
+    expect(refused[0]!.body.error.code).toBe('quota_exceeded')
+    expect(Number(refused[0]!.headers.get('Retry-After'))).toBeGreaterThan(0)
+    const quota = (await api('GET', '/quota')).body.data
+    expect(quota).toMatchObject({ limit: 3, used: 3, remaining: 0 })
+    expect(Date.parse(quota.resets_at)).toBeGreaterThan(Date.now())
+  })
+
+  it('rate_limited once a key exceeds its burst', async () => {
+    const t = await tenant()
+    const device = (await t.api('POST', '/devices', { name: 'x' })).body.data
+    const results = await Promise.all(Array.from({ length: 60 }, () => t.api('POST', '/send', { recipient: '+22370123456', message: 'x', device_id: device.id })))
+    const limited = results.filter((r) => r.status === 429)
+    expect(limited.length).toBeGreaterThan(0)
+    expect(limited[0]!.body.error.code).toBe('rate_limited')
+    expect(limited[0]!.headers.get('Retry-After')).toMatch(/^\d+$/)
+  })
+})
+
+describe('idempotency', () => {
+  it('returns the first response to a retry without sending or charging again', async () => {
+    const { api, sends } = await linkedDevice()
+    const body = { recipient: '+22370123456', message: 'once' }
+    const first = await api('POST', '/send', body, { 'Idempotency-Key': 'order-42' })
+    const retry = await api('POST', '/send', body, { 'Idempotency-Key': 'order-42' })
+    expect(retry.status).toBe(200)
+    expect(retry.body.data.message_id).toBe(first.body.data.message_id)
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(sends).toHaveLength(1)
+    expect((await api('GET', '/quota')).body.data.used).toBe(1)
+    const conflict = await api('POST', '/send', { ...body, message: 'other' }, { 'Idempotency-Key': 'order-42' })
+    expect(conflict.status).toBe(409)
+    expect(conflict.body.error.code).toBe('idempotency_conflict')
+  })
+
+  it('replays a bulk request with the same ids', async () => {
+    const { api } = await linkedDevice()
+    const body = { messages: [{ recipient: '+22370123456', message: 'a' }] }
+    const first = await api('POST', '/send-bulk', body, { 'Idempotency-Key': 'bulk-1' })
+    const retry = await api('POST', '/send-bulk', body, { 'Idempotency-Key': 'bulk-1' })
+    expect(retry.body.data.batch_id).toBe(first.body.data.batch_id)
+    expect((await api('GET', '/quota')).body.data.used).toBe(1)
+  })
+})
+
+describe('POST /send-bulk', () => {
+  it('validates every item first and names the bad index; nothing is queued or charged', async () => {
+    const { api } = await linkedDevice()
+    const res = await api('POST', '/send-bulk', {
+      messages: [{ recipient: '+22370123456', message: 'ok' }, { recipient: '+22370123456', message: 'ok' }, { recipient: 'nope', message: 'x' }],
+    })
+    expect(res.status).toBe(422)
+    expect(res.body.error.code).toBe('invalid_phone_number')
+    expect(res.body.error.details[0]).toMatchObject({ index: 2, field: 'messages.2.recipient' })
+    expect((await api('GET', '/quota')).body.data.used).toBe(0)
+    expect((await api('POST', '/send-bulk', { messages: [] })).status).toBe(422)
+    const tooMany = await api('POST', '/send-bulk', { messages: Array.from({ length: 1001 }, () => ({ recipient: '+22370123456', message: 'x' })) })
+    expect(tooMany.status).toBe(422)
+  })
+
+  it('reserves quota for all or none', async () => {
+    const { api } = await linkedDevice({ monthly_quota: 2 })
+    const res = await api('POST', '/send-bulk', { messages: [1, 2, 3].map((i) => ({ recipient: '+22370123456', message: `m${i}` })) })
+    expect(res.status).toBe(429)
+    expect(res.body.error.code).toBe('quota_exceeded')
+    expect((await api('GET', '/quota')).body.data.used).toBe(0)
+  })
+
+  it('accepts, answers 202 in request order, and drains the outbox one at a time', async () => {
+    const { api, device, sends } = await linkedDevice()
+    await api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })
+    const recipients = ['+22370123451', '+22370123452', '+22370123453']
+    const res = await api('POST', '/send-bulk', { messages: recipients.map((recipient, i) => ({ recipient, message: `m${i}` })) })
+    expect(res.status).toBe(202)
+    const { batch_id, total, messages } = res.body.data
+    expect(total).toBe(3)
+    expect(messages.map((m: any) => [m.index, m.recipient, m.status])).toEqual(recipients.map((r, i) => [i, r, 'queued']))
+
+    for (let i = 0; i < 10 && sends.length < 3; i++) {
+      await runDurableObjectAlarm(deviceDO(device.id))
+      await sleep(30)
+    }
+    expect(sends.map((s) => s.message_id)).toEqual(messages.map((m: any) => m.message_id))
+    const batch = (await api('GET', `/batches/${batch_id}`)).body.data
+    expect(batch).toMatchObject({ batch_id, device_id: device.id, total: 3, counts: { queued: 0, sent: 3, failed: 0 } })
+    const listed = (await api('GET', `/messages?batch_id=${batch_id}`)).body.data.messages
+    expect(listed.map((m: any) => m.batch_id)).toEqual([batch_id, batch_id, batch_id])
+  })
+
+  it('fails an interrupted message instead of sending it twice, and keeps the rest queued', async () => {
+    const { api, device, sends, session } = await linkedDevice({}, () => 'ignore')
+    await api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })
+    const res = await api('POST', '/send-bulk', { messages: [1, 2].map((i) => ({ recipient: '+22370123456', message: `m${i}` })) })
+    const alarm = runDurableObjectAlarm(deviceDO(device.id))
+    for (let i = 0; i < 50 && sends.length === 0; i++) await sleep(20)
+    session.ws.close(1011, 'node crashed')
+    await alarm
+    const batch = (await api('GET', `/batches/${res.body.data.batch_id}`)).body.data
+    expect(batch.counts).toMatchObject({ failed: 1, queued: 1 })
+    const first = (await api('GET', `/messages/${res.body.data.messages[0].message_id}`)).body.data
+    expect(first).toMatchObject({ status: 'failed', error: 'interrupted' })
+  })
+})
+
+describe('GET /messages', () => {
+  it('lists newest first with filters and a cursor', async () => {
+    const { api, device } = await linkedDevice()
+    const ids: string[] = []
+    for (let i = 0; i < 5; i++) {
+      ids.push((await api('POST', '/send', { recipient: '+22370123456', message: `m${i}` })).body.data.message_id)
+      await sleep(2)
+    }
+    const first = (await api('GET', '/messages?limit=2')).body.data
+    expect(first.messages.map((m: any) => m.message_id)).toEqual([ids[4], ids[3]])
+    const second = (await api('GET', `/messages?limit=2&cursor=${first.next_cursor}`)).body.data
+    expect(second.messages.map((m: any) => m.message_id)).toEqual([ids[2], ids[1]])
+    const third = (await api('GET', `/messages?limit=2&cursor=${second.next_cursor}`)).body.data
+    expect(third.messages.map((m: any) => m.message_id)).toEqual([ids[0]])
+    expect(third.next_cursor).toBeNull()
+    expect((await api('GET', `/messages?device_id=${device.id}&status=sent`)).body.data.messages).toHaveLength(5)
+    expect((await api('GET', '/messages?status=failed')).body.data.messages).toHaveLength(0)
+    expect((await api('GET', '/messages?cursor=garbage')).status).toBe(422)
+  })
+
+  it("never shows another company's messages, even by id", async () => {
+    const { api } = await linkedDevice()
+    const id = (await api('POST', '/send', { recipient: '+22370123456', message: 'secret' })).body.data.message_id
+    const other = await tenant()
+    const res = await other.api('GET', `/messages/${id}`)
+    expect(res.status).toBe(404)
+    expect(res.body.error.code).toBe('not_found')
+    expect((await other.api('GET', '/messages')).body.data.messages).toEqual([])
+    expect((await other.api('GET', `/messages/not-an-id`)).status).toBe(404)
+    void admin
+  })
+})

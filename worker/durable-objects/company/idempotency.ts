@@ -1,0 +1,93 @@
+// Idempotency records of one company. A record is either in progress (the first request is
+// still running) or completed (its response is kept for replay). Every record carries its own
+// expiry: 24 h after completion, or 2 min after the start for one still in progress, so a
+// crashed request cannot block its key forever. An expired record behaves as absent; the
+// sweep deletes it later.
+
+export type IdempotencyBegin =
+  | { state: 'new' }
+  | { state: 'replay'; status: number; body: string }
+  | { state: 'conflict' }
+  | { state: 'in_progress' }
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
+export const IN_PROGRESS_TTL_MS = 2 * 60 * 1000
+
+type Row = {
+  fingerprint: string
+  state: 'in_progress' | 'completed'
+  status: number | null
+  body: string | null
+}
+
+export class IdempotencyStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS idempotency (
+        key TEXT PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('in_progress', 'completed')),
+        status INTEGER,
+        body TEXT,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS idempotency_expires_at ON idempotency (expires_at);
+    `)
+  }
+
+  begin(key: string, fingerprint: string, now: number): IdempotencyBegin {
+    const row = this.sql
+      .exec<Row>('SELECT fingerprint, state, status, body FROM idempotency WHERE key = ? AND expires_at > ?', key, now)
+      .toArray()[0]
+    if (row) {
+      if (row.fingerprint !== fingerprint) return { state: 'conflict' }
+      if (row.state === 'completed' && row.status !== null && row.body !== null) {
+        return { state: 'replay', status: row.status, body: row.body }
+      }
+      return { state: 'in_progress' }
+    }
+    this.sql.exec(
+      `INSERT INTO idempotency (key, fingerprint, state, status, body, expires_at) VALUES (?, ?, 'in_progress', NULL, NULL, ?)
+       ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'in_progress',
+         status = NULL, body = NULL, expires_at = excluded.expires_at`,
+      key,
+      fingerprint,
+      now + IN_PROGRESS_TTL_MS,
+    )
+    return { state: 'new' }
+  }
+
+  /**
+   * Stores the response for replay. It never overwrites a live record of another body, nor a
+   * response already stored (a replay must return the first answer), but does recreate a
+   * record the sweep took (a first attempt that ran past the in-progress window).
+   */
+  complete(key: string, fingerprint: string, status: number, body: string, now: number): void {
+    this.sql.exec(
+      `INSERT INTO idempotency (key, fingerprint, state, status, body, expires_at) VALUES (?, ?, 'completed', ?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = 'completed',
+         status = excluded.status, body = excluded.body, expires_at = excluded.expires_at
+       WHERE (idempotency.state = 'in_progress' AND idempotency.fingerprint = excluded.fingerprint)
+          OR idempotency.expires_at <= ?`,
+      key,
+      fingerprint,
+      status,
+      body,
+      now + IDEMPOTENCY_TTL_MS,
+      now,
+    )
+  }
+
+  /** Only an unfinished attempt is forgotten: a stored response stays, or a retry could send twice. */
+  abandon(key: string): void {
+    this.sql.exec("DELETE FROM idempotency WHERE key = ? AND state = 'in_progress'", key)
+  }
+
+  purge(now: number): void {
+    this.sql.exec('DELETE FROM idempotency WHERE expires_at <= ?', now)
+  }
+
+  nextDeadline(): number | null {
+    return this.sql.exec<{ next: number | null }>('SELECT MIN(expires_at) AS next FROM idempotency').one().next
+  }
+}

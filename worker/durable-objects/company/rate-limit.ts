@@ -1,0 +1,42 @@
+// Per-API-key rate limit as GCRA, the token bucket written as one number per key: the
+// "theoretical arrival time" (tat) at which the bucket would be full again. A row whose tat has
+// passed is a full bucket, the same as no row at all, so the sweep can delete it.
+// Rate and burst come from the caller on every call (they are configuration, not state).
+
+export type RateDecision = { ok: true; created: boolean } | { ok: false; retryAfterMs: number }
+
+/** Float slack, so that waiting exactly the advertised retryAfterMs is always enough. */
+const EPSILON_MS = 1e-6
+
+export class RateLimiter {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS rate_buckets (key_id INTEGER PRIMARY KEY, tat REAL NOT NULL);
+      CREATE INDEX IF NOT EXISTS rate_buckets_tat ON rate_buckets (tat);
+    `)
+  }
+
+  /** Takes one token for `keyId`, or says how long until one is available. */
+  take(keyId: number, ratePerSec: number, burst: number, now: number): RateDecision {
+    const interval = 1000 / ratePerSec
+    const tolerance = (burst - 1) * interval
+    const stored = this.sql.exec<{ tat: number }>('SELECT tat FROM rate_buckets WHERE key_id = ?', keyId).toArray()[0]
+    const tat = Math.max(stored?.tat ?? now, now)
+    const wait = tat - tolerance - now
+    if (wait > EPSILON_MS) return { ok: false, retryAfterMs: Math.max(1, Math.ceil(wait)) }
+    this.sql.exec(
+      'INSERT INTO rate_buckets (key_id, tat) VALUES (?, ?) ON CONFLICT (key_id) DO UPDATE SET tat = excluded.tat',
+      keyId,
+      tat + interval,
+    )
+    return { ok: true, created: stored === undefined }
+  }
+
+  purge(now: number): void {
+    this.sql.exec('DELETE FROM rate_buckets WHERE tat <= ?', now)
+  }
+
+  nextDeadline(): number | null {
+    return this.sql.exec<{ next: number | null }>('SELECT MIN(tat) AS next FROM rate_buckets').one().next
+  }
+}

@@ -1,0 +1,85 @@
+// Turning a ledger row into a `send` command, and the node's answer into what happened to the
+// message. The distinction that matters is whether WhatsApp may have taken it: only a message
+// that certainly was not sent gives its quota back, and none is ever sent twice.
+import { MESSAGE_FAILURE_CODES, SendAccepted, type DeviceToNode, type MessageFailureCode } from '../../../protocol/frames'
+import type { MessageRow, MessageStatus } from './ledger'
+import type { CommandOutcome } from './pending-commands'
+
+export type DispatchResult =
+  | { kind: 'sent'; waMessageId: string; sentAt: number }
+  /** The node refused it before WhatsApp took it: failed, quota refunded. */
+  | { kind: 'refused'; code: MessageFailureCode; message: string }
+  /** Nothing reached a node: the message can stay queued. */
+  | { kind: 'not_dispatched'; message: string }
+  /** Handed over, outcome unknown (connection lost, no answer): failed, never retried, not refunded. */
+  | { kind: 'unknown'; code: 'interrupted' | 'send_timeout'; message: string }
+
+/** How long a node may take to answer a send: media is fetched (≤ 15 s) and uploaded first. */
+export const sendTimeoutMs = (row: Pick<MessageRow, 'media_url'>) => (row.media_url === null ? 30_000 : 120_000)
+/** A `sending` row older than this lost its answer for good (the object was evicted meanwhile). */
+export const STALE_SENDING_MS = 300_000
+
+export function sendCommand(row: MessageRow, id: string): DeviceToNode {
+  return {
+    type: 'send',
+    id,
+    message_id: row.message_id,
+    chat_id: row.chat_id,
+    ...(row.text !== null && { text: row.text }),
+    ...(row.media_url !== null && { media: { url: row.media_url, ...(row.text !== null && { caption: row.text }) } }),
+  }
+}
+
+const isFailureCode = (code: string): code is MessageFailureCode => (MESSAGE_FAILURE_CODES as readonly string[]).includes(code)
+
+export function interpretSend(outcome: CommandOutcome): DispatchResult {
+  if (outcome.ok) {
+    const accepted = SendAccepted.safeParse(outcome.data)
+    if (accepted.success) return { kind: 'sent', waMessageId: accepted.data.wa_message_id, sentAt: accepted.data.sent_at }
+    return { kind: 'unknown', code: 'interrupted', message: 'the session node gave an unreadable answer' }
+  }
+  const { code, message } = outcome.error
+  if (code === 'no_node') return { kind: 'not_dispatched', message }
+  if (code === 'timeout') return { kind: 'unknown', code: 'send_timeout', message }
+  if (code === 'connection_lost') return { kind: 'unknown', code: 'interrupted', message }
+  if (isFailureCode(code)) return { kind: 'refused', code, message }
+  // malformed_frame, unknown_command and the like: the node did not act on it.
+  return { kind: 'refused', code: 'send_failed', message: `${code}: ${message}` }
+}
+
+export interface MessageView {
+  message_id: string
+  status: Exclude<MessageStatus, 'sending'>
+  type: MessageRow['type']
+  recipient: string
+  chat_id: string
+  device_id: number
+  batch_id: string | null
+  error: string | null
+  created_at: string
+  sent_at: string | null
+  delivered_at: string | null
+  read_at: string | null
+  failed_at: string | null
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
+
+/** The public shape; `sending` is an internal step and reads as `queued` outside. */
+export function toMessageView(row: MessageRow, deviceId: number): MessageView {
+  return {
+    message_id: row.message_id,
+    status: row.status === 'sending' ? 'queued' : row.status,
+    type: row.type,
+    recipient: row.recipient,
+    chat_id: row.chat_id,
+    device_id: deviceId,
+    batch_id: row.batch_id,
+    error: row.error,
+    created_at: iso(row.created_at)!,
+    sent_at: iso(row.sent_at),
+    delivered_at: iso(row.delivered_at),
+    read_at: iso(row.read_at),
+    failed_at: iso(row.failed_at),
+  }
+}

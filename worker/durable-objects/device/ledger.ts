@@ -1,0 +1,231 @@
+// The device's message ledger and outbox, in its own SQLite: every accepted message is a row
+// here before the API answers, and only this object changes it. `queued` rows are the outbox;
+// `sending` is a message handed to the node whose outcome is not known yet.
+
+export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed'] as const
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
+export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'document' | 'media'
+
+export type MessageRow = {
+  message_id: string
+  company_id: number
+  batch_id: string | null
+  batch_index: number | null
+  recipient: string
+  chat_id: string
+  type: MessageType
+  text: string | null
+  media_url: string | null
+  status: MessageStatus
+  error: string | null
+  wa_message_id: string | null
+  quota_period: string
+  created_at: number
+  sent_at: number | null
+  delivered_at: number | null
+  read_at: number | null
+  failed_at: number | null
+}
+
+export type NewMessage = Pick<MessageRow, 'message_id' | 'company_id' | 'recipient' | 'chat_id' | 'type' | 'text' | 'media_url' | 'quota_period'> & {
+  batch_id?: string
+  batch_index?: number
+}
+
+export interface ListQuery {
+  status?: MessageStatus[]
+  batchId?: string
+  /** Strictly older than this (created_at, message_id) position. */
+  before?: { createdAt: number; messageId: string }
+  limit: number
+}
+
+export class Ledger {
+  constructor(private readonly sql: SqlStorage) {
+    this.createSchema()
+  }
+
+  createSchema(): void {
+    this.sql.exec(`
+      CREATE TABLE IF NOT EXISTS messages (
+        message_id TEXT PRIMARY KEY,
+        company_id INTEGER NOT NULL,
+        batch_id TEXT,
+        batch_index INTEGER,
+        recipient TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        text TEXT,
+        media_url TEXT,
+        status TEXT NOT NULL,
+        error TEXT,
+        wa_message_id TEXT,
+        quota_period TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        delivered_at INTEGER,
+        read_at INTEGER,
+        failed_at INTEGER,
+        dispatched_at INTEGER,
+        outbox_seq INTEGER
+      );
+      CREATE INDEX IF NOT EXISTS messages_outbox ON messages (status, outbox_seq);
+      CREATE INDEX IF NOT EXISTS messages_batch ON messages (batch_id, batch_index);
+      CREATE INDEX IF NOT EXISTS messages_wa ON messages (wa_message_id);
+      CREATE INDEX IF NOT EXISTS messages_recent ON messages (created_at, message_id);
+    `)
+  }
+
+  /** Inserts all rows in one transaction; `queued` rows join the outbox in this order. */
+  insert(rows: NewMessage[], status: 'queued' | 'sending', now: number, storage: DurableObjectStorage): void {
+    storage.transactionSync(() => {
+      let seq = this.sql.exec<{ s: number | null }>('SELECT MAX(outbox_seq) AS s FROM messages').one().s ?? 0
+      for (const row of rows) {
+        seq += 1
+        this.sql.exec(
+          `INSERT INTO messages (message_id, company_id, batch_id, batch_index, recipient, chat_id, type, text, media_url,
+             status, quota_period, created_at, dispatched_at, outbox_seq)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          row.message_id,
+          row.company_id,
+          row.batch_id ?? null,
+          row.batch_index ?? null,
+          row.recipient,
+          row.chat_id,
+          row.type,
+          row.text,
+          row.media_url,
+          status,
+          row.quota_period,
+          now,
+          status === 'sending' ? now : null,
+          seq,
+        )
+      }
+    })
+  }
+
+  get(messageId: string): MessageRow | undefined {
+    return this.sql.exec<MessageRow>('SELECT * FROM messages WHERE message_id = ?', messageId).toArray()[0]
+  }
+
+  nextQueued(): MessageRow | undefined {
+    return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE status = 'queued' ORDER BY outbox_seq LIMIT 1").toArray()[0]
+  }
+
+  queuedCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE status = 'queued'").one().n
+  }
+
+  /** Claims a queued message for dispatch; false if something else took it first. */
+  markSending(messageId: string, now: number): boolean {
+    return this.sql.exec("UPDATE messages SET status = 'sending', dispatched_at = ? WHERE message_id = ? AND status = 'queued'", now, messageId).rowsWritten > 0
+  }
+
+  /** A claimed message that never reached a node goes back to the outbox, in its place. */
+  requeue(messageId: string): void {
+    this.sql.exec("UPDATE messages SET status = 'queued', dispatched_at = NULL WHERE message_id = ? AND status = 'sending'", messageId)
+  }
+
+  /** Queued messages per quota period (what a deleted device never sent). */
+  queuedByPeriod(): Array<{ company_id: number; quota_period: string; n: number }> {
+    return this.sql
+      .exec<{ company_id: number; quota_period: string; n: number }>(
+        "SELECT company_id, quota_period, COUNT(*) AS n FROM messages WHERE status = 'queued' GROUP BY company_id, quota_period",
+      )
+      .toArray()
+  }
+
+  pendingCount(): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE status IN ('queued', 'sending')").one().n
+  }
+
+  markSent(messageId: string, waMessageId: string, sentAt: number, type?: MessageType): void {
+    this.sql.exec(
+      `UPDATE messages SET status = 'sent', wa_message_id = ?, sent_at = ?, error = NULL, failed_at = NULL, type = COALESCE(?, type)
+       WHERE message_id = ? AND status IN ('sending', 'queued')`,
+      waMessageId,
+      sentAt,
+      type ?? null,
+      messageId,
+    )
+  }
+
+  markFailed(messageId: string, error: string, at: number): void {
+    this.sql.exec(
+      "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE message_id = ? AND status IN ('queued', 'sending')",
+      error,
+      at,
+      messageId,
+    )
+  }
+
+  /** Messages handed to a node longer ago than `olderThan` whose outcome never came. */
+  staleSending(olderThan: number): MessageRow[] {
+    return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE status = 'sending' AND dispatched_at < ?", olderThan).toArray()
+  }
+
+  /** A receipt from WhatsApp; statuses only move forward. Returns whether a row changed. */
+  applyReceipt(waMessageId: string, status: 'delivered' | 'read' | 'failed', at: number, error?: string): boolean {
+    if (status === 'delivered') {
+      return this.sql.exec("UPDATE messages SET status = 'delivered', delivered_at = ? WHERE wa_message_id = ? AND status = 'sent'", at, waMessageId).rowsWritten > 0
+    }
+    if (status === 'read') {
+      return (
+        this.sql.exec(
+          "UPDATE messages SET status = 'read', read_at = ?, delivered_at = COALESCE(delivered_at, ?) WHERE wa_message_id = ? AND status IN ('sent', 'delivered')",
+          at,
+          at,
+          waMessageId,
+        ).rowsWritten > 0
+      )
+    }
+    return (
+      this.sql.exec(
+        "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE wa_message_id = ? AND status IN ('sent', 'delivered')",
+        error ?? 'rejected_by_whatsapp',
+        at,
+        waMessageId,
+      ).rowsWritten > 0
+    )
+  }
+
+  list(query: ListQuery): MessageRow[] {
+    const where: string[] = []
+    const binds: SqlStorageValue[] = []
+    if (query.status?.length) {
+      where.push(`status IN (${query.status.map(() => '?').join(',')})`)
+      binds.push(...query.status)
+    }
+    if (query.batchId) {
+      where.push('batch_id = ?')
+      binds.push(query.batchId)
+    }
+    if (query.before) {
+      where.push('(created_at < ? OR (created_at = ? AND message_id < ?))')
+      binds.push(query.before.createdAt, query.before.createdAt, query.before.messageId)
+    }
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : ''
+    return this.sql
+      .exec<MessageRow>(`SELECT * FROM messages ${clause} ORDER BY created_at DESC, message_id DESC LIMIT ?`, ...binds, query.limit)
+      .toArray()
+  }
+
+  batchCounts(batchId: string): { total: number; counts: Record<string, number>; createdAt: number | null } {
+    const rows = this.sql
+      .exec<{ status: MessageStatus; n: number; created: number }>(
+        'SELECT status, COUNT(*) AS n, MIN(created_at) AS created FROM messages WHERE batch_id = ? GROUP BY status',
+        batchId,
+      )
+      .toArray()
+    const counts: Record<string, number> = {}
+    let total = 0
+    let createdAt: number | null = null
+    for (const row of rows) {
+      counts[row.status] = (counts[row.status] ?? 0) + row.n
+      total += row.n
+      createdAt = createdAt === null ? row.created : Math.min(createdAt, row.created)
+    }
+    return { total, counts, createdAt }
+  }
+}

@@ -1,0 +1,36 @@
+// Quota and rate limit for one send request, decided atomically by the company's CompanyDO.
+import type { Caller } from '../lib/app-env'
+import { ApiError } from '../lib/errors'
+import type { QuotaView } from '../durable-objects/company/company-do'
+
+export const companyOf = (env: Env, companyId: number) => env.COMPANY.getByName(String(companyId))
+
+const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)))
+
+const setting = (value: string | undefined, fallback: number) => {
+  const n = Number(value)
+  return Number.isFinite(n) && n > 0 ? n : fallback
+}
+
+/** Reserves `count` messages for the caller, or throws `rate_limited` / `quota_exceeded` (429, Retry-After). */
+export async function admit(env: Env, caller: Caller, count: number): Promise<QuotaView> {
+  const admission = await companyOf(env, caller.company.id).admit({
+    keyId: caller.apiKey.id,
+    count,
+    limit: caller.company.monthlyQuota,
+    ratePerSec: setting(env.RATE_LIMIT_PER_SEC, 20),
+    burst: setting(env.RATE_LIMIT_BURST, 40),
+  })
+  if (admission.ok) return admission.quota
+  if (admission.reason === 'rate_limited') {
+    throw new ApiError('rate_limited', 'Too many send requests for this API key; slow down', { retry_after_ms: admission.retryAfterMs }, {
+      'Retry-After': seconds(admission.retryAfterMs),
+    })
+  }
+  throw new ApiError(
+    'quota_exceeded',
+    `Monthly quota exhausted: ${count} requested, ${admission.quota.remaining ?? 0} left until ${admission.quota.resets_at}`,
+    { quota: admission.quota, requested: count },
+    { 'Retry-After': seconds(admission.retryAfterMs) },
+  )
+}

@@ -1,0 +1,12 @@
+import { createRouter } from '../../lib/create-router'
+import * as routes from './messages.routes'
+import * as read from './read.handlers'
+import * as write from './send.handlers'
+
+export const messagesRouter = createRouter()
+  .openapi(routes.send, write.send)
+  .openapi(routes.sendBulk, write.sendBulk)
+  .openapi(routes.getMessage, read.getMessage)
+  .openapi(routes.listMessages, read.listMessages)
+  .openapi(routes.getBatch, read.getBatch)
+  .openapi(routes.getQuota, read.getQuota)

@@ -1,0 +1,103 @@
+import { createRoute } from '@hono/zod-openapi'
+import { envelopeOf } from '../../lib/envelope'
+import type { ErrorCode } from '../../lib/errors'
+import { PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
+import {
+  BatchIdParamSchema,
+  BatchSchema,
+  BulkBodySchema,
+  BulkResultSchema,
+  MessageIdParamSchema,
+  MessageListQuerySchema,
+  MessageListSchema,
+  MessageSchema,
+  QuotaSchema,
+  SendBodySchema,
+  SendResultSchema,
+} from './messages.schemas'
+
+const tags = ['Messages']
+const security = [{ ApiKey: [] }]
+const idempotencyHeader = {
+  name: 'Idempotency-Key',
+  in: 'header' as const,
+  required: false,
+  schema: { type: 'string' as const },
+  description: 'Makes a retry return the first response for 24 h without sending or charging again',
+}
+const sendErrors: ErrorCode[] = [
+  ...PUBLIC_AUTH_ERRORS,
+  'invalid_json',
+  'device_not_found',
+  'device_not_ready',
+  'invalid_phone_number',
+  'message_too_long',
+  'media_unavailable',
+  'idempotency_conflict',
+  'quota_exceeded',
+  'rate_limited',
+]
+
+export const send = createRoute({
+  method: 'post',
+  path: '/send',
+  tags,
+  security,
+  summary: 'Send one message; answers once WhatsApp took it',
+  parameters: [idempotencyHeader],
+  request: { body: jsonBody(SendBodySchema) },
+  responses: { 200: jsonContent(envelopeOf(SendResultSchema), 'Sent'), ...errorResponses(...sendErrors) },
+})
+
+export const sendBulk = createRoute({
+  method: 'post',
+  path: '/send-bulk',
+  tags,
+  security,
+  summary: 'Queue up to 1,000 messages for paced delivery; all are validated and charged, or none',
+  parameters: [idempotencyHeader],
+  request: { body: jsonBody(BulkBodySchema) },
+  responses: { 202: jsonContent(envelopeOf(BulkResultSchema), 'Accepted: every message is durably queued'), ...errorResponses(...sendErrors) },
+})
+
+export const getMessage = createRoute({
+  method: 'get',
+  path: '/messages/{message_id}',
+  tags,
+  security,
+  summary: 'Status and timestamps of one message',
+  request: { params: MessageIdParamSchema },
+  responses: { 200: jsonContent(envelopeOf(MessageSchema), 'The message'), ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found') },
+})
+
+export const listMessages = createRoute({
+  method: 'get',
+  path: '/messages',
+  tags,
+  security,
+  summary: 'Messages, newest first, filtered by device, status or batch; cursor pagination',
+  request: { query: MessageListQuerySchema },
+  responses: {
+    200: jsonContent(envelopeOf(MessageListSchema), 'A page of messages; pass next_cursor as cursor for the next'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'device_not_found'),
+  },
+})
+
+export const getBatch = createRoute({
+  method: 'get',
+  path: '/batches/{batch_id}',
+  tags,
+  security,
+  summary: 'Progress of one bulk request: total and counts by status',
+  request: { params: BatchIdParamSchema },
+  responses: { 200: jsonContent(envelopeOf(BatchSchema), 'The batch'), ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found') },
+})
+
+export const getQuota = createRoute({
+  method: 'get',
+  path: '/quota',
+  tags: ['Quota'],
+  security,
+  summary: "The company's monthly quota and usage",
+  responses: { 200: jsonContent(envelopeOf(QuotaSchema), 'The quota'), ...errorResponses(...PUBLIC_AUTH_ERRORS) },
+})

@@ -1,0 +1,96 @@
+import { database } from '../../db/client'
+import type { MessageView } from '../../durable-objects/device/dispatch'
+import type { AppRouteHandler } from '../../lib/app-env'
+import { ok } from '../../lib/envelope'
+import { ApiError } from '../../lib/errors'
+import { companyOf } from '../../messaging/admission'
+import { deviceIdOf } from '../../messaging/ids'
+import { findDevice, listDevices } from '../devices/device-store'
+import { sessionOf } from '../devices/device-sessions'
+import type * as routes from './messages.routes'
+
+const messageNotFound = () => new ApiError('not_found', 'Message not found')
+
+/** The device an id points at, if it is one of the caller's devices. */
+async function ownedDevice(env: Env, companyId: number, deviceId: number | null): Promise<number | null> {
+  if (deviceId === null) return null
+  try {
+    return (await findDevice(database(env.DB), companyId, deviceId)).id
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'device_not_found') return null
+    throw error
+  }
+}
+
+export const getMessage: AppRouteHandler<typeof routes.getMessage> = async (c) => {
+  const { message_id } = c.req.valid('param')
+  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
+  const message = deviceId === null ? null : await sessionOf(c.env, deviceId).message(message_id)
+  if (!message) throw messageNotFound()
+  return c.json(ok(message), 200)
+}
+
+export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
+  const { batch_id } = c.req.valid('param')
+  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('bat', batch_id))
+  const batch = deviceId === null ? null : await sessionOf(c.env, deviceId).batch(batch_id)
+  if (!batch) throw new ApiError('not_found', 'Batch not found')
+  return c.json(ok(batch), 200)
+}
+
+interface Cursor {
+  t: number
+  m: string
+}
+
+const encodeCursor = (m: MessageView) =>
+  btoa(JSON.stringify({ t: Date.parse(m.created_at), m: m.message_id } satisfies Cursor)).replace(/=+$/, '')
+
+function decodeCursor(raw: string): Cursor {
+  try {
+    const value: unknown = JSON.parse(atob(raw))
+    const { t, m } = value as Partial<Cursor>
+    if (typeof t === 'number' && typeof m === 'string') return { t, m }
+  } catch {
+    // fall through
+  }
+  throw new ApiError('validation_error', 'Invalid cursor', [{ field: 'cursor', message: 'use next_cursor from a previous page' }])
+}
+
+/** Newest first across the company's devices (or one device), merged by (created_at, id). */
+export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) => {
+  const query = c.req.valid('query')
+  const companyId = c.get('caller').company.id
+  const db = database(c.env.DB)
+  let deviceIds: number[]
+  if (query.batch_id !== undefined) {
+    const owner = await ownedDevice(c.env, companyId, deviceIdOf('bat', query.batch_id))
+    deviceIds = owner === null || (query.device_id !== undefined && query.device_id !== owner) ? [] : [owner]
+  } else if (query.device_id !== undefined) {
+    deviceIds = [(await findDevice(db, companyId, query.device_id)).id]
+  } else {
+    deviceIds = (await listDevices(db, companyId)).map((d) => d.id)
+  }
+  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
+  const pages = await Promise.all(
+    deviceIds.map((id) =>
+      sessionOf(c.env, id).messages({
+        ...(query.status && { status: [query.status] }),
+        ...(query.batch_id && { batchId: query.batch_id }),
+        ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.m } }),
+        limit: query.limit + 1,
+      }),
+    ),
+  )
+  const merged = pages
+    .flat()
+    .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || (a.message_id < b.message_id ? 1 : -1))
+  const page = merged.slice(0, query.limit)
+  const last = page.at(-1)
+  return c.json(ok({ messages: page, next_cursor: merged.length > query.limit && last ? encodeCursor(last) : null }), 200)
+}
+
+export const getQuota: AppRouteHandler<typeof routes.getQuota> = async (c) => {
+  const caller = c.get('caller')
+  return c.json(ok(await companyOf(c.env, caller.company.id).quota({ limit: caller.company.monthlyQuota })), 200)
+}

@@ -1,0 +1,116 @@
+import { database } from '../../db/client'
+import type { NewMessage } from '../../durable-objects/device/ledger'
+import type { SendOutcome } from '../../durable-objects/device/device-do'
+import type { AppRouteHandler } from '../../lib/app-env'
+import { ok } from '../../lib/envelope'
+import { ApiError, type FieldIssue } from '../../lib/errors'
+import { admit, companyOf } from '../../messaging/admission'
+import { newBatchId, newMessageId } from '../../messaging/ids'
+import { withIdempotency } from '../../messaging/idempotency'
+import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
+import { sendingDevice } from '../devices/device-store'
+import { sessionOf } from '../devices/device-sessions'
+import type * as routes from './messages.routes'
+
+const notReady = (message: string) => new ApiError('device_not_ready', `The device cannot send now: ${message}`)
+
+/** What a failed single send means to the client. */
+function sendFailure(outcome: Exclude<SendOutcome, { ok: true }>): ApiError {
+  if (outcome.code === 'device_not_ready') return notReady(outcome.message)
+  const details = { message_id: outcome.messageId }
+  switch (outcome.code) {
+    case 'not_on_whatsapp':
+      return new ApiError('invalid_phone_number', 'The recipient has no WhatsApp account', { ...details, reason: 'not_on_whatsapp' })
+    case 'media_unavailable':
+      return new ApiError('media_unavailable', `media_url could not be sent: ${outcome.message}`, { ...details, reason: outcome.message })
+    case 'not_ready':
+    case 'send_failed':
+      return notReady(outcome.message)
+    case 'interrupted':
+    case 'send_timeout':
+      // WhatsApp may have taken it: it is not retried (and not refunded), never sent twice.
+      return new ApiError('device_not_ready', 'The session node did not confirm the send; it may or may not have been delivered and will not be retried', {
+        ...details,
+        outcome: 'unknown',
+      })
+  }
+}
+
+const toNew = (message: CheckedMessage, ids: { messageId: string; companyId: number; period: string }): NewMessage => ({
+  message_id: ids.messageId,
+  company_id: ids.companyId,
+  recipient: message.recipient,
+  chat_id: message.chatId,
+  type: message.type,
+  text: message.text,
+  media_url: message.mediaUrl,
+  quota_period: ids.period,
+})
+
+export const send: AppRouteHandler<typeof routes.send> = async (c) => {
+  const body = c.req.valid('json')
+  const response = await withIdempotency(c, body, async () => {
+    const checked = checkOutgoing(body)
+    if (!checked.ok) throw new ApiError(checked.code, checked.message, checked.details ?? [{ field: checked.field, message: checked.message }])
+    const caller = c.get('caller')
+    const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
+    if (!device.isActive) throw notReady('the device is paused')
+    const quota = await admit(c.env, caller, 1)
+    const messageId = newMessageId(device.id)
+    const outcome = await sessionOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period }))
+    if (!outcome.ok) {
+      // Not recorded at all: the reservation is given back here.
+      if (outcome.code === 'device_not_ready') await companyOf(c.env, caller.company.id).refund({ count: 1, period: quota.period, limit: null })
+      throw sendFailure(outcome)
+    }
+    return c.json(
+      ok({ message_id: messageId, chat_id: checked.message.chatId, device_id: device.id, status: outcome.message.status, quota }),
+      200,
+    )
+  })
+  // A replayed response is a plain Response with the first answer's exact bytes.
+  return response as never
+}
+
+export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
+  const body = c.req.valid('json')
+  const response = await withIdempotency(c, body, async () => {
+    // Every item is checked before anything is queued or charged.
+    const issues: Array<FieldIssue & { index: number; code: string }> = []
+    const checked: CheckedMessage[] = []
+    body.messages.forEach((item, index) => {
+      const result = checkOutgoing(item)
+      if (result.ok) checked.push(result.message)
+      else issues.push({ index, field: `messages.${index}.${result.field}`, code: result.code, message: result.message })
+    })
+    const first = issues[0]
+    if (first) throw new ApiError(first.code as ConstructorParameters<typeof ApiError>[0], `messages[${first.index}]: ${first.message}`, issues)
+
+    const caller = c.get('caller')
+    const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
+    if (!device.isActive) throw notReady('the device is paused')
+    const quota = await admit(c.env, caller, checked.length)
+    const batchId = newBatchId(device.id)
+    const rows = checked.map((message, index) => ({
+      ...toNew(message, { messageId: newMessageId(device.id), companyId: caller.company.id, period: quota.period }),
+      batch_id: batchId,
+      batch_index: index,
+    }))
+    const queued = await sessionOf(c.env, device.id).enqueue(rows)
+    if (!queued.ok) {
+      await companyOf(c.env, caller.company.id).refund({ count: rows.length, period: quota.period, limit: null })
+      throw notReady(queued.message)
+    }
+    return c.json(
+      ok({
+        batch_id: batchId,
+        device_id: device.id,
+        total: rows.length,
+        messages: rows.map((row, index) => ({ index, message_id: row.message_id, recipient: row.recipient, status: 'queued' as const })),
+        quota,
+      }),
+      202,
+    )
+  })
+  return response as never
+}
