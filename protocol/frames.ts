@@ -82,7 +82,19 @@ const authName = z.string().min(1).max(256)
 const authValue = z.string().max(1_000_000)
 
 // ── messaging ───────────────────────────────────────────────────────────────────────────────
-export const MESSAGE_FAILURE_CODES = ['not_on_whatsapp', 'media_unavailable', 'not_ready', 'send_failed'] as const
+/**
+ * Why a `send` failed. Every code but one means the message was certainly NOT sent (the client may
+ * send it again):
+ * - `not_on_whatsapp`: the number has no WhatsApp account;
+ * - `media_unavailable`: `media.url` could not be fetched or is not sendable;
+ * - `not_ready`: the device is paused, not linked or not connected;
+ * - `send_failed`: anything else that failed before the message was handed to WhatsApp.
+ *
+ * `outcome_unknown`: the engine handed the message to WhatsApp's socket and then failed (a
+ * timeout, the connection closed): it may have been sent. Never retry it, never treat it as
+ * not sent.
+ */
+export const MESSAGE_FAILURE_CODES = ['not_on_whatsapp', 'media_unavailable', 'not_ready', 'send_failed', 'outcome_unknown'] as const
 export type MessageFailureCode = (typeof MESSAGE_FAILURE_CODES)[number]
 
 /** What DeviceDO asks a node to send. `chat_id` is the WhatsApp JID (`…@s.whatsapp.net` or `…@g.us`). */

@@ -12,7 +12,7 @@ const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler')
 /** Settings the dev stack hands from its own environment to the worker (as vars). */
 const WORKER_VARS = ['FLEET_FAILOVER_GRACE_MS', 'AUTH_CACHE_TTL_MS', 'RATE_LIMIT_PER_SEC', 'RATE_LIMIT_BURST']
 /** ...and to the session nodes. */
-const NODE_VARS = ['WA_ENGINE', 'SIM_SCAN_DELAY_MS', 'SIM_DELIVERY_MS', 'SIM_READ_MS', 'MEDIA_ALLOW_PRIVATE', 'NODE_CAPACITY', 'LOG_LEVEL', 'PRINT_QR']
+const NODE_VARS = ['WA_ENGINE', 'SIM_SCAN_DELAY_MS', 'SIM_DELIVERY_MS', 'SIM_READ_MS', 'MEDIA_ALLOW_PRIVATE', 'NODE_CAPACITY', 'NODE_LEASE_MS', 'LOG_LEVEL', 'PRINT_QR']
 
 export interface StackOptions {
   port: number

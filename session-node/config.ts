@@ -18,7 +18,20 @@ export interface Config {
   printQr: boolean
   /** MEDIA_ALLOW_PRIVATE=1: media URLs may point at loopback and private networks. Local development only. */
   mediaAllowPrivate: boolean
+  /**
+   * NODE_LEASE_MS: a device session that has heard nothing from the worker, on its own socket or
+   * on the control socket, for this long stops its engine (without logging out) until DeviceDO
+   * welcomes it again. Below FleetDO's 45 s heartbeat timeout, so a node cut off from the worker
+   * has let go of its WhatsApp sessions before the fleet moves them elsewhere.
+   */
+  leaseMs: number
 }
+
+export const DEFAULT_LEASE_MS = 25_000
+/** Above the 10 s ping interval (a healthy idle link is heard every 10 s)… */
+export const MIN_LEASE_MS = 15_000
+/** …and well below FleetDO's 45 s heartbeat timeout, leaving time for the engines to stop. */
+export const MAX_LEASE_MS = 40_000
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -48,6 +61,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   PRINT_QR: flag,
   MEDIA_ALLOW_PRIVATE: flag,
+  NODE_LEASE_MS: wholeNumber(MIN_LEASE_MS, MAX_LEASE_MS).default(DEFAULT_LEASE_MS),
 })
 
 /** http → ws, https → wss; a trailing slash is dropped so paths can be appended. */
@@ -84,6 +98,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       logLevel: e.LOG_LEVEL,
       printQr: e.PRINT_QR,
       mediaAllowPrivate: e.MEDIA_ALLOW_PRIVATE,
+      leaseMs: e.NODE_LEASE_MS,
     },
   }
 }

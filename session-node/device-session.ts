@@ -4,6 +4,16 @@
 // node stops, and in every one of those cases the engine is stopped WITHOUT logging out, so
 // whichever node runs the device next resumes it without a new QR scan.
 //
+// The lease: a node cut off from the worker (both its control socket and this device's socket
+// silent) must let go of the WhatsApp session before the fleet moves the device to another node,
+// or two hosts would drive one set of credentials. FleetDO declares a node lost after 45 s of
+// silence and re-homes its devices after a grace period; DeviceDO's fencing only cuts a socket
+// the partitioned node cannot hear. So when neither socket has heard from the worker for the
+// lease (NODE_LEASE_MS, 25 s), the engine stops WITHOUT logging out (as on `pause`) and the
+// device socket is cut and reconnected; the engine starts again only once DeviceDO welcomes this
+// session again with `active: true`. A re-homed device answers 409 / 4009 instead and the
+// session ends as usual.
+//
 // Sends (`send` commands) run through messaging.ts; the engine's receipts go to DeviceDO as
 // `receipt` frames through an Outbox like auth writes: acknowledged one by one, kept while the
 // socket is down and resent in order after a reconnect.
@@ -37,6 +47,12 @@ export interface DeviceSessionOptions {
   /** How long a planned stop waits for auth writes still unacknowledged. */
   drainMs: number
   printQr: boolean
+  lease: {
+    /** Silence on both sockets for this long stops the engine until DeviceDO welcomes us again. */
+    ms: number
+    /** When FleetDO was last heard on the node's control socket. */
+    controlHeardAt(): number
+  }
   /** Downloads a send's media_url (SSRF-guarded, capped); refusals are SendErrors. */
   fetchMedia: MediaFetcher
   /** The session is over; its owner forgets it. */
@@ -77,6 +93,10 @@ export class DeviceSession {
   private paused = false
   private loggedOut = false
   private ending: Promise<void> | null = null
+  /** Fires when the lease may have run out; re-armed while the worker is heard from. */
+  private leaseTimer: NodeJS.Timeout | undefined
+  /** The lease ran out: the engine stays stopped until DeviceDO welcomes this session again. */
+  private lapsed = false
 
   constructor(private readonly options: DeviceSessionOptions) {
     const { deviceId, epoch } = options
@@ -107,6 +127,7 @@ export class DeviceSession {
 
   start(): void {
     this.link.start()
+    this.armLease()
   }
 
   /** A planned stop (released, replaced, node shutdown): no logout, last auth writes flushed, socket closed 1000. */
@@ -128,6 +149,11 @@ export class DeviceSession {
         this.link.resetBackoff()
         this.store.attach(socket)
         this.receipts.attach(socket)
+        if (this.lapsed) {
+          this.lapsed = false
+          this.logger.info({ active: frame.active }, 'DeviceDO welcomed this session again; the lease is renewed')
+          this.armLease()
+        }
         this.paused = !frame.active
         if (frame.active) {
           this.reporter.replay()
@@ -221,7 +247,7 @@ export class DeviceSession {
   }
 
   private async startEngine(): Promise<void> {
-    if (this.engine || this.paused || this.loggedOut || this.ending) return
+    if (this.engine || this.paused || this.lapsed || this.loggedOut || this.ending) return
     const engine = this.build()
     const generation = this.generation
     this.engine = engine
@@ -271,11 +297,47 @@ export class DeviceSession {
     })
   }
 
+  // ── the lease ─────────────────────────────────────────────────────────────────────────────
+
+  /** The worker was last heard on this device's socket or on the control socket: the lease runs from there. */
+  private leaseExpiresAt(): number {
+    return Math.max(this.link.lastHeardAt, this.options.lease.controlHeardAt()) + this.options.lease.ms
+  }
+
+  private armLease(): void {
+    clearTimeout(this.leaseTimer)
+    if (this.lapsed || this.ending) return
+    this.leaseTimer = setTimeout(() => this.checkLease(), Math.max(0, this.leaseExpiresAt() - Date.now()))
+  }
+
+  private checkLease(): void {
+    if (this.lapsed || this.ending) return
+    if (Date.now() < this.leaseExpiresAt()) return this.armLease() // heard from meanwhile
+    this.lapsed = true
+    const now = Date.now()
+    this.logger.warn(
+      { leaseMs: this.options.lease.ms, deviceSilentForMs: now - this.link.lastHeardAt, controlSilentForMs: now - this.options.lease.controlHeardAt() },
+      'lost touch with the worker: stopping the engine without logging out until DeviceDO welcomes this session again',
+    )
+    void this.engineStep(() => this.stopEngine())
+    // A socket that still looks open has been silent for the whole lease: cut it, so the engine
+    // only starts again after a fresh `welcome` (which DeviceDO refuses if the device moved).
+    this.link.current?.terminate()
+  }
+
   // ── the end ───────────────────────────────────────────────────────────────────────────────
 
   private end(reason: string, planned: boolean): Promise<void> {
     this.ending ??= (async () => {
+      clearTimeout(this.leaseTimer)
       this.logger.info({ reason }, 'session ending; the engine stops without logging out')
+      if (!planned && !this.welcomed?.isOpen) {
+        // Fenced, deleted or refused: no socket will ever acknowledge anything again. Failing
+        // what waits now keeps an engine stop that waits for its last writes (Baileys does, and
+        // a stop after the lease ran out may be waiting already) from hanging the end forever.
+        this.store.close(reason)
+        this.receipts.close(reason)
+      }
       await this.engineStep(() => this.stopEngine())
       // Engines flush their last writes on stop; on a planned stop they get a moment to land.
       if (planned && this.welcomed?.isOpen) {

@@ -60,6 +60,11 @@ export class FleetClient {
     this.link.start()
   }
 
+  /** When FleetDO was last heard on the control socket (see the session lease in device-session.ts). */
+  get lastHeardAt(): number {
+    return this.link.lastHeardAt
+  }
+
   /** A planned departure: the fleet re-homes our devices at once instead of after the grace period. */
   bye(): boolean {
     return this.link.current?.send({ type: 'bye' }) ?? false

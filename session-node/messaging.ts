@@ -13,7 +13,9 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
 
 /**
  * Runs one `send` command. Resolves with the result data; rejects with a CommandError whose code
- * is a SendError's, or `send_failed` for anything unexpected (never an internal code).
+ * is a SendError's, unchanged (`outcome_unknown` included), else `send_failed` for anything
+ * unexpected before the engine had the message and `outcome_unknown` for anything unexpected the
+ * engine's send threw (it may have handed the message to WhatsApp). Never an internal code.
  */
 export async function runSend(frame: SendCommand, engineNow: () => Engine | null, fetchMedia: MediaFetcher): Promise<z.infer<typeof SendAccepted>> {
   try {
@@ -26,12 +28,19 @@ export async function runSend(frame: SendCommand, engineNow: () => Engine | null
     // The engine may have been stopped or replaced while the media downloaded.
     const engine = engineNow()
     if (!engine) throw new SendError('not_ready', 'the device session is paused or not running')
-    const { waMessageId } = await engine.send({
-      messageId: frame.message_id,
-      chatId: frame.chat_id,
-      ...(text ? { text } : {}),
-      ...(media && { media }),
-    })
+    const { waMessageId } = await engine
+      .send({
+        messageId: frame.message_id,
+        chatId: frame.chat_id,
+        ...(text ? { text } : {}),
+        ...(media && { media }),
+      })
+      .catch((error: unknown) => {
+        // Engines fail with SendErrors; anything else is a surprise from inside the send, after
+        // which nobody can say the message did not go out.
+        if (error instanceof SendError) throw error
+        throw new SendError('outcome_unknown', `the engine failed while sending; the message may have been sent: ${messageOf(error).slice(0, 200)}`)
+      })
     return { wa_message_id: waMessageId, sent_at: Date.now() }
   } catch (error) {
     if (error instanceof SendError) throw new CommandError(error.code, error.message)

@@ -59,11 +59,13 @@ export function startSessionNode({ config, logger, engineFactory, onFatal, timin
         drainMs: timing.drainMs,
         printQr: config.printQr,
         fetchMedia,
+        // `fleet` is created below; sessions only exist once it has assigned them.
+        lease: { ms: config.leaseMs, controlHeardAt: (): number => fleet.lastHeardAt },
         onEnded,
       }),
     logger,
   )
-  const fleet = new FleetClient({
+  const fleet: FleetClient = new FleetClient({
     workerWsUrl: config.workerWsUrl,
     token: config.nodeToken,
     nodeName: config.nodeName,

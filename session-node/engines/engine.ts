@@ -57,9 +57,19 @@ export interface OutgoingMessage {
   media?: MediaPayload
 }
 
-export type SendFailureCode = 'not_on_whatsapp' | 'media_unavailable' | 'not_ready' | 'send_failed'
+export type SendFailureCode =
+  | 'not_on_whatsapp'
+  | 'media_unavailable'
+  | 'not_ready'
+  /** Failed before the message was handed to WhatsApp: certainly not sent. */
+  | 'send_failed'
+  /** The engine handed the message to WhatsApp's socket and then failed: it may have been sent. */
+  | 'outcome_unknown'
 
-/** How an engine refuses a message before WhatsApp took it. */
+/**
+ * How an engine fails a send: every code but `outcome_unknown` means WhatsApp certainly did not
+ * get the message; `outcome_unknown` means it may have.
+ */
 export class SendError extends Error {
   constructor(
     readonly code: SendFailureCode,
@@ -88,7 +98,8 @@ export interface Engine {
   requestPairingCode(phoneDigits: string): Promise<string>
   /**
    * Sends one message. Resolves once WhatsApp took it (with the id receipts will carry);
-   * rejects with a SendError when it was not sent.
+   * rejects with a SendError: `outcome_unknown` when the message was handed to WhatsApp and may
+   * have gone out, any other code when it certainly was not sent.
    */
   send(message: OutgoingMessage): Promise<{ waMessageId: string }>
 }

@@ -38,6 +38,8 @@ export interface FrameSocketOptions<In extends Frame> {
   logger: Logger
   timing: SocketTiming
   onOpen?(): void
+  /** The worker showed it is there: the upgrade was accepted, or something (a frame, `pong`) came in. */
+  onHeard?(): void
   onEvent(frame: EventOf<In>): void
   /** Resolves to the result's `data`; a rejection becomes `ok: false`. Absent: `unknown_command`. */
   onCommand?(frame: CommandOf<In>): Promise<unknown>
@@ -92,6 +94,7 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
     })
     ws.on('open', () => {
       this.lastHeard = Date.now()
+      options.onHeard?.()
       this.heartbeat = setInterval(() => this.beat(), options.timing.heartbeatMs)
       options.onOpen?.()
     })
@@ -187,6 +190,7 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
 
   private receive(payload: unknown): void {
     this.lastHeard = Date.now()
+    this.options.onHeard?.()
     if (payload === 'pong') return
     const decoded = decodeFrame(this.options.schema, payload)
     if (!decoded.ok) {

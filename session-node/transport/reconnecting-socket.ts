@@ -29,6 +29,7 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
   private socket: FrameSocket<In, Out> | null = null
   private retryTimer: NodeJS.Timeout | undefined
   private closed = false
+  private heardAt = Date.now()
 
   constructor(private readonly options: ReconnectingSocketOptions<In, Out>) {
     this.backoff = createBackoff(options.backoff)
@@ -41,6 +42,14 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
   /** The open socket, if there is one right now. */
   get current(): FrameSocket<In, Out> | null {
     return this.socket?.isOpen ? this.socket : null
+  }
+
+  /**
+   * When the worker was last heard on any connection of this link (an accepted upgrade, a frame,
+   * a `pong`); when the link was made if never. For the session lease (device-session.ts).
+   */
+  get lastHeardAt(): number {
+    return this.heardAt
   }
 
   /** The peer accepted us (hello answered): the next failure starts with a short delay again. */
@@ -63,6 +72,9 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
       logger,
       timing,
       onOpen: () => this.options.onOpen(socket),
+      onHeard: () => {
+        this.heardAt = Date.now()
+      },
       onEvent: (frame) => this.options.onEvent(frame, socket),
       onCommand: onCommand && ((frame) => onCommand(frame, socket)),
     })

@@ -87,17 +87,66 @@ describe('baileys engine: sending', () => {
     expect(wa.last().sent[0]?.jid).toBe('120363012345678901@g.us')
   })
 
-  it('is not_ready unless the WhatsApp socket is open, and send_failed when Baileys throws', async () => {
+  it('is not_ready unless the WhatsApp socket is open, and outcome_unknown when sendMessage throws', async () => {
     const h = harness(await linkedStore())
     await expect(h.engine.send(message())).rejects.toMatchObject({ code: 'not_ready' })
     await h.engine.start()
     await expect(h.engine.send(message())).rejects.toMatchObject({ code: 'not_ready' }) // connecting
     h.wa.last().open()
     h.wa.last().register('22370123456')
+    // Baileys' relay timeout can fire after the stanza was written: the message may be out.
     h.wa.last().sendFailures.push(boom('Timed Out', 408))
-    await expect(h.engine.send(message())).rejects.toMatchObject({ code: 'send_failed', message: expect.stringContaining('Timed Out') })
+    await expect(h.engine.send(message())).rejects.toMatchObject({
+      name: 'SendError',
+      code: 'outcome_unknown',
+      message: expect.stringMatching(/Timed Out, 408.*may have been sent/),
+    })
     await h.engine.stop()
     await expect(h.engine.send(message())).rejects.toMatchObject({ code: 'not_ready' })
+  })
+
+  it('is outcome_unknown when the WhatsApp socket closes under a send ("Connection Closed")', async () => {
+    const { engine, wa } = await online()
+    wa.last().dropSilently() // the WebSocket died; Baileys has not reported the close yet
+    await expect(engine.send(message())).rejects.toMatchObject({ code: 'outcome_unknown', message: expect.stringContaining('Connection Closed, 428') })
+  })
+
+  it('passes on only a short reason from a Baileys error, never its whole text', async () => {
+    const { engine, wa } = await online()
+    const secretish = `Timed Out ${'x'.repeat(300)}\n    at relayMessage (node_modules/baileys/lib/Socket/messages-send.js:1:1)\n{"stanza":"<message to=22370123456>"}`
+    wa.last().sendFailures.push(boom(secretish, 408))
+    const error = (await engine.send(message()).then(
+      () => expect.unreachable('the send should fail'),
+      (e: unknown) => e,
+    )) as Error & { code: string }
+    expect(error.code).toBe('outcome_unknown')
+    expect(error.message).not.toContain('relayMessage')
+    expect(error.message).not.toContain('stanza')
+    expect(error.message.length).toBeLessThan(200)
+  })
+
+  it('is send_failed (certainly not sent) when the onWhatsApp check throws, with nothing handed to sendMessage', async () => {
+    const { engine, wa } = await online()
+    wa.last().onWhatsAppFailures.push(boom('Timed Out', 408))
+    await expect(engine.send(message())).rejects.toMatchObject({ name: 'SendError', code: 'send_failed', message: expect.stringContaining('could not check') })
+    expect(wa.last().sent).toEqual([])
+    // Once WhatsApp answers again, the same message goes out.
+    await expect(engine.send(message())).resolves.toEqual({ waMessageId: waMessageIdFor('msg_1') })
+  })
+
+  it('still reports audio sent when only its caption (a second sendMessage) fails', async () => {
+    const { engine, wa } = await online()
+    const audio = media('audio', 'audio/mpeg')
+    wa.last().sendMessage = (() => {
+      const real = wa.last().sendMessage.bind(wa.last())
+      let calls = 0
+      return async (...args: Parameters<typeof real>) => {
+        calls += 1
+        if (calls === 2) throw boom('Timed Out', 408)
+        return real(...args)
+      }
+    })()
+    await expect(engine.send(message({ messageId: 'a3', text: 'caption', media: audio }))).resolves.toEqual({ waMessageId: waMessageIdFor('a3') })
   })
 
   it('refuses a message with neither text nor media', async () => {

@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       printQr: false,
       mediaAllowPrivate: false,
+      leaseMs: 25_000,
     })
     expect(result.config.nodeName.length).toBeGreaterThan(0)
     expect(result.config.encryptionKey).toHaveLength(32)
@@ -38,10 +39,11 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'debug',
       PRINT_QR: '1',
       MEDIA_ALLOW_PRIVATE: '1',
+      NODE_LEASE_MS: '20000',
     })
     expect(result).toMatchObject({
       ok: true,
-      config: { workerWsUrl: 'wss://api.example.com', nodeName: 'edge-1', engine: 'simulator', capacity: 20, simulator: { scanDelayMs: 10, deliveryMs: 0, readMs: 5 }, logLevel: 'debug', printQr: true, mediaAllowPrivate: true },
+      config: { workerWsUrl: 'wss://api.example.com', nodeName: 'edge-1', engine: 'simulator', capacity: 20, simulator: { scanDelayMs: 10, deliveryMs: 0, readMs: 5 }, logLevel: 'debug', printQr: true, mediaAllowPrivate: true, leaseMs: 20_000 },
     })
   })
 
@@ -54,6 +56,17 @@ describe('parseConfig', () => {
     for (const name of ['WORKER_URL', 'NODE_TOKEN', 'SESSION_ENCRYPTION_KEY', 'WA_ENGINE', 'NODE_CAPACITY']) expect(text).toContain(name)
     expect(text).not.toContain(secret)
     expect(parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY.slice(2) }).ok).toBe(false)
+  })
+
+  it('keeps NODE_LEASE_MS above the ping interval and below the fleet heartbeat timeout (45 s)', () => {
+    const lease = (value: string) => parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY, NODE_LEASE_MS: value })
+    expect(lease('15000')).toMatchObject({ ok: true, config: { leaseMs: 15_000 } })
+    expect(lease('40000')).toMatchObject({ ok: true, config: { leaseMs: 40_000 } })
+    for (const bad of ['14999', '45000', '300', '25s', '25000.5']) {
+      const result = lease(bad)
+      expect(result.ok).toBe(false)
+      if (!result.ok) expect(result.problems.join('\n')).toContain('NODE_LEASE_MS')
+    }
   })
 })
 

@@ -63,6 +63,12 @@ export class FakeWorker {
   readonly upgrades: { path: string; status: number }[] = []
   /** What the fleet assigns to a node when it says hello, by node name. */
   readonly plans = new Map<string, { deviceId: number; epoch: number }[]>()
+  /**
+   * A network partition, by kind of socket. While on, nothing the node sends there arrives (no
+   * `pong`, no answers: open sockets fall silent) and new connections are dropped before the
+   * upgrade, as when the network eats them. `cut` also drops the open ones.
+   */
+  readonly partition = { control: false, devices: false }
   private readonly waiters = new Set<() => void>()
   private readonly http = createServer()
   private readonly wss = new WebSocketServer({ noServer: true })
@@ -82,6 +88,12 @@ export class FakeWorker {
     for (const client of this.wss.clients) client.terminate()
     this.http.closeAllConnections()
     await new Promise<void>((resolve) => this.http.close(() => resolve()))
+  }
+
+  /** Drops the open sockets of one kind at once, with no close frame (a dead link, not a close). */
+  cut(kind: 'control' | 'devices'): void {
+    const connections = kind === 'control' ? this.controls : [...this.devices.values()].flatMap((device) => device.connections)
+    for (const connection of connections) connection.ws.terminate()
   }
 
   device(deviceId: number, epoch = 1): FakeDevice {
@@ -155,6 +167,12 @@ export class FakeWorker {
 
   private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(request.url ?? '/', 'http://fake')
+    if (this.partition[url.pathname === '/api/nodes/connect' ? 'control' : 'devices']) {
+      this.upgrades.push({ path: url.pathname, status: 0 })
+      socket.destroy()
+      this.notify()
+      return
+    }
     if (request.headers.authorization !== `Bearer ${this.token}`) return this.refuse(socket, url.pathname, 401, 'Unauthorized')
     if (url.pathname === '/api/nodes/connect') {
       this.upgrades.push({ path: url.pathname, status: 101 })
@@ -172,6 +190,7 @@ export class FakeWorker {
     const connection: ControlConnection = new FakeConnection(ws, this.controls.length + 1)
     this.controls.push(connection)
     ws.on('message', (data) => {
+      if (this.partition.control) return
       const text = data.toString()
       if (text === 'ping') return ws.send('pong')
       const decoded = decodeFrame(NodeToFleet, text)
@@ -196,6 +215,7 @@ export class FakeWorker {
     const connection: DeviceConnection = new FakeConnection(ws, device.connections.length + 1)
     device.connections.push(connection)
     ws.on('message', (data) => {
+      if (this.partition.devices) return
       const text = data.toString()
       if (text === 'ping') return ws.send('pong')
       const decoded = decodeFrame(NodeToDevice, text)

@@ -8,7 +8,7 @@ import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { NodeToDevice } from '../../protocol/frames'
 import { parseConfig } from '../../session-node/config'
-import type { EngineFactory, OutgoingMessage } from '../../session-node/engines/engine'
+import { SendError, type EngineFactory, type OutgoingMessage } from '../../session-node/engines/engine'
 import { createSimulatorEngine, type SimulatorOptions } from '../../session-node/engines/simulator'
 import { startSessionNode, type SessionNode } from '../../session-node/node'
 import { command, FakeWorker, type DeviceConnection } from './fake-worker'
@@ -24,7 +24,7 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step()
 })
 
-async function setup(deviceId: number, options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string> } = {}) {
+async function setup(deviceId: number, options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string>; sendFailure?: () => Error } = {}) {
   const worker = await new FakeWorker(TOKEN).start()
   cleanup.push(() => worker.stop())
   worker.plans.set('node-m', [{ deviceId, epoch: 1 }])
@@ -42,7 +42,8 @@ async function setup(deviceId: number, options: { simulator?: Partial<SimulatorO
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
       send: (message) => {
         sent.push(message)
-        return engine.send(message)
+        const failure = options.sendFailure?.()
+        return failure ? Promise.reject(failure) : engine.send(message)
       },
     }
   }
@@ -113,6 +114,20 @@ describe('session node: sending', () => {
     })
     expect(await command(worker, device, { type: 'pause', id: 'p1' })).toMatchObject({ ok: true })
     expect(await command(worker, device, sendFrame('f4'))).toMatchObject({ ok: false, error: { code: 'not_ready' } })
+  })
+
+  it('answers outcome_unknown unchanged when the engine may have sent the message', async () => {
+    const { worker, connection, sent } = await setup(67, {
+      sendFailure: () => new SendError('outcome_unknown', 'the message was handed to WhatsApp and then the send failed (Timed Out, 408); it may have been sent'),
+    })
+    const device = await connection(1)
+    expect(await command(worker, device, sendFrame('u1'))).toEqual({
+      type: 'result',
+      id: 'u1',
+      ok: false,
+      error: { code: 'outcome_unknown', message: 'the message was handed to WhatsApp and then the send failed (Timed Out, 408); it may have been sent' },
+    })
+    expect(sent).toHaveLength(1)
   })
 
   it('fetches media itself (MEDIA_ALLOW_PRIVATE=1 for this local server) and hands the engine bytes', async () => {

@@ -227,13 +227,15 @@ describe('idempotency', () => {
     expect(await begin(stub, 'k1', 'fp-b', T + 24 * HOUR)).toEqual({ state: 'new' })
   })
 
-  it('treats an attempt still in progress after 2 minutes as abandoned', async () => {
+  it('treats an attempt still in progress after 15 minutes (longer than any send) as abandoned', async () => {
     const stub = company()
     await begin(stub, 'k1', 'fp')
-    expect(await begin(stub, 'k1', 'fp', T + 119_999)).toEqual({ state: 'in_progress' })
-    expect(await begin(stub, 'k1', 'fp', T + 120_000)).toEqual({ state: 'new' })
-    // The takeover is a fresh attempt with its own 2 minutes.
-    expect(await begin(stub, 'k1', 'fp', T + 200_000)).toEqual({ state: 'in_progress' })
+    // A media send may legitimately take minutes: the key stays taken all that time.
+    expect(await begin(stub, 'k1', 'fp', T + 5 * 60_000)).toEqual({ state: 'in_progress' })
+    expect(await begin(stub, 'k1', 'fp', T + 15 * 60_000 - 1)).toEqual({ state: 'in_progress' })
+    expect(await begin(stub, 'k1', 'fp', T + 15 * 60_000)).toEqual({ state: 'new' })
+    // The takeover is a fresh attempt with its own 15 minutes.
+    expect(await begin(stub, 'k1', 'fp', T + 20 * 60_000)).toEqual({ state: 'in_progress' })
   })
 })
 
@@ -247,8 +249,8 @@ describe('sweep', () => {
     // Completed 25 h ago: expired.
     await stub.idempotencyBegin({ key: 'old', fingerprint: 'fp', now: now - 25 * HOUR })
     await stub.idempotencyComplete({ key: 'old', fingerprint: 'fp', status: 200, body: 'x', now: now - 25 * HOUR })
-    // Started 3 min ago and never finished: abandoned.
-    await stub.idempotencyBegin({ key: 'stale', fingerprint: 'fp', now: now - 3 * 60_000 })
+    // Started 16 min ago and never finished: abandoned.
+    await stub.idempotencyBegin({ key: 'stale', fingerprint: 'fp', now: now - 16 * 60_000 })
     // Live.
     await stub.idempotencyBegin({ key: 'fresh', fingerprint: 'fp' })
     await stub.idempotencyComplete({ key: 'fresh', fingerprint: 'fp', status: 201, body: 'y' })

@@ -1,4 +1,4 @@
-import { applyD1Migrations, reset, runDurableObjectAlarm } from 'cloudflare:test'
+import { applyD1Migrations, reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { admin, sleep, tenant } from './helpers'
@@ -59,6 +59,21 @@ describe('POST /send', () => {
     const group = await api('POST', '/send', { recipient: '120363012345678901@g.us', is_group: true, message: 'Hi all' })
     expect(group.body.data.chat_id).toBe('120363012345678901@g.us')
     expect((await api('GET', `/messages/${media.body.data.message_id}`)).body.data.type).toBe('document')
+  })
+
+  it('accepts null for optional fields, as PHP and axios clients send them', async () => {
+    const { api, device } = await linkedDevice()
+    const res = await api('POST', '/send', { recipient: '+22370123456', message: 'x', media_url: null, is_group: null, device_id: null })
+    expect(res.status).toBe(200)
+    expect(res.body.data.device_id).toBe(device.id)
+    expect((await api('POST', '/send', { recipient: '+22370123456', message: 'x', device_id: String(device.id) })).status).toBe(200)
+  })
+
+  it('refuses an oversized body with validation_error, not a crash', async () => {
+    const { api } = await linkedDevice()
+    const res = await api('POST', '/send', { recipient: '+22370123456', message: 'x'.repeat(17 * 1024 * 1024) })
+    expect(res.status).toBe(422)
+    expect(res.body.error.code).toBe('validation_error')
   })
 
   it('uses the default device, and device_not_found without one or for another company', async () => {
@@ -125,6 +140,51 @@ describe('POST /send', () => {
   })
 })
 
+describe('outcomes and refunds', () => {
+  it('charges a failed hand-over once: a device that cannot send refunds exactly what it reserved', async () => {
+    const linked = await linkedDevice()
+    expect((await linked.api('POST', '/send', { recipient: '+22370123456', message: 'ok' })).status).toBe(200)
+    linked.session.ws.close(1000, 'node gone')
+    await sleep(100)
+    expect((await linked.api('POST', '/send', { recipient: '+22370123456', message: 'x' })).body.error.code).toBe('device_not_ready')
+    expect((await linked.api('GET', '/quota')).body.data.used).toBe(1)
+  })
+
+  it('never retries a send whose outcome is unknown, even with the same Idempotency-Key', async () => {
+    const { api, sends } = await linkedDevice({}, () => ({ ok: false, code: 'outcome_unknown', message: 'socket closed after write' }))
+    const body = { recipient: '+22370123456', message: 'maybe' }
+    const first = await api('POST', '/send', body, { 'Idempotency-Key': 'unknown-1' })
+    expect(first.status).toBe(503)
+    expect(first.body.error).toMatchObject({ code: 'device_not_ready', details: { outcome: 'unknown', message_id: expect.any(String) } })
+    const retry = await api('POST', '/send', body, { 'Idempotency-Key': 'unknown-1' })
+    expect(retry.body).toEqual(first.body)
+    expect(sends).toHaveLength(1)
+    // It may have gone out, so it stays charged, and it reads as failed/interrupted.
+    expect((await api('GET', '/quota')).body.data.used).toBe(1)
+    expect((await api('GET', `/messages/${first.body.error.details.message_id}`)).body.data).toMatchObject({ status: 'failed', error: 'interrupted' })
+  })
+
+  it('fails and refunds bulk messages still queued after a day', async () => {
+    // A node that takes sends and never answers, then disappears for good.
+    const { api, device, session } = await linkedDevice({}, () => 'ignore')
+    const res = await api('POST', '/send-bulk', { messages: [1, 2, 3].map((i) => ({ recipient: '+22370123456', message: `m${i}` })) })
+    expect(res.status).toBe(202)
+    session.ws.close(1000, 'gone')
+    await sleep(100)
+    await runInDurableObject(deviceDO(device.id), (_instance, state) => {
+      state.storage.sql.exec('UPDATE messages SET created_at = created_at - ?', 25 * 3600 * 1000)
+    })
+    await runDurableObjectAlarm(deviceDO(device.id))
+    const batch = (await api('GET', `/batches/${res.body.data.batch_id}`)).body.data
+    expect(batch.counts).toMatchObject({ queued: 0, failed: 3 })
+    const errors = await Promise.all(res.body.data.messages.map(async (m: any) => (await api('GET', `/messages/${m.message_id}`)).body.data.error))
+    // The first may have been handed to the node before it vanished (unknown, kept); the rest expired.
+    expect(errors.slice(1)).toEqual(['expired', 'expired'])
+    expect(['expired', 'interrupted']).toContain(errors[0])
+    expect((await api('GET', '/quota')).body.data.used).toBe(errors.filter((e) => e === 'interrupted').length)
+  })
+})
+
 describe('quota', () => {
   it('accepts exactly the remaining quota under concurrency, then quota_exceeded with Retry-After', async () => {
     const { api } = await linkedDevice({ monthly_quota: 3 })
@@ -159,6 +219,7 @@ describe('idempotency', () => {
     expect(retry.status).toBe(200)
     expect(retry.body.data.message_id).toBe(first.body.data.message_id)
     expect(retry.headers.get('Idempotent-Replayed')).toBe('true')
+    expect(retry.headers.get('X-Request-Id')).toMatch(/.+/)
     expect(sends).toHaveLength(1)
     expect((await api('GET', '/quota')).body.data.used).toBe(1)
     const conflict = await api('POST', '/send', { ...body, message: 'other' }, { 'Idempotency-Key': 'order-42' })

@@ -116,6 +116,10 @@ export function actAsLinkedNode(
   log.ws.addEventListener('message', (event) => {
     if (typeof event.data !== 'string' || event.data === 'pong') return
     const frame = JSON.parse(event.data)
+    if (frame.type === 'pause' || frame.type === 'resume' || frame.type === 'logout') {
+      log.send({ type: 'result', id: frame.id, ok: true })
+      return
+    }
     if (frame.type !== 'send') return
     sends.push(frame)
     const verdict = decide(frame)

@@ -272,6 +272,19 @@ describe('failover', () => {
     expect(moved.epoch).toBe(2)
   })
 
+  it('places a device whose placement was lost when someone looks at it', async () => {
+    const { device, control, t } = await nodeWithDevice()
+    await runInDurableObject(fleet(), (_instance, state) => {
+      state.storage.sql.exec('DELETE FROM assignments WHERE device_id = ?', device.id)
+    })
+    await runInDurableObject(deviceDO(device.id), (_instance, state) => {
+      state.storage.sql.exec('UPDATE device SET node_id = NULL')
+    })
+    const before = control.frames.filter((f) => f.type === 'assign').length
+    expect((await t.api('GET', `/devices/${device.id}/status`)).status).toBe(200)
+    await control.next((f) => f.type === 'assign' && control.frames.filter((x) => x.type === 'assign').indexOf(f) >= before)
+  })
+
   it('lets a device adopt a newer epoch FleetDO vouches for', async () => {
     const { device, node } = await nodeWithDevice()
     // Simulate a lost push: FleetDO moved the device (epoch 2) but DeviceDO still says epoch 1.

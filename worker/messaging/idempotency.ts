@@ -10,6 +10,18 @@ import { companyOf } from './admission'
 const KEY = /^[\x21-\x7e]{1,255}$/
 
 /**
+ * Stores the answer for replay. If that fails the answer still goes out (the work is done);
+ * the key stays "in progress" until it expires, so a retry meanwhile is refused, not re-sent.
+ */
+async function remember(company: ReturnType<typeof companyOf>, record: { key: string; fingerprint: string; status: number; body: string }) {
+  try {
+    await company.idempotencyComplete(record)
+  } catch (error) {
+    console.error(JSON.stringify({ msg: 'idempotency record not completed', key: record.key, error: String(error) }))
+  }
+}
+
+/**
  * Responses worth replaying: success and final client errors. Anything retryable is forgotten,
  * except a send whose outcome is unknown: retrying that could send the message twice.
  */
@@ -31,7 +43,10 @@ export async function withIdempotency(c: Context<AppEnv>, body: unknown, handle:
   const company = companyOf(c.env, c.get('caller').company.id)
   const begun = await company.idempotencyBegin({ key, fingerprint })
   if (begun.state === 'replay') {
-    return new Response(begun.body, { status: begun.status, headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true' } })
+    return new Response(begun.body, {
+      status: begun.status,
+      headers: { 'Content-Type': 'application/json', 'Idempotent-Replayed': 'true', 'X-Request-Id': c.get('requestId') },
+    })
   }
   if (begun.state === 'conflict') {
     throw new ApiError('idempotency_conflict', 'This Idempotency-Key was already used with a different request body')
@@ -45,17 +60,15 @@ export async function withIdempotency(c: Context<AppEnv>, body: unknown, handle:
   } catch (error) {
     // An ApiError is a response too: final client errors are remembered like successes.
     if (error instanceof ApiError && isFinal(error.status, error.details)) {
-      const body = JSON.stringify(errorBody(error.code, error.message, error.details))
-      await company.idempotencyComplete({ key, fingerprint, status: error.status, body })
+      await remember(company, { key, fingerprint, status: error.status, body: JSON.stringify(errorBody(error.code, error.message, error.details)) })
     } else {
-      await company.idempotencyAbandon({ key })
+      // Nothing irreversible happened: the handlers turn a failure after a send into an
+      // `outcome: "unknown"` ApiError, which is remembered above.
+      await company.idempotencyAbandon({ key }).catch(() => undefined)
     }
     throw error
   }
-  if (isFinal(response.status)) {
-    await company.idempotencyComplete({ key, fingerprint, status: response.status, body: await response.clone().text() })
-  } else {
-    await company.idempotencyAbandon({ key })
-  }
+  if (isFinal(response.status)) await remember(company, { key, fingerprint, status: response.status, body: await response.clone().text() })
+  else await company.idempotencyAbandon({ key }).catch(() => undefined)
   return response
 }

@@ -13,6 +13,12 @@
 //   right after it (id derived from ours + ":caption"); the send's id and receipts are the
 //   audio's. If that text fails, the audio is still reported sent (it was), with a warning.
 // - Audio goes as a plain audio file, not a voice note (ptt).
+// - Failures before `sendMessage` (the onWhatsApp check, building the content) mean the message
+//   certainly did not leave: `not_on_whatsapp` / `send_failed`. Anything `sendMessage` itself
+//   throws is `outcome_unknown`: Baileys' relay timeout or "Connection Closed" can come after
+//   the stanza was written to WhatsApp's socket, so the message may have gone out and must not
+//   be retried (that would send it twice). Only a short reason (the error's first line, cut, and
+//   its status code) is passed on, never Baileys' whole error.
 import { createHash } from 'node:crypto'
 import type { AnyMessageContent } from '@whiskeysockets/baileys'
 import type { Logger } from 'pino'
@@ -68,7 +74,10 @@ export class Sender {
         const sent = await socket.sendMessage(chatId, content, { messageId, mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS })
         if (index === 0) sentId = sent?.key.id ?? messageId
       } catch (error) {
-        if (index === 0) throw new SendError('send_failed', `WhatsApp did not take the message: ${messageOf(error)}`)
+        if (index === 0) {
+          this.log.warn({ err: error, messageId: message.messageId }, 'sending failed after the message was handed to WhatsApp; it may have been sent')
+          throw new SendError('outcome_unknown', `the message was handed to WhatsApp and then the send failed (${shortReason(error)}); it may have been sent`)
+        }
         this.log.warn({ err: error, messageId: message.messageId }, 'the caption of an audio message could not be sent')
       }
     }
@@ -83,7 +92,7 @@ export class Sender {
     try {
       answer = await socket.onWhatsApp(digits)
     } catch (error) {
-      throw new SendError('send_failed', `could not check whether +${digits} is on WhatsApp: ${messageOf(error)}`)
+      throw new SendError('send_failed', `could not check whether +${digits} is on WhatsApp: ${shortReason(error)}`)
     }
     const found = answer?.find((entry) => entry.exists)
     if (!found) throw new SendError('not_on_whatsapp', `+${digits} is not on WhatsApp`)
@@ -95,3 +104,13 @@ export class Sender {
 }
 
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
+
+const MAX_REASON_CHARS = 80
+
+/** A few words about a Baileys error: its first line, cut short, and a Boom status code when it has one. */
+export function shortReason(error: unknown): string {
+  const firstLine = (messageOf(error).split('\n')[0] ?? '').trim()
+  const text = firstLine.length > MAX_REASON_CHARS ? `${firstLine.slice(0, MAX_REASON_CHARS - 1)}…` : firstLine || 'unknown error'
+  const status = (error as { output?: { statusCode?: unknown } } | null)?.output?.statusCode
+  return typeof status === 'number' ? `${text}, ${status}` : text
+}

@@ -58,6 +58,8 @@ export class FakeSocket implements BaileysSocket {
   readonly registered = new Map<string, string>()
   /** The next sendMessage calls fail with these, in order. */
   readonly sendFailures: Error[] = []
+  /** The next onWhatsApp calls fail with these, in order. */
+  readonly onWhatsAppFailures: Error[] = []
   private closed = false
 
   constructor(readonly config: UserFacingSocketConfig) {
@@ -144,6 +146,8 @@ export class FakeSocket implements BaileysSocket {
 
   async onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined> {
     this.onWhatsAppCalls.push(phoneNumbers)
+    const failure = this.onWhatsAppFailures.shift()
+    if (failure) throw failure
     return phoneNumbers.flatMap((number) => {
       const jid = this.registered.get(number.replace('+', '').split('@')[0]!)
       return jid ? [{ jid, exists: true }] : []

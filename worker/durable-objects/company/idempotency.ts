@@ -1,8 +1,9 @@
 // Idempotency records of one company. A record is either in progress (the first request is
 // still running) or completed (its response is kept for replay). Every record carries its own
-// expiry: 24 h after completion, or 2 min after the start for one still in progress, so a
-// crashed request cannot block its key forever. An expired record behaves as absent; the
-// sweep deletes it later.
+// expiry: 24 h after completion, or 15 min after the start for one still in progress. That is
+// far longer than any request can run (a media send waits at most 2 min for its node), so a
+// retry never starts a second send while the first may still go out; it only frees a key whose
+// request died before sending anything. An expired record behaves as absent; the sweep deletes it.
 
 export type IdempotencyBegin =
   | { state: 'new' }
@@ -11,7 +12,7 @@ export type IdempotencyBegin =
   | { state: 'in_progress' }
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
-export const IN_PROGRESS_TTL_MS = 2 * 60 * 1000
+export const IN_PROGRESS_TTL_MS = 15 * 60 * 1000
 
 type Row = {
   fingerprint: string

@@ -42,7 +42,9 @@ export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_li
 export type SendOutcome =
   | { ok: true; message: MessageView }
   | { ok: false; code: 'device_not_ready'; message: string }
-  | { ok: false; code: MessageFailureCode | 'interrupted' | 'send_timeout'; message: string; messageId: string }
+  | { ok: false; code: Exclude<MessageFailureCode, 'outcome_unknown'> | 'interrupted' | 'send_timeout'; message: string; messageId: string }
+
+export type EnqueueOutcome = { ok: true } | { ok: false; code: 'device_not_ready'; message: string }
 
 export interface BatchView {
   batch_id: string
@@ -52,13 +54,25 @@ export interface BatchView {
   created_at: string
 }
 
-const PAIRING_TIMEOUT_MS = 25_000
+/** Longer than the node's own wait for a socket able to pair (30 s). */
+const PAIRING_TIMEOUT_MS = 40_000
 const CONTROL_TIMEOUT_MS = 10_000
 /** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
  * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
 export const DEFAULT_SEND_INTERVAL_MS = 1_500
-/** How often a waiting outbox looks again while its device is not ready. */
-const NOT_READY_RETRY_MS = 5_000
+/** How often a waiting outbox looks again while its device is not ready (a relink also wakes it). */
+const NOT_READY_RETRY_MS = 30_000
+/** A bulk message still queued after this long (device never linked again) fails and is refunded. */
+export const QUEUED_MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+/** Raw text to a socket that may be closing: never throws into a handler. */
+function sendRaw(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text)
+  } catch {
+    // closing or gone
+  }
+}
 
 const attachmentOf = (ws: WebSocket): SocketAttachment | null => {
   const value: unknown = ws.deserializeAttachment()
@@ -107,7 +121,7 @@ export class DeviceDO extends DurableObject<Env> {
     if (!attachment || !this.isCurrent(attachment)) return this.fence(ws, 'this device is assigned elsewhere')
     const decoded = decodeFrame(NodeToDevice, message)
     if (!decoded.ok) {
-      ws.send(malformed(decoded.error, message))
+      sendRaw(ws, malformed(decoded.error, message))
       return
     }
     const frame = decoded.frame
@@ -138,7 +152,8 @@ export class DeviceDO extends DurableObject<Env> {
       case 'auth.get': {
         const answer = encodeFrame({ type: 'result', id: frame.id, ok: true, data: { values: this.store.authGet(frame.names) } })
         // A frame the node cannot decode would leave its read waiting forever: refuse it by id.
-        ws.send(
+        sendRaw(
+          ws,
           answer.length <= MAX_FRAME_CHARS
             ? answer
             : encodeFrame({ type: 'result', id: frame.id, ok: false, error: { code: 'frame_too_large', message: 'ask for fewer names at once' } }),
@@ -231,7 +246,7 @@ export class DeviceDO extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CloseCode.deviceGone, 'device deleted')
     await this.ctx.storage.deleteAlarm()
     // Queued messages will never be sent: their quota goes back.
-    for (const group of this.ledger.queuedByPeriod()) await this.refund(group.company_id, group.quota_period, group.n)
+    await this.expireQueued(Number.MAX_SAFE_INTEGER, 'device_deleted')
     await this.ctx.storage.deleteAll()
     this.store.createSchema()
     this.ledger.createSchema()
@@ -241,28 +256,39 @@ export class DeviceDO extends DurableObject<Env> {
   // ── messaging RPC ─────────────────────────────────────────────────────────────────────────
 
   /** Records one message and sends it now; answers once WhatsApp took it (or it failed). */
+  /** The caller's quota reservation is this object's from here on: anything not sent is refunded here. */
   async sendNow(input: NewMessage): Promise<SendOutcome> {
     const notReady = this.notReadyReason()
-    if (notReady) return { ok: false, code: 'device_not_ready', message: notReady }
-    this.store.update({ company_id: input.company_id })
-    this.ledger.insert([input], 'sending', Date.now(), this.ctx.storage)
-    const result = await this.dispatch(this.ledger.get(input.message_id)!)
+    if (notReady) {
+      await this.refund(input.company_id, input.quota_period, 1)
+      return { ok: false, code: 'device_not_ready', message: notReady }
+    }
+    const now = Date.now()
+    this.ledger.insert([input], 'sending', now, this.ctx.storage)
+    // Should this object be reset before the answer comes, the alarm closes the message out.
+    await this.wakeBy(now + STALE_SENDING_MS + 1_000)
+    const row = this.ledger.get(input.message_id)
+    const result = row ? await this.dispatch(row) : ({ kind: 'not_dispatched', message: 'the device was deleted' } as const)
     if (result.kind === 'not_dispatched') {
-      // The node went away between the check and the send: nothing left, so nothing is owed.
+      // The frame could not be written to the socket: nothing went out, nothing is owed.
       this.ledger.markFailed(input.message_id, 'not_ready', Date.now())
       await this.refund(input.company_id, input.quota_period, 1)
       return { ok: false, code: 'device_not_ready', message: result.message }
     }
-    const row = this.ledger.get(input.message_id)!
-    if (result.kind === 'sent') return { ok: true, message: toMessageView(row, this.deviceId()) }
+    const after = this.ledger.get(input.message_id)
+    if (result.kind === 'sent' && after) return { ok: true, message: toMessageView(after, this.deviceId()) }
+    if (result.kind === 'sent') return { ok: false, code: 'interrupted', message: 'the device was deleted while sending', messageId: input.message_id }
     return { ok: false, code: result.code, message: result.message, messageId: input.message_id }
   }
 
   /** Stores a whole bulk request in the outbox (one transaction) for paced delivery. */
-  async enqueue(rows: NewMessage[]): Promise<{ ok: true } | { ok: false; code: 'device_not_ready'; message: string }> {
+  async enqueue(rows: NewMessage[]): Promise<EnqueueOutcome> {
     const notReady = this.notReadyReason()
-    if (notReady) return { ok: false, code: 'device_not_ready', message: notReady }
-    if (rows[0]) this.store.update({ company_id: rows[0].company_id })
+    const first = rows[0]
+    if (notReady || !first) {
+      if (first) await this.refund(first.company_id, first.quota_period, rows.length)
+      return { ok: false, code: 'device_not_ready', message: notReady ?? 'nothing to send' }
+    }
     this.ledger.insert(rows, 'queued', Date.now(), this.ctx.storage)
     await this.scheduleDrain(Date.now())
     return { ok: true }
@@ -305,6 +331,7 @@ export class DeviceDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now()
     for (const row of this.ledger.staleSending(now - STALE_SENDING_MS)) this.ledger.markFailed(row.message_id, 'interrupted', now)
+    await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
     const next = this.ledger.nextQueued()
     if (next && this.notReadyReason() === null && this.ledger.markSending(next.message_id, now)) {
       const result = await this.dispatch({ ...next, status: 'sending' })
@@ -350,6 +377,18 @@ export class DeviceDO extends DurableObject<Env> {
     } catch (error) {
       console.error(JSON.stringify({ msg: 'quota refund failed', companyId, period, count, error: String(error) }))
     }
+  }
+
+  /** Fails (and refunds) queued messages older than `before`: they will not be sent. */
+  private async expireQueued(before: number, reason: string): Promise<void> {
+    const now = Date.now()
+    for (const group of this.ledger.failQueued(before, reason, now)) await this.refund(group.company_id, group.quota_period, group.n)
+  }
+
+  /** Makes sure the alarm fires no later than `at`. */
+  private async wakeBy(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
   }
 
   private async scheduleDrain(at?: number): Promise<void> {
@@ -418,5 +457,7 @@ export class DeviceDO extends DurableObject<Env> {
     }
     // A device that is linked again resumes its outbox at once.
     if (before.status !== 'authenticated' && after.status === 'authenticated') await this.scheduleDrain(Date.now())
+    // Logged out from the phone: its queued messages can never go out from this account.
+    if (after.status === 'error' && after.status_reason === 'logged_out') await this.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
   }
 }

@@ -13,7 +13,6 @@ export type DeviceState = {
   qr_code: string | null
   qr_image: string | null
   qr_expires_at: number | null
-  company_id: number | null
   /** Pause between two outbox messages; null is the default pacing. */
   send_interval_ms: number | null
 }
@@ -48,7 +47,6 @@ export class DeviceStore {
   /** Columns added after the first release, for objects created before them. */
   private addColumns(): void {
     const present = new Set(this.sql.exec<{ name: string }>('PRAGMA table_info(device)').toArray().map((c) => c.name))
-    if (!present.has('company_id')) this.sql.exec('ALTER TABLE device ADD COLUMN company_id INTEGER')
     if (!present.has('send_interval_ms')) this.sql.exec('ALTER TABLE device ADD COLUMN send_interval_ms INTEGER')
   }
 

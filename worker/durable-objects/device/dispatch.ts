@@ -8,14 +8,17 @@ import type { CommandOutcome } from './pending-commands'
 export type DispatchResult =
   | { kind: 'sent'; waMessageId: string; sentAt: number }
   /** The node refused it before WhatsApp took it: failed, quota refunded. */
-  | { kind: 'refused'; code: MessageFailureCode; message: string }
+  | { kind: 'refused'; code: Exclude<MessageFailureCode, 'outcome_unknown'>; message: string }
   /** Nothing reached a node: the message can stay queued. */
   | { kind: 'not_dispatched'; message: string }
   /** Handed over, outcome unknown (connection lost, no answer): failed, never retried, not refunded. */
   | { kind: 'unknown'; code: 'interrupted' | 'send_timeout'; message: string }
 
-/** How long a node may take to answer a send: media is fetched (≤ 15 s) and uploaded first. */
-export const sendTimeoutMs = (row: Pick<MessageRow, 'media_url'>) => (row.media_url === null ? 30_000 : 120_000)
+/**
+ * How long a node may take to answer a send: a number lookup on WhatsApp can take up to 60 s,
+ * and media is fetched (≤ 15 s) and uploaded first.
+ */
+export const sendTimeoutMs = (row: Pick<MessageRow, 'media_url'>) => (row.media_url === null ? 75_000 : 150_000)
 /** A `sending` row older than this lost its answer for good (the object was evicted meanwhile). */
 export const STALE_SENDING_MS = 300_000
 
@@ -30,7 +33,8 @@ export function sendCommand(row: MessageRow, id: string): DeviceToNode {
   }
 }
 
-const isFailureCode = (code: string): code is MessageFailureCode => (MESSAGE_FAILURE_CODES as readonly string[]).includes(code)
+const isFailureCode = (code: string): code is Exclude<MessageFailureCode, 'outcome_unknown'> =>
+  code !== 'outcome_unknown' && (MESSAGE_FAILURE_CODES as readonly string[]).includes(code)
 
 export function interpretSend(outcome: CommandOutcome): DispatchResult {
   if (outcome.ok) {
@@ -42,6 +46,8 @@ export function interpretSend(outcome: CommandOutcome): DispatchResult {
   if (code === 'no_node') return { kind: 'not_dispatched', message }
   if (code === 'timeout') return { kind: 'unknown', code: 'send_timeout', message }
   if (code === 'connection_lost') return { kind: 'unknown', code: 'interrupted', message }
+  // The engine failed after handing the message to WhatsApp's socket.
+  if (code === 'outcome_unknown') return { kind: 'unknown', code: 'interrupted', message }
   if (isFailureCode(code)) return { kind: 'refused', code, message }
   // malformed_frame, unknown_command and the like: the node did not act on it.
   return { kind: 'refused', code: 'send_failed', message: `${code}: ${message}` }

@@ -113,10 +113,6 @@ export class Ledger {
     return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE status = 'queued' ORDER BY outbox_seq LIMIT 1").toArray()[0]
   }
 
-  queuedCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE status = 'queued'").one().n
-  }
-
   /** Claims a queued message for dispatch; false if something else took it first. */
   markSending(messageId: string, now: number): boolean {
     return this.sql.exec("UPDATE messages SET status = 'sending', dispatched_at = ? WHERE message_id = ? AND status = 'queued'", now, messageId).rowsWritten > 0
@@ -127,28 +123,31 @@ export class Ledger {
     this.sql.exec("UPDATE messages SET status = 'queued', dispatched_at = NULL WHERE message_id = ? AND status = 'sending'", messageId)
   }
 
-  /** Queued messages per quota period (what a deleted device never sent). */
-  queuedByPeriod(): Array<{ company_id: number; quota_period: string; n: number }> {
-    return this.sql
-      .exec<{ company_id: number; quota_period: string; n: number }>(
-        "SELECT company_id, quota_period, COUNT(*) AS n FROM messages WHERE status = 'queued' GROUP BY company_id, quota_period",
-      )
-      .toArray()
-  }
-
   pendingCount(): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE status IN ('queued', 'sending')").one().n
   }
 
-  markSent(messageId: string, waMessageId: string, sentAt: number, type?: MessageType): void {
+  markSent(messageId: string, waMessageId: string, sentAt: number): void {
     this.sql.exec(
-      `UPDATE messages SET status = 'sent', wa_message_id = ?, sent_at = ?, error = NULL, failed_at = NULL, type = COALESCE(?, type)
-       WHERE message_id = ? AND status IN ('sending', 'queued')`,
+      "UPDATE messages SET status = 'sent', wa_message_id = ?, sent_at = ? WHERE message_id = ? AND status IN ('sending', 'queued')",
       waMessageId,
       sentAt,
-      type ?? null,
       messageId,
     )
+  }
+
+  /** Fails every queued message created before `before`; returns what they had reserved, per period. */
+  failQueued(before: number, reason: string, at: number): Array<{ company_id: number; quota_period: string; n: number }> {
+    const groups = this.sql
+      .exec<{ company_id: number; quota_period: string; n: number }>(
+        "SELECT company_id, quota_period, COUNT(*) AS n FROM messages WHERE status = 'queued' AND created_at < ? GROUP BY company_id, quota_period",
+        before,
+      )
+      .toArray()
+    if (groups.length > 0) {
+      this.sql.exec("UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE status = 'queued' AND created_at < ?", reason, at, before)
+    }
+    return groups
   }
 
   markFailed(messageId: string, error: string, at: number): void {

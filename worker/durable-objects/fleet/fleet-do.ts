@@ -45,6 +45,11 @@ export class FleetDO extends DurableObject<Env> {
     super(ctx, env)
     this.store = new FleetStore(ctx.storage.sql)
     answerPingsWhileHibernating(ctx)
+    // After a restart (a deploy closes every socket) the sweep must run even if no node ever
+    // reconnects, or nodes recorded online would keep their devices forever.
+    void ctx.blockConcurrencyWhile(async () => {
+      if (this.store.nodes().some((n) => n.online === 1)) await this.wakeBy(Date.now() + SWEEP_INTERVAL_MS)
+    })
   }
 
   private get graceMs(): number {
@@ -71,7 +76,11 @@ export class FleetDO extends DurableObject<Env> {
     if (!attachment) return closeQuietly(ws, 1008, 'unknown socket')
     const decoded = decodeFrame(NodeToFleet, message)
     if (!decoded.ok) {
-      ws.send(malformed(decoded.error, message))
+      try {
+        ws.send(malformed(decoded.error, message))
+      } catch {
+        // closing
+      }
       return
     }
     const frame = decoded.frame
@@ -88,12 +97,10 @@ export class FleetDO extends DurableObject<Env> {
     }
   }
 
-  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+  override async webSocketClose(ws: WebSocket): Promise<void> {
     closeQuietly(ws, CloseCode.normal, 'closing')
     const attachment = attachmentOf(ws)
     if (attachment && !this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
-    void code
-    void reason
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {
@@ -113,6 +120,10 @@ export class FleetDO extends DurableObject<Env> {
       } else if (lastPing) {
         this.store.touch(attachment.nodeId, lastPing)
       }
+    }
+    // Nodes recorded online with no socket left (this object restarted meanwhile) are lost.
+    for (const node of this.store.nodes()) {
+      if (node.online === 1 && this.ctx.getWebSockets(`node:${node.node_id}`).length === 0) await this.onNodeLost(node.node_id, { planned: false })
     }
     for (const node of this.store.strandedNodes()) {
       if (node.offline_since + this.graceMs <= now) await this.rehome(node.node_id)
@@ -200,6 +211,8 @@ export class FleetDO extends DurableObject<Env> {
     loads.delete(nodeId)
     const exclude = new Set([nodeId])
     for (const { device_id } of this.store.assignmentsOf(nodeId)) {
+      // Re-read: while an earlier placement awaited, this device may have been deleted or moved.
+      if (this.store.assignment(device_id)?.node_id !== nodeId) continue
       const target = pickNode(nodes, loads, exclude)
       if (target !== null) loads.set(target, (loads.get(target) ?? 0) + 1)
       await this.place(device_id, target)
@@ -212,6 +225,8 @@ export class FleetDO extends DurableObject<Env> {
     const nodes = this.store.nodes()
     const loads = this.store.loads()
     for (const { device_id } of waiting) {
+      const current = this.store.assignment(device_id)
+      if (!current || current.node_id !== null) continue
       const target = pickNode(nodes, loads)
       if (target === null) return
       loads.set(target, (loads.get(target) ?? 0) + 1)
@@ -222,7 +237,12 @@ export class FleetDO extends DurableObject<Env> {
   /** Records the assignment, fences the device to it, then tells the node. */
   private async place(deviceId: number, nodeId: number | null): Promise<Assignment> {
     const epoch = this.store.assign(deviceId, nodeId)
-    await this.env.DEVICE.getByName(String(deviceId)).assign({ deviceId, nodeId, epoch })
+    try {
+      await this.env.DEVICE.getByName(String(deviceId)).assign({ deviceId, nodeId, epoch })
+    } catch (error) {
+      // Not fatal: when the node connects with the new epoch, DeviceDO asks this object.
+      console.error(JSON.stringify({ msg: 'DeviceDO did not take the assignment', deviceId, nodeId, epoch, error: String(error) }))
+    }
     if (nodeId !== null) this.sendTo(nodeId, { type: 'assign', device_id: deviceId, epoch })
     return { nodeId, epoch }
   }
@@ -241,8 +261,11 @@ export class FleetDO extends DurableObject<Env> {
     const deadlines = this.store.strandedNodes().map((n) => n.offline_since + this.graceMs)
     if (this.ctx.getWebSockets('node').length > 0) deadlines.push(now + SWEEP_INTERVAL_MS)
     if (deadlines.length === 0) return
-    const next = Math.max(now, Math.min(...deadlines))
+    await this.wakeBy(Math.max(now, Math.min(...deadlines)))
+  }
+
+  private async wakeBy(at: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next)
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
   }
 }

@@ -8,7 +8,6 @@ import { endSession, pairingCode, sessionOf, startSession } from './device-sessi
 import type * as routes from './devices.routes'
 import { toDeviceJson } from './devices.schemas'
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export const list: AppRouteHandler<typeof routes.listDevices> = async (c) => {
   const rows = await store.listDevices(database(c.env.DB), c.get('caller').company.id)
@@ -66,15 +65,25 @@ export const remove: AppRouteHandler<typeof routes.deleteDevice> = async (c) => 
   return c.json(ok({ id, deleted: true as const }), 200)
 }
 
+/**
+ * The live view; a device no node holds yet is (re)offered to the fleet on the way, so a device
+ * whose placement was lost (the worker died between creating and placing it) heals on first look.
+ */
+async function liveView(env: Env, deviceId: number) {
+  const live = await sessionOf(env, deviceId).live()
+  if (live.node_id === null) await startSession(env, deviceId)
+  return live
+}
+
 export const status: AppRouteHandler<typeof routes.getDeviceStatus> = async (c) => {
   const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
-  const live = await sessionOf(c.env, device.id).live()
+  const live = await liveView(c.env, device.id)
   return c.json(ok({ device_id: device.id, status: live.status, phone_number: live.phone_number }), 200)
 }
 
 export const qr: AppRouteHandler<typeof routes.getDeviceQr> = async (c) => {
   const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
-  const live = await sessionOf(c.env, device.id).live()
+  const live = await liveView(c.env, device.id)
   // A QR is only worth showing while it waits for a scan and has not expired.
   const showing = live.status === 'qr_ready' && live.qr_code !== null && (live.qr_expires_at ?? 0) > Date.now()
   return c.json(
@@ -83,7 +92,7 @@ export const qr: AppRouteHandler<typeof routes.getDeviceQr> = async (c) => {
       qr_code: showing ? live.qr_code : null,
       qr_image: showing ? live.qr_image : null,
       device_status: live.status,
-      expires_at: showing ? iso(live.qr_expires_at) : null,
+      expires_at: showing && live.qr_expires_at !== null ? new Date(live.qr_expires_at).toISOString() : null,
     }),
     200,
   )

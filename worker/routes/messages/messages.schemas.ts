@@ -4,14 +4,15 @@ import { isoTimestamp } from '../../lib/openapi-helpers'
 // Lenient where existing clients differ (a device id sent as "3"), strict where it matters.
 const deviceIdField = z
   .union([z.number().int().positive(), z.string().regex(/^\d{1,15}$/).transform(Number)])
-  .optional()
+  .nullish()
+  .transform((value) => value ?? undefined)
   .openapi({ type: 'integer', description: "The sending device; the company's default when omitted" })
 
 const outgoing = {
   recipient: z.string().min(1).max(64).openapi({ example: '+22370123456', description: 'E.164 phone number, or a group id with is_group' }),
   message: z.string().nullable().optional().openapi({ description: 'Text (≤ 4096), or the caption (≤ 1024) when media_url is set' }),
   media_url: z.string().nullable().optional().openapi({ example: 'https://example.com/invoice.pdf', description: 'Public http(s) URL of an image, video, audio or document' }),
-  is_group: z.boolean().optional(),
+  is_group: z.boolean().nullish().transform((value) => value ?? false),
 }
 
 export const SendBodySchema = z.object({ ...outgoing, device_id: deviceIdField }).openapi('SendMessage')

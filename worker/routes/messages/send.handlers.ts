@@ -1,10 +1,10 @@
 import { database } from '../../db/client'
 import type { NewMessage } from '../../durable-objects/device/ledger'
-import type { SendOutcome } from '../../durable-objects/device/device-do'
+import type { EnqueueOutcome, SendOutcome } from '../../durable-objects/device/device-do'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError, type FieldIssue } from '../../lib/errors'
-import { admit, companyOf } from '../../messaging/admission'
+import { admit } from '../../messaging/admission'
 import { newBatchId, newMessageId } from '../../messaging/ids'
 import { withIdempotency } from '../../messaging/idempotency'
 import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
@@ -25,7 +25,7 @@ function sendFailure(outcome: Exclude<SendOutcome, { ok: true }>): ApiError {
       return new ApiError('media_unavailable', `media_url could not be sent: ${outcome.message}`, { ...details, reason: outcome.message })
     case 'not_ready':
     case 'send_failed':
-      return notReady(outcome.message)
+      return notReady('WhatsApp did not accept the message; nothing was sent')
     case 'interrupted':
     case 'send_timeout':
       // WhatsApp may have taken it: it is not retried (and not refunded), never sent twice.
@@ -33,6 +33,20 @@ function sendFailure(outcome: Exclude<SendOutcome, { ok: true }>): ApiError {
         ...details,
         outcome: 'unknown',
       })
+  }
+}
+
+/**
+ * Runs the one irreversible step (handing messages to the device). If the call itself fails,
+ * the messages may already be on their way: the client is told the outcome is unknown, and an
+ * Idempotency-Key retry gets that same answer instead of sending again.
+ */
+async function handOver<T>(step: () => Promise<T>, ids: Record<string, string>): Promise<T> {
+  try {
+    return await step()
+  } catch (error) {
+    console.error(JSON.stringify({ msg: 'hand-over to DeviceDO failed', ...ids, error: String(error) }))
+    throw new ApiError('device_not_ready', 'The device did not confirm the request; check the message status before retrying', { ...ids, outcome: 'unknown' })
   }
 }
 
@@ -57,12 +71,12 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     if (!device.isActive) throw notReady('the device is paused')
     const quota = await admit(c.env, caller, 1)
     const messageId = newMessageId(device.id)
-    const outcome = await sessionOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period }))
-    if (!outcome.ok) {
-      // Not recorded at all: the reservation is given back here.
-      if (outcome.code === 'device_not_ready') await companyOf(c.env, caller.company.id).refund({ count: 1, period: quota.period, limit: null })
-      throw sendFailure(outcome)
-    }
+    // From here DeviceDO owns the reservation: it gives it back for anything not sent.
+    const outcome = await handOver(
+      async (): Promise<SendOutcome> => sessionOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })),
+      { message_id: messageId },
+    )
+    if (!outcome.ok) throw sendFailure(outcome)
     return c.json(
       ok({ message_id: messageId, chat_id: checked.message.chatId, device_id: device.id, status: outcome.message.status, quota }),
       200,
@@ -96,11 +110,8 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
       batch_id: batchId,
       batch_index: index,
     }))
-    const queued = await sessionOf(c.env, device.id).enqueue(rows)
-    if (!queued.ok) {
-      await companyOf(c.env, caller.company.id).refund({ count: rows.length, period: quota.period, limit: null })
-      throw notReady(queued.message)
-    }
+    const queued = await handOver(async (): Promise<EnqueueOutcome> => sessionOf(c.env, device.id).enqueue(rows), { batch_id: batchId })
+    if (!queued.ok) throw notReady(queued.message)
     return c.json(
       ok({
         batch_id: batchId,

@@ -1,0 +1,66 @@
+// `npm run bench:failover`: how long a linked device is away when the node holding it is
+// killed with SIGKILL, with the default 30 s grace (FLEET_FAILOVER_GRACE_MS overrides it).
+import { mkdtempSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startStack } from '../scripts/stack'
+
+const graceMs = Number(process.env.FLEET_FAILOVER_GRACE_MS ?? 30_000)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+
+const stack = await startStack({
+  port: await freePort(),
+  stateDir: mkdtempSync(join(tmpdir(), 'wa-failover-')),
+  nodes: 2,
+  env: { WA_ENGINE: 'simulator', SIM_SCAN_DELAY_MS: '300', LOG_LEVEL: 'warn', FLEET_FAILOVER_GRACE_MS: String(graceMs) },
+})
+try {
+  const headers = { 'X-API-Key': stack.credentials.apiKey, 'Content-Type': 'application/json' }
+  const get = async (path: string, admin = false) =>
+    ((await (await fetch(`${stack.baseUrl}/api${path}`, { headers: admin ? { Authorization: `Bearer ${stack.adminToken}` } : headers })).json()) as { data: any }).data
+  while ((await get('/admin/nodes', true)).filter((n: any) => n.status === 'online').length < 2) await sleep(200)
+  const device = (await (await fetch(`${stack.baseUrl}/api/whatsapp/devices`, { method: 'POST', headers, body: JSON.stringify({ name: 'failover' }) })).json()) as { data: { id: number } }
+  while ((await get(`/whatsapp/devices/${device.data.id}/status`)).status !== 'authenticated') await sleep(100)
+  const phone = (await get(`/whatsapp/devices/${device.data.id}/status`)).phone_number
+
+  const holder = (await get('/admin/nodes', true)).find((n: any) => n.devices === 1)
+  const victim = stack.nodes.find((n) => n.id === holder.id)!
+  const killedAt = performance.now()
+  await victim.kill('SIGKILL')
+  const seen: string[] = []
+  let disconnectedAfterMs: number | null = null
+  for (;;) {
+    const status = await get(`/whatsapp/devices/${device.data.id}/status`)
+    if (seen.at(-1) !== status.status) seen.push(status.status)
+    if (status.status === 'disconnected' && disconnectedAfterMs === null) disconnectedAfterMs = Math.round(performance.now() - killedAt)
+    const survivor = (await get('/admin/nodes', true)).find((n: any) => n.id !== holder.id)
+    if (status.status === 'authenticated' && survivor.devices === 1) {
+      console.log(
+        JSON.stringify(
+          {
+            graceMs,
+            noticedLostAfterMs: disconnectedAfterMs,
+            authenticatedAgainAfterMs: Math.round(performance.now() - killedAt),
+            beyondGraceMs: Math.round(performance.now() - killedAt - graceMs),
+            statuses: seen,
+            samePhoneNumber: status.phone_number === phone,
+          },
+          null,
+          2,
+        ),
+      )
+      break
+    }
+    await sleep(100)
+  }
+} finally {
+  await stack.stop()
+}
