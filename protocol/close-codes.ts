@@ -10,6 +10,8 @@ export const CloseCode = {
   unsupportedProtocol: 4010,
   /** The device was deleted. Do not reconnect. */
   deviceGone: 4004,
+  /** The node's token was revoked by an operator; reconnecting will be refused (401). */
+  revoked: 4003,
   /** No heartbeat for too long; the peer is considered dead. */
   heartbeatTimeout: 4008,
 } as const

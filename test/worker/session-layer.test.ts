@@ -263,6 +263,21 @@ describe('failover', () => {
     expect((await admin('GET', '/nodes')).body.data[0]).toMatchObject({ status: 'online', devices: 1 })
   })
 
+  it('revoking a node token disconnects it, moves its devices at once and refuses it afterwards', async () => {
+    const { device, epoch, node, control } = await nodeWithDevice()
+    const session = await connectDevice(node.token, device.id, epoch)
+    const spare = await registerNode('spare')
+    const spareControl = await connectNode(spare.token)
+    const res = await admin('PATCH', `/nodes/${node.id}`, { is_active: false })
+    expect(res.status).toBe(200)
+    expect(res.body.data).toMatchObject({ id: node.id, is_active: false, status: 'offline', devices: 0 })
+    expect((await control.closed).code).toBe(4003)
+    expect((await session.closed).code).toBe(4009)
+    expect((await spareControl.next((f) => f.type === 'assign' && f.device_id === device.id)).epoch).toBe(epoch + 1)
+    expect((await upgrade('/api/nodes/connect', node.token)).status).toBe(401)
+    expect((await admin('PATCH', '/nodes/999999', { is_active: false })).body.error.code).toBe('node_not_found')
+  })
+
   it('re-homes at once when a node says bye', async () => {
     const { device, control } = await nodeWithDevice()
     const spare = await registerNode('spare')

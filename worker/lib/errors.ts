@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   device_not_found: 404,
   company_not_found: 404,
   api_key_not_found: 404,
+  node_not_found: 404,
   not_found: 404,
   device_not_ready: 503,
   invalid_phone_number: 422,

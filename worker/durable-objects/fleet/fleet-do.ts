@@ -150,6 +150,12 @@ export class FleetDO extends DurableObject<Env> {
     }
   }
 
+  /** The node's token was revoked: disconnect it and move its devices now, without a grace period. */
+  async revokeNode(nodeId: number): Promise<void> {
+    for (const ws of this.ctx.getWebSockets(`node:${nodeId}`)) closeQuietly(ws, CloseCode.revoked, 'node token revoked')
+    await this.onNodeLost(nodeId, { planned: true })
+  }
+
   /** The authority DeviceDO asks when a node presents an epoch it has not heard of. */
   async assignmentOf(deviceId: number): Promise<Assignment | null> {
     const row = this.store.assignment(deviceId)

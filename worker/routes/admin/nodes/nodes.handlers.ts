@@ -1,21 +1,29 @@
-import { asc } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import { database } from '../../../db/client'
 import { sessionNodes, type SessionNode } from '../../../db/schema'
+import type { NodeView } from '../../../durable-objects/fleet/fleet-do'
 import type { AppRouteHandler } from '../../../lib/app-env'
 import { issueSecret } from '../../../lib/crypto'
 import { ok } from '../../../lib/envelope'
+import { ApiError } from '../../../lib/errors'
 import { iso } from '../../../lib/openapi-helpers'
-import type { listNodes, registerNode } from './nodes.routes'
+import type { listNodes, registerNode, updateNode } from './nodes.routes'
 import { NODE_TOKEN_KIND } from './nodes.schemas'
 
-// Until a node has connected to the fleet it is offline, holds nothing and has no known capacity.
-const offline = (node: SessionNode) => ({
+const fleetOf = (env: Env) => env.FLEET.getByName('fleet')
+
+/**
+ * D1 knows every registered node; FleetDO knows which are connected, their capacity and load.
+ * A node the fleet has not seen is offline, holds nothing and has no known capacity.
+ */
+const toNodeJson = (node: SessionNode, live: NodeView | undefined) => ({
   id: node.id,
   name: node.name,
-  status: 'offline' as const,
-  devices: 0,
-  capacity: null,
-  last_seen_at: iso(node.lastSeenAt),
+  status: live?.status ?? ('offline' as const),
+  devices: live?.devices ?? 0,
+  capacity: live?.capacity ?? null,
+  last_seen_at: iso(live?.last_seen_at ? new Date(live.last_seen_at) : node.lastSeenAt),
+  is_active: node.isActive,
   created_at: iso(node.createdAt)!,
 })
 
@@ -28,30 +36,30 @@ export const register: AppRouteHandler<typeof registerNode> = async (c) => {
     .values({ name, tokenPrefix: secret.prefix, tokenHash: secret.hash, createdAt: now, updatedAt: now })
     .returning()
     .get()
-  return c.json(ok({ ...offline(node), token: secret.plaintext }), 201)
+  return c.json(ok({ ...toNodeJson(node, undefined), token: secret.plaintext }), 201)
 }
 
-/** D1 knows every registered node; FleetDO knows which are connected, their capacity and load. */
 export const list: AppRouteHandler<typeof listNodes> = async (c) => {
   const [rows, live] = await Promise.all([
     database(c.env.DB).select().from(sessionNodes).orderBy(asc(sessionNodes.id)),
-    c.env.FLEET.getByName('fleet').listNodes(),
+    fleetOf(c.env).listNodes(),
   ])
   const liveById = new Map(live.map((node) => [node.id, node]))
-  return c.json(
-    ok(
-      rows.map((row) => {
-        const seen = liveById.get(row.id)
-        if (!seen) return offline(row)
-        return {
-          ...offline(row),
-          status: seen.status,
-          devices: seen.devices,
-          capacity: seen.capacity,
-          last_seen_at: iso(seen.last_seen_at === null ? row.lastSeenAt : new Date(seen.last_seen_at)),
-        }
-      }),
-    ),
-    200,
-  )
+  return c.json(ok(rows.map((row) => toNodeJson(row, liveById.get(row.id)))), 200)
+}
+
+export const update: AppRouteHandler<typeof updateNode> = async (c) => {
+  const { id } = c.req.valid('param')
+  const { name, is_active } = c.req.valid('json')
+  const node = await database(c.env.DB)
+    .update(sessionNodes)
+    .set({ ...(name !== undefined && { name }), ...(is_active !== undefined && { isActive: is_active }), updatedAt: new Date() })
+    .where(eq(sessionNodes.id, id))
+    .returning()
+    .get()
+  if (!node) throw new ApiError('node_not_found', 'Session node not found')
+  // The token is refused from now on (checked on every connect); the open sockets go too.
+  if (is_active === false) await fleetOf(c.env).revokeNode(id)
+  const live = (await fleetOf(c.env).listNodes()).find((n) => n.id === id)
+  return c.json(ok(toNodeJson(node, live)), 200)
 }

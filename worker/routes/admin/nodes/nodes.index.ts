@@ -5,3 +5,4 @@ import * as routes from './nodes.routes'
 export const nodesRouter = createRouter()
   .openapi(routes.registerNode, handlers.register)
   .openapi(routes.listNodes, handlers.list)
+  .openapi(routes.updateNode, handlers.update)

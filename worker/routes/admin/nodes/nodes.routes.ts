@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { envelopeOf } from '../../../lib/envelope'
-import { errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
-import { CreateSessionNodeSchema, IssuedSessionNodeSchema, SessionNodeSchema } from './nodes.schemas'
+import { IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
+import { CreateSessionNodeSchema, IssuedSessionNodeSchema, SessionNodeSchema, UpdateSessionNodeSchema } from './nodes.schemas'
 
 const tags = ['Admin: session nodes']
 const security = [{ AdminToken: [] }]
@@ -28,5 +28,18 @@ export const listNodes = createRoute({
   responses: {
     200: jsonContent(envelopeOf(z.array(SessionNodeSchema)), 'The nodes, oldest first'),
     ...errorResponses('unauthorized'),
+  },
+})
+
+export const updateNode = createRoute({
+  method: 'patch',
+  path: '/nodes/{id}',
+  tags,
+  security,
+  summary: 'Rename a node, or revoke its token (`is_active: false`): it is disconnected and its devices move to other nodes at once',
+  request: { params: IdParamSchema, body: jsonBody(UpdateSessionNodeSchema) },
+  responses: {
+    200: jsonContent(envelopeOf(SessionNodeSchema), 'The node'),
+    ...errorResponses('unauthorized', 'node_not_found', 'invalid_json'),
   },
 })

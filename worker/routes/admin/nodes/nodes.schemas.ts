@@ -11,6 +11,7 @@ export const SessionNodeSchema = z
     devices: z.number().int().openapi({ description: 'Sessions the node holds now' }),
     capacity: z.number().int().nullable().openapi({ description: 'Sessions the node accepts; null until it connects' }),
     last_seen_at: isoTimestamp.nullable(),
+    is_active: z.boolean(),
     created_at: isoTimestamp,
   })
   .openapi('SessionNode')
@@ -20,3 +21,11 @@ export const IssuedSessionNodeSchema = SessionNodeSchema.extend({
 }).openapi('IssuedSessionNode')
 
 export const CreateSessionNodeSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict()
+
+export const UpdateSessionNodeSchema = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    is_active: z.boolean().optional().openapi({ description: 'false revokes the node token: the node is disconnected and its devices move at once' }),
+  })
+  .strict()
+  .refine((body) => Object.keys(body).length > 0, 'at least one field is required')
