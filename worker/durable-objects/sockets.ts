@@ -11,6 +11,16 @@ export function sendFrame<T extends { type: string }>(ws: WebSocket, frame: T): 
   }
 }
 
+
+/** Already-encoded text, with the same guarantee. */
+export function sendRaw(ws: WebSocket, text: string): void {
+  try {
+    ws.send(text)
+  } catch {
+    // closing or gone
+  }
+}
+
 export function closeQuietly(ws: WebSocket, code: number, reason: string): void {
   try {
     ws.close(code, reason.slice(0, 120))

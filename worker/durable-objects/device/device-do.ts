@@ -13,19 +13,21 @@ import {
   PROTOCOL_VERSION,
   type DeviceToNode,
   type LiveStatus,
-  type MessageFailureCode,
 } from '../../../protocol/frames'
-import { answerPingsWhileHibernating, closeQuietly, sendFrame, upgradeResponse } from '../sockets'
+import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { mirrorStatusToD1 } from './d1-mirror'
 import { DeviceStore, type DeviceState } from './device-store'
-import { interpretSend, sendCommand, sendTimeoutMs, STALE_SENDING_MS, toMessageView, type DispatchResult, type MessageView } from './dispatch'
-import { Ledger, type ListQuery, type MessageRow, type NewMessage } from './ledger'
+import type { MessageView } from './dispatch'
+import { Ledger, type ListQuery, type NewMessage } from './ledger'
+import { Outbox, type BatchView, type EnqueueOutcome, type SendOutcome } from './outbox'
 import { PendingCommands, type CommandOutcome } from './pending-commands'
 
 interface SocketAttachment {
   nodeId: number
   epoch: number
 }
+
+export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
 
 export interface LiveView {
   status: LiveStatus
@@ -39,40 +41,9 @@ export interface LiveView {
 
 export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
 
-export type SendOutcome =
-  | { ok: true; message: MessageView }
-  | { ok: false; code: 'device_not_ready'; message: string }
-  | { ok: false; code: Exclude<MessageFailureCode, 'outcome_unknown'> | 'interrupted' | 'send_timeout'; message: string; messageId: string }
-
-export type EnqueueOutcome = { ok: true } | { ok: false; code: 'device_not_ready'; message: string }
-
-export interface BatchView {
-  batch_id: string
-  device_id: number
-  total: number
-  counts: Record<'queued' | 'sent' | 'delivered' | 'read' | 'failed', number>
-  created_at: string
-}
-
 /** Longer than the node's own wait for a socket able to pair (30 s). */
 const PAIRING_TIMEOUT_MS = 40_000
 const CONTROL_TIMEOUT_MS = 10_000
-/** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
- * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
-export const DEFAULT_SEND_INTERVAL_MS = 1_500
-/** How often a waiting outbox looks again while its device is not ready (a relink also wakes it). */
-const NOT_READY_RETRY_MS = 30_000
-/** A bulk message still queued after this long (device never linked again) fails and is refunded. */
-export const QUEUED_MAX_AGE_MS = 24 * 60 * 60 * 1000
-
-/** Raw text to a socket that may be closing: never throws into a handler. */
-function sendRaw(ws: WebSocket, text: string): void {
-  try {
-    ws.send(text)
-  } catch {
-    // closing or gone
-  }
-}
 
 const attachmentOf = (ws: WebSocket): SocketAttachment | null => {
   const value: unknown = ws.deserializeAttachment()
@@ -90,12 +61,22 @@ const failure = (outcome: CommandOutcome): CommandFailure => ({
 export class DeviceDO extends DurableObject<Env> {
   private readonly store: DeviceStore
   private readonly ledger: Ledger
+  private readonly outbox: Outbox
   private readonly pending = new PendingCommands()
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new DeviceStore(ctx.storage)
     this.ledger = new Ledger(ctx.storage.sql)
+    this.outbox = new Outbox({
+      ledger: this.ledger,
+      storage: ctx.storage,
+      deviceId: () => this.deviceId(),
+      sendIntervalMs: () => this.store.state().send_interval_ms,
+      notReadyReason: () => this.notReadyReason(),
+      command: (build, timeoutMs) => this.command(build, timeoutMs),
+      refund: (companyId, period, count) => this.refund(companyId, period, count),
+    })
     answerPingsWhileHibernating(ctx)
   }
 
@@ -246,7 +227,7 @@ export class DeviceDO extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CloseCode.deviceGone, 'device deleted')
     await this.ctx.storage.deleteAlarm()
     // Queued messages will never be sent: their quota goes back.
-    await this.expireQueued(Number.MAX_SAFE_INTEGER, 'device_deleted')
+    await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_deleted')
     await this.ctx.storage.deleteAll()
     this.store.createSchema()
     this.ledger.createSchema()
@@ -256,70 +237,25 @@ export class DeviceDO extends DurableObject<Env> {
   // ── messaging RPC ─────────────────────────────────────────────────────────────────────────
 
   /** Records one message and sends it now; answers once WhatsApp took it (or it failed). */
-  /** The caller's quota reservation is this object's from here on: anything not sent is refunded here. */
   async sendNow(input: NewMessage): Promise<SendOutcome> {
-    const notReady = this.notReadyReason()
-    if (notReady) {
-      await this.refund(input.company_id, input.quota_period, 1)
-      return { ok: false, code: 'device_not_ready', message: notReady }
-    }
-    const now = Date.now()
-    this.ledger.insert([input], 'sending', now, this.ctx.storage)
-    // Should this object be reset before the answer comes, the alarm closes the message out.
-    await this.wakeBy(now + STALE_SENDING_MS + 1_000)
-    const row = this.ledger.get(input.message_id)
-    const result = row ? await this.dispatch(row) : ({ kind: 'not_dispatched', message: 'the device was deleted' } as const)
-    if (result.kind === 'not_dispatched') {
-      // The frame could not be written to the socket: nothing went out, nothing is owed.
-      this.ledger.markFailed(input.message_id, 'not_ready', Date.now())
-      await this.refund(input.company_id, input.quota_period, 1)
-      return { ok: false, code: 'device_not_ready', message: result.message }
-    }
-    const after = this.ledger.get(input.message_id)
-    if (result.kind === 'sent' && after) return { ok: true, message: toMessageView(after, this.deviceId()) }
-    if (result.kind === 'sent') return { ok: false, code: 'interrupted', message: 'the device was deleted while sending', messageId: input.message_id }
-    return { ok: false, code: result.code, message: result.message, messageId: input.message_id }
+    return this.outbox.sendNow(input)
   }
 
   /** Stores a whole bulk request in the outbox (one transaction) for paced delivery. */
   async enqueue(rows: NewMessage[]): Promise<EnqueueOutcome> {
-    const notReady = this.notReadyReason()
-    const first = rows[0]
-    if (notReady || !first) {
-      if (first) await this.refund(first.company_id, first.quota_period, rows.length)
-      return { ok: false, code: 'device_not_ready', message: notReady ?? 'nothing to send' }
-    }
-    this.ledger.insert(rows, 'queued', Date.now(), this.ctx.storage)
-    await this.scheduleDrain(Date.now())
-    return { ok: true }
+    return this.outbox.enqueue(rows)
   }
 
   async message(messageId: string): Promise<MessageView | null> {
-    const row = this.ledger.get(messageId)
-    return row ? toMessageView(row, this.deviceId()) : null
+    return this.outbox.message(messageId)
   }
 
   async messages(query: ListQuery): Promise<MessageView[]> {
-    const status = query.status?.includes('queued') ? [...query.status, 'sending' as const] : query.status
-    return this.ledger.list({ ...query, ...(status && { status }) }).map((row) => toMessageView(row, this.deviceId()))
+    return this.outbox.messages(query)
   }
 
   async batch(batchId: string): Promise<BatchView | null> {
-    const { total, counts, createdAt } = this.ledger.batchCounts(batchId)
-    if (total === 0 || createdAt === null) return null
-    return {
-      batch_id: batchId,
-      device_id: this.deviceId(),
-      total,
-      counts: {
-        queued: (counts.queued ?? 0) + (counts.sending ?? 0),
-        sent: counts.sent ?? 0,
-        delivered: counts.delivered ?? 0,
-        read: counts.read ?? 0,
-        failed: counts.failed ?? 0,
-      },
-      created_at: new Date(createdAt).toISOString(),
-    }
+    return this.outbox.batch(batchId)
   }
 
   /** Per-device pacing of the outbox; null restores the default. */
@@ -327,17 +263,9 @@ export class DeviceDO extends DurableObject<Env> {
     this.store.update({ send_interval_ms: settings.sendIntervalMs })
   }
 
-  /** Drains the outbox one message at a time, paced, and closes out sends that never answered. */
+  /** The one alarm: drains the outbox, paced, and closes out sends that never answered. */
   override async alarm(): Promise<void> {
-    const now = Date.now()
-    for (const row of this.ledger.staleSending(now - STALE_SENDING_MS)) this.ledger.markFailed(row.message_id, 'interrupted', now)
-    await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
-    const next = this.ledger.nextQueued()
-    if (next && this.notReadyReason() === null && this.ledger.markSending(next.message_id, now)) {
-      const result = await this.dispatch({ ...next, status: 'sending' })
-      if (result.kind === 'not_dispatched') this.ledger.requeue(next.message_id)
-    }
-    await this.scheduleDrain()
+    await this.outbox.drain()
   }
 
   /** For tests and operators: how many auth entries are stored (never their content). */
@@ -360,45 +288,12 @@ export class DeviceDO extends DurableObject<Env> {
     return null
   }
 
-  private async dispatch(row: MessageRow): Promise<DispatchResult> {
-    const result = interpretSend(await this.command((id) => sendCommand(row, id), sendTimeoutMs(row)))
-    const now = Date.now()
-    if (result.kind === 'sent') this.ledger.markSent(row.message_id, result.waMessageId, result.sentAt)
-    else if (result.kind === 'refused') {
-      this.ledger.markFailed(row.message_id, result.code, now)
-      await this.refund(row.company_id, row.quota_period, 1)
-    } else if (result.kind === 'unknown') this.ledger.markFailed(row.message_id, result.code, now)
-    return result
-  }
-
   private async refund(companyId: number, period: string, count: number): Promise<void> {
     try {
       await this.env.COMPANY.getByName(String(companyId)).refund({ count, period, limit: null })
     } catch (error) {
       console.error(JSON.stringify({ msg: 'quota refund failed', companyId, period, count, error: String(error) }))
     }
-  }
-
-  /** Fails (and refunds) queued messages older than `before`: they will not be sent. */
-  private async expireQueued(before: number, reason: string): Promise<void> {
-    const now = Date.now()
-    for (const group of this.ledger.failQueued(before, reason, now)) await this.refund(group.company_id, group.quota_period, group.n)
-  }
-
-  /** Makes sure the alarm fires no later than `at`. */
-  private async wakeBy(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
-  }
-
-  private async scheduleDrain(at?: number): Promise<void> {
-    if (this.ledger.pendingCount() === 0) return
-    const now = Date.now()
-    const interval = this.store.state().send_interval_ms ?? DEFAULT_SEND_INTERVAL_MS
-    const paced = now + Math.round(interval * (0.75 + Math.random() * 0.5))
-    const next = at ?? (this.notReadyReason() === null ? paced : now + NOT_READY_RETRY_MS)
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current <= now || current > next) await this.ctx.storage.setAlarm(next)
   }
 
   private isCurrent(attachment: SocketAttachment): boolean {
@@ -456,8 +351,8 @@ export class DeviceDO extends DurableObject<Env> {
       await mirrorStatusToD1(this.env.DB, after.device_id, after.status, after.phone_number)
     }
     // A device that is linked again resumes its outbox at once.
-    if (before.status !== 'authenticated' && after.status === 'authenticated') await this.scheduleDrain(Date.now())
+    if (before.status !== 'authenticated' && after.status === 'authenticated') await this.outbox.scheduleDrain(Date.now())
     // Logged out from the phone: its queued messages can never go out from this account.
-    if (after.status === 'error' && after.status_reason === 'logged_out') await this.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
+    if (after.status === 'error' && after.status_reason === 'logged_out') await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
   }
 }

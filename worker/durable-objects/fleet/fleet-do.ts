@@ -4,7 +4,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
 import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
-import { answerPingsWhileHibernating, closeQuietly, sendFrame, upgradeResponse } from '../sockets'
+import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { FleetStore } from './fleet-store'
 import { pickNode } from './placement'
 
@@ -76,11 +76,7 @@ export class FleetDO extends DurableObject<Env> {
     if (!attachment) return closeQuietly(ws, 1008, 'unknown socket')
     const decoded = decodeFrame(NodeToFleet, message)
     if (!decoded.ok) {
-      try {
-        ws.send(malformed(decoded.error, message))
-      } catch {
-        // closing
-      }
+      sendRaw(ws, malformed(decoded.error, message))
       return
     }
     const frame = decoded.frame

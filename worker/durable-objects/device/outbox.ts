@@ -1,0 +1,157 @@
+// A device's outbox and send path: the message ledger, one message at a time to the device's
+// node, paced, at most once. DeviceDO owns the socket and the alarm; this owns what is sent,
+// when, and what each outcome means for the message and its quota.
+import type { DeviceToNode, MessageFailureCode } from '../../../protocol/frames'
+import { interpretSend, sendCommand, sendTimeoutMs, STALE_SENDING_MS, toMessageView, type DispatchResult, type MessageView } from './dispatch'
+import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
+import type { CommandOutcome } from './pending-commands'
+
+export type SendOutcome =
+  | { ok: true; message: MessageView }
+  | { ok: false; code: 'device_not_ready'; message: string }
+  | { ok: false; code: Exclude<MessageFailureCode, 'outcome_unknown'> | 'interrupted' | 'send_timeout'; message: string; messageId: string }
+
+export type EnqueueOutcome = { ok: true } | { ok: false; code: 'device_not_ready'; message: string }
+
+export interface BatchView {
+  batch_id: string
+  device_id: number
+  total: number
+  counts: Record<'queued' | 'sent' | 'delivered' | 'read' | 'failed', number>
+  created_at: string
+}
+
+/** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
+ * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
+export const DEFAULT_SEND_INTERVAL_MS = 1_500
+/** How often a waiting outbox looks again while its device is not ready (a relink also wakes it). */
+const NOT_READY_RETRY_MS = 30_000
+/** A bulk message still queued after this long (device never linked again) fails and is refunded. */
+export const QUEUED_MAX_AGE_MS = 24 * 60 * 60 * 1000
+
+export interface OutboxDeps {
+  ledger: Ledger
+  storage: DurableObjectStorage
+  deviceId(): number
+  sendIntervalMs(): number | null
+  /** Why nothing can go out now, or null when the device can send. */
+  notReadyReason(): string | null
+  command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome>
+  refund(companyId: number, period: string, count: number): Promise<void>
+}
+
+export class Outbox {
+  constructor(private readonly deps: OutboxDeps) {}
+
+  /** The caller's quota reservation is this object's from here on: anything not sent is refunded here. */
+  async sendNow(input: NewMessage): Promise<SendOutcome> {
+    const notReady = this.deps.notReadyReason()
+    if (notReady) {
+      await this.deps.refund(input.company_id, input.quota_period, 1)
+      return { ok: false, code: 'device_not_ready', message: notReady }
+    }
+    const now = Date.now()
+    this.deps.ledger.insert([input], 'sending', now, this.deps.storage)
+    // Should this object be reset before the answer comes, the alarm closes the message out.
+    await this.wakeBy(now + STALE_SENDING_MS + 1_000)
+    const row = this.deps.ledger.get(input.message_id)
+    const result = row ? await this.dispatch(row) : ({ kind: 'not_dispatched', message: 'the device was deleted' } as const)
+    if (result.kind === 'not_dispatched') {
+      // The frame could not be written to the socket: nothing went out, nothing is owed.
+      this.deps.ledger.markFailed(input.message_id, 'not_ready', Date.now())
+      await this.deps.refund(input.company_id, input.quota_period, 1)
+      return { ok: false, code: 'device_not_ready', message: result.message }
+    }
+    const after = this.deps.ledger.get(input.message_id)
+    if (result.kind === 'sent' && after) return { ok: true, message: toMessageView(after, this.deps.deviceId()) }
+    if (result.kind === 'sent') return { ok: false, code: 'interrupted', message: 'the device was deleted while sending', messageId: input.message_id }
+    return { ok: false, code: result.code, message: result.message, messageId: input.message_id }
+  }
+
+  /** Stores a whole bulk request in the outbox (one transaction) for paced delivery. */
+  async enqueue(rows: NewMessage[]): Promise<EnqueueOutcome> {
+    const notReady = this.deps.notReadyReason()
+    const first = rows[0]
+    if (notReady || !first) {
+      if (first) await this.deps.refund(first.company_id, first.quota_period, rows.length)
+      return { ok: false, code: 'device_not_ready', message: notReady ?? 'nothing to send' }
+    }
+    this.deps.ledger.insert(rows, 'queued', Date.now(), this.deps.storage)
+    await this.scheduleDrain(Date.now())
+    return { ok: true }
+  }
+
+  async message(messageId: string): Promise<MessageView | null> {
+    const row = this.deps.ledger.get(messageId)
+    return row ? toMessageView(row, this.deps.deviceId()) : null
+  }
+
+  async messages(query: ListQuery): Promise<MessageView[]> {
+    const status = query.status?.includes('queued') ? [...query.status, 'sending' as const] : query.status
+    return this.deps.ledger.list({ ...query, ...(status && { status }) }).map((row) => toMessageView(row, this.deps.deviceId()))
+  }
+
+  async batch(batchId: string): Promise<BatchView | null> {
+    const { total, counts, createdAt } = this.deps.ledger.batchCounts(batchId)
+    if (total === 0 || createdAt === null) return null
+    return {
+      batch_id: batchId,
+      device_id: this.deps.deviceId(),
+      total,
+      counts: {
+        queued: (counts.queued ?? 0) + (counts.sending ?? 0),
+        sent: counts.sent ?? 0,
+        delivered: counts.delivered ?? 0,
+        read: counts.read ?? 0,
+        failed: counts.failed ?? 0,
+      },
+      created_at: new Date(createdAt).toISOString(),
+    }
+  }
+
+  /** One alarm's work: close out stale sends, expire old ones, send the next queued message. */
+  async drain(): Promise<void> {
+    const now = Date.now()
+    for (const row of this.deps.ledger.staleSending(now - STALE_SENDING_MS)) this.deps.ledger.markFailed(row.message_id, 'interrupted', now)
+    await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
+    const next = this.deps.ledger.nextQueued()
+    if (next && this.deps.notReadyReason() === null && this.deps.ledger.markSending(next.message_id, now)) {
+      const result = await this.dispatch({ ...next, status: 'sending' })
+      if (result.kind === 'not_dispatched') this.deps.ledger.requeue(next.message_id)
+    }
+    await this.scheduleDrain()
+  }
+
+  private async dispatch(row: MessageRow): Promise<DispatchResult> {
+    const result = interpretSend(await this.deps.command((id) => sendCommand(row, id), sendTimeoutMs(row)))
+    const now = Date.now()
+    if (result.kind === 'sent') this.deps.ledger.markSent(row.message_id, result.waMessageId, result.sentAt)
+    else if (result.kind === 'refused') {
+      this.deps.ledger.markFailed(row.message_id, result.code, now)
+      await this.deps.refund(row.company_id, row.quota_period, 1)
+    } else if (result.kind === 'unknown') this.deps.ledger.markFailed(row.message_id, result.code, now)
+    return result
+  }
+
+  /** Fails (and refunds) queued messages older than `before`: they will not be sent. */
+  async expireQueued(before: number, reason: string): Promise<void> {
+    const now = Date.now()
+    for (const group of this.deps.ledger.failQueued(before, reason, now)) await this.deps.refund(group.company_id, group.quota_period, group.n)
+  }
+
+  /** Makes sure the alarm fires no later than `at`. */
+  private async wakeBy(at: number): Promise<void> {
+    const current = await this.deps.storage.getAlarm()
+    if (current === null || current > at) await this.deps.storage.setAlarm(at)
+  }
+
+  async scheduleDrain(at?: number): Promise<void> {
+    if (this.deps.ledger.pendingCount() === 0) return
+    const now = Date.now()
+    const interval = this.deps.sendIntervalMs() ?? DEFAULT_SEND_INTERVAL_MS
+    const paced = now + Math.round(interval * (0.75 + Math.random() * 0.5))
+    const next = at ?? (this.deps.notReadyReason() === null ? paced : now + NOT_READY_RETRY_MS)
+    const current = await this.deps.storage.getAlarm()
+    if (current === null || current <= now || current > next) await this.deps.storage.setAlarm(next)
+  }
+}
