@@ -1,11 +1,12 @@
 // Sending on the Baileys engine against the scripted socket: what reaches Baileys for each kind
-// of message, who is refused before anything is sent, and how WhatsApp's receipts (1:1, groups,
-// NACKs, @lid remote JIDs) become delivered / read / failed.
+// of message (text through sendMessage; media uploaded first, then relayed), who is refused
+// before anything is sent, which failures may have sent the message, and how WhatsApp's receipts
+// (1:1, groups, NACKs, @lid remote JIDs) become delivered / read / failed.
 import { proto } from '@whiskeysockets/baileys'
 import { describe, expect, it } from 'vitest'
 import type { MediaPayload, OutgoingMessage } from '../../session-node/engines/engine'
-import { waMessageIdFor } from '../../session-node/engines/baileys/send'
-import { harness, linkedStore } from './support/baileys-engine-harness'
+import { buildContents, waMessageIdFor } from '../../session-node/engines/baileys/send'
+import { harness, linkedStore, settle } from './support/baileys-engine-harness'
 import { boom } from './support/fake-baileys'
 
 const Status = proto.WebMessageInfo.Status
@@ -34,21 +35,63 @@ describe('baileys engine: sending', () => {
     expect(wa.last().sent).toEqual([{ jid: TO, content: { text: 'Hello' }, options: { messageId: waMessageId, mediaUploadTimeoutMs: 60_000 } }])
   })
 
-  it('builds the content Baileys expects for each kind of media, caption included', async () => {
+  it('sends text through sendMessage alone: no upload, no separate relay', async () => {
     const { engine, wa } = await online()
+    await engine.send(message({ text: 'Just words' }))
+    expect(wa.last().sent.map((s) => s.content)).toEqual([{ text: 'Just words' }])
+    expect(wa.last().uploads).toEqual([])
+    expect(wa.last().relayed).toEqual([])
+  })
+
+  it('builds the content Baileys expects for each kind of media, caption included', () => {
     const image = media('image', 'image/png')
     const video = media('video', 'video/mp4')
+    const audio = media('audio', 'audio/mpeg')
     const document = media('document', 'application/pdf', 'Invoice 42.pdf')
-    await engine.send(message({ messageId: 'i', text: 'A photo', media: image }))
-    await engine.send(message({ messageId: 'v', text: 'A clip', media: video }))
-    await engine.send(message({ messageId: 'd', text: 'Your invoice', media: document }))
-    await engine.send(message({ messageId: 'n', text: undefined, media: image }))
-    expect(wa.last().sent.map((s) => s.content)).toEqual([
-      { image: image.data, mimetype: 'image/png', caption: 'A photo' },
-      { video: video.data, mimetype: 'video/mp4', caption: 'A clip' },
+    expect(buildContents(message({ text: 'A photo', media: image }))).toEqual([{ image: image.data, mimetype: 'image/png', caption: 'A photo' }])
+    expect(buildContents(message({ text: 'A clip', media: video }))).toEqual([{ video: video.data, mimetype: 'video/mp4', caption: 'A clip' }])
+    expect(buildContents(message({ text: 'Your invoice', media: document }))).toEqual([
       { document: document.data, mimetype: 'application/pdf', fileName: 'Invoice 42.pdf', caption: 'Your invoice' },
-      { image: image.data, mimetype: 'image/png' },
     ])
+    expect(buildContents(message({ text: undefined, media: image }))).toEqual([{ image: image.data, mimetype: 'image/png' }])
+    expect(buildContents(message({ text: 'Listen', media: audio }))).toEqual([{ audio: audio.data, mimetype: 'audio/mpeg' }, { text: 'Listen' }])
+    expect(buildContents(message({ text: undefined, media: media('document', 'text/csv') }))).toEqual([
+      { document: expect.any(Buffer), mimetype: 'text/csv', fileName: 'file' },
+    ])
+  })
+
+  it('uploads media first, then relays the built message under the id it returns (receipts match it)', async () => {
+    const { engine, wa, receipts } = await online()
+    const image = media('image', 'image/png')
+    const { waMessageId } = await engine.send(message({ messageId: 'i1', text: 'A photo', media: image }))
+    expect(waMessageId).toBe(waMessageIdFor('i1'))
+    expect(wa.last().sent).toEqual([]) // not through sendMessage
+    expect(wa.last().uploads).toEqual([{ mediaType: 'image', timeoutMs: 60_000, bytes: expect.any(Number), mediaUrl: expect.any(String) }])
+    expect(wa.last().relayed).toHaveLength(1)
+    const [relayed] = wa.last().relayed
+    expect(relayed?.jid).toBe(TO)
+    expect(relayed?.options).toEqual({ messageId: waMessageId, additionalAttributes: {}, additionalNodes: [] })
+    expect(relayed?.message.imageMessage).toMatchObject({ url: wa.last().uploads[0]?.mediaUrl, mimetype: 'image/png', caption: 'A photo' })
+    expect(relayed?.message.imageMessage?.mediaKey).toHaveLength(32)
+    // Like sendMessage with emitOwnEvents: the sent message is upserted, under the same id.
+    await settle()
+    expect(wa.last().upserted.map((u) => [u.message.key.id, u.message.key.fromMe, u.type])).toEqual([[waMessageId, true, 'append']])
+    wa.last().receipt(waMessageId, Status.DELIVERY_ACK, { t: 1_700_000_001 })
+    expect(receipts).toEqual([{ waMessageId, status: 'delivered', at: 1_700_000_001_000 }])
+  })
+
+  it('relays each kind of media as the WhatsApp message it is', async () => {
+    const { engine, wa } = await online()
+    await engine.send(message({ messageId: 'v', text: 'A clip', media: media('video', 'video/mp4') }))
+    await engine.send(message({ messageId: 'd', text: 'Your invoice', media: media('document', 'application/pdf', 'Invoice 42.pdf') }))
+    await engine.send(message({ messageId: 'n', text: undefined, media: media('image', 'image/jpeg') }))
+    const [video, document, image] = wa.last().relayed.map((r) => r.message)
+    expect(video?.videoMessage).toMatchObject({ mimetype: 'video/mp4', caption: 'A clip' })
+    expect(document?.documentMessage).toMatchObject({ mimetype: 'application/pdf', fileName: 'Invoice 42.pdf', caption: 'Your invoice' })
+    expect(image?.imageMessage).toMatchObject({ mimetype: 'image/jpeg' })
+    expect(image?.imageMessage?.caption).toBeFalsy()
+    expect(wa.last().uploads.map((u) => u.mediaType)).toEqual(['video', 'document', 'image'])
+    expect(wa.last().relayed.map((r) => r.options.messageId)).toEqual([waMessageIdFor('v'), waMessageIdFor('d'), waMessageIdFor('n')])
   })
 
   it('sends audio without a caption field, and a given caption as a text right after it', async () => {
@@ -56,12 +99,64 @@ describe('baileys engine: sending', () => {
     const audio = media('audio', 'audio/ogg; codecs=opus')
     const { waMessageId } = await engine.send(message({ messageId: 'a1', text: 'Listen to this', media: audio }))
     expect(waMessageId).toBe(waMessageIdFor('a1'))
-    expect(wa.last().sent.map((s) => [s.content, s.options?.messageId])).toEqual([
-      [{ audio: audio.data, mimetype: 'audio/ogg; codecs=opus' }, waMessageIdFor('a1')],
-      [{ text: 'Listen to this' }, waMessageIdFor('a1:caption')],
-    ])
+    expect(wa.last().relayed.map((r) => r.options.messageId)).toEqual([waMessageIdFor('a1')])
+    const audioMessage = wa.last().relayed[0]?.message.audioMessage
+    expect(audioMessage).toMatchObject({ mimetype: 'audio/ogg; codecs=opus' })
+    expect(audioMessage?.ptt).toBeFalsy()
+    expect(audioMessage).not.toHaveProperty('caption')
+    expect(wa.last().sent.map((s) => [s.content, s.options?.messageId])).toEqual([[{ text: 'Listen to this' }, waMessageIdFor('a1:caption')]])
     await engine.send(message({ messageId: 'a2', text: undefined, media: audio }))
-    expect(wa.last().sent).toHaveLength(3)
+    expect(wa.last().relayed).toHaveLength(2)
+    expect(wa.last().sent).toHaveLength(1)
+  })
+
+  it('is media_unavailable (certainly not sent) when the upload fails, with nothing relayed', async () => {
+    const { engine, wa } = await online()
+    wa.last().uploadFailures.push(boom('Media upload failed on all hosts', 500))
+    const image = media('image', 'image/png')
+    await expect(engine.send(message({ messageId: 'u1', media: image }))).rejects.toMatchObject({
+      name: 'SendError',
+      code: 'media_unavailable',
+      message: expect.stringMatching(/Media upload failed on all hosts, 500.*nothing was sent/),
+    })
+    expect(wa.last().relayed).toEqual([])
+    expect(wa.last().sent).toEqual([])
+    await settle()
+    expect(wa.last().upserted).toEqual([])
+    // Nothing went out, so sending it again is safe, under the same id.
+    await expect(engine.send(message({ messageId: 'u1', media: image }))).resolves.toEqual({ waMessageId: waMessageIdFor('u1') })
+    expect(wa.last().relayed.map((r) => r.options.messageId)).toEqual([waMessageIdFor('u1')])
+  })
+
+  it('does not send an audio caption when the audio upload failed', async () => {
+    const { engine, wa } = await online()
+    wa.last().uploadFailures.push(boom('Timed Out', 408))
+    await expect(engine.send(message({ text: 'caption', media: media('audio', 'audio/mpeg') }))).rejects.toMatchObject({ code: 'media_unavailable' })
+    expect(wa.last().relayed).toEqual([])
+    expect(wa.last().sent).toEqual([])
+  })
+
+  it('is media_unavailable when the socket is already closed at upload time (nothing relayed)', async () => {
+    const { engine, wa } = await online()
+    wa.last().dropSilently()
+    await expect(engine.send(message({ media: media('image', 'image/png') }))).rejects.toMatchObject({
+      code: 'media_unavailable',
+      message: expect.stringContaining('Connection Closed, 428'),
+    })
+    expect(wa.last().relayed).toEqual([])
+  })
+
+  it('is outcome_unknown when the relay of uploaded media fails: it may have been sent', async () => {
+    const { engine, wa } = await online()
+    wa.last().relayFailures.push(boom('Timed Out', 408))
+    await expect(engine.send(message({ media: media('video', 'video/mp4') }))).rejects.toMatchObject({
+      name: 'SendError',
+      code: 'outcome_unknown',
+      message: expect.stringMatching(/Timed Out, 408.*may have been sent/),
+    })
+    expect(wa.last().uploads).toHaveLength(1)
+    await settle()
+    expect(wa.last().upserted).toEqual([])
   })
 
   it('refuses a number WhatsApp leaves out of its onWhatsApp answer, without sending anything', async () => {
@@ -134,19 +229,12 @@ describe('baileys engine: sending', () => {
     await expect(engine.send(message())).resolves.toEqual({ waMessageId: waMessageIdFor('msg_1') })
   })
 
-  it('still reports audio sent when only its caption (a second sendMessage) fails', async () => {
+  it('still reports audio sent when only its caption (the text after it) fails', async () => {
     const { engine, wa } = await online()
     const audio = media('audio', 'audio/mpeg')
-    wa.last().sendMessage = (() => {
-      const real = wa.last().sendMessage.bind(wa.last())
-      let calls = 0
-      return async (...args: Parameters<typeof real>) => {
-        calls += 1
-        if (calls === 2) throw boom('Timed Out', 408)
-        return real(...args)
-      }
-    })()
+    wa.last().sendFailures.push(boom('Timed Out', 408)) // the caption is the only sendMessage
     await expect(engine.send(message({ messageId: 'a3', text: 'caption', media: audio }))).resolves.toEqual({ waMessageId: waMessageIdFor('a3') })
+    expect(wa.last().relayed.map((r) => r.options.messageId)).toEqual([waMessageIdFor('a3')])
   })
 
   it('refuses a message with neither text nor media', async () => {

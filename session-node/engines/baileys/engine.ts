@@ -48,7 +48,7 @@ export class BaileysEngine implements Engine {
     this.log = context.logger.child({ engine: 'baileys' })
     this.baileysLog = context.logger.child({ module: 'baileys' }, { level: options.baileysLogLevel })
     this.qrReady = new Waiters(options.schedule)
-    this.sender = new Sender(this.log)
+    this.sender = new Sender(this.log, this.baileysLog)
     this.receipts = new ReceiptTracker((receipt) => this.reportReceipt(receipt))
   }
 

@@ -8,7 +8,7 @@
 //   auth-state.ts  Baileys creds and signal keys kept in the AuthStore (DeviceDO), never in files
 //   creds.ts       "linked?", "which phone number?" asked of Baileys creds
 //   socket.ts      the socket config we run Baileys with, and the part of the socket we use
-//   send.ts        one message: onWhatsApp check, content from fetched media, sendMessage
+//   send.ts        one message: onWhatsApp check, content from fetched media, media upload, relay
 //   receipts.ts    messages.update / message-receipt.update → delivered, read, failed
 // Media reaches the engine already fetched and checked (session-node/media/): Baileys is never
 // handed a URL, which it would fetch unbounded or open as a local file.

@@ -1,5 +1,6 @@
 // Sending one message on a live Baileys socket: check that a person is on WhatsApp, build
-// Baileys' content from already-fetched media, and send it under an id derived from ours.
+// Baileys' content from already-fetched media, upload the media, and send it under an id derived
+// from ours.
 //
 // Decisions:
 // - The WhatsApp id is derived from our message id (sha256, shaped like Baileys' own ids
@@ -13,17 +14,29 @@
 //   right after it (id derived from ours + ":caption"); the send's id and receipts are the
 //   audio's. If that text fails, the audio is still reported sent (it was), with a warning.
 // - Audio goes as a plain audio file, not a voice note (ptt).
-// - Failures before `sendMessage` (the onWhatsApp check, building the content) mean the message
-//   certainly did not leave: `not_on_whatsapp` / `send_failed`. Anything `sendMessage` itself
-//   throws is `outcome_unknown`: Baileys' relay timeout or "Connection Closed" can come after
-//   the stanza was written to WhatsApp's socket, so the message may have gone out and must not
-//   be retried (that would send it twice). Only a short reason (the error's first line, cut, and
-//   its status code) is passed on, never Baileys' whole error.
+// - Media is not sent with `sendMessage`, which uploads and relays in one call (so an upload
+//   failure would look like a failed send). We do its two steps ourselves: `generateWAMessage`
+//   (encrypt and upload to WhatsApp's media servers, build the message) with the options
+//   sendMessage would pass (less its URL-fetch and media-cache options, which only apply to URL
+//   media: ours is a Buffer), then `relayMessage` under the same message id, so receipts carry
+//   the id we return, then the own-message upsert sendMessage does after a relay
+//   (`emitOwnEvents`, which our config leaves on). Text still goes through `sendMessage` (it
+//   uploads nothing).
+// - What each failure means for the recipient:
+//   - before anything is handed over (the onWhatsApp check, building the content):
+//     `not_on_whatsapp` / `send_failed`, certainly not sent;
+//   - uploading the media: `media_unavailable`, certainly not sent (the upload goes to the media
+//     servers, not to the recipient; nothing was relayed);
+//   - `relayMessage` (media) or `sendMessage` (text): `outcome_unknown`. Baileys' relay timeout
+//     or "Connection Closed" can come after the stanza was written to WhatsApp's socket, so the
+//     message may have gone out and must not be retried (that would send it twice).
+//   Only a short reason (the error's first line, cut, and its status code) is passed on, never
+//   Baileys' whole error.
 import { createHash } from 'node:crypto'
-import type { AnyMessageContent } from '@whiskeysockets/baileys'
+import { generateWAMessage, type AnyMessageContent, type proto, type WAMessage } from '@whiskeysockets/baileys'
 import type { Logger } from 'pino'
 import { SendError, type OutgoingMessage } from '../engine'
-import type { BaileysSocket } from './socket'
+import type { BaileysLogger, BaileysSocket } from './socket'
 
 /** Media upload has no timeout in Baileys by default; a stuck upload must not hang a send. */
 const MEDIA_UPLOAD_TIMEOUT_MS = 60_000
@@ -57,11 +70,23 @@ export function buildContents(message: OutgoingMessage): AnyMessageContent[] {
   }
 }
 
+const MEDIA_KEYS = ['image', 'video', 'audio', 'document'] as const
+
+const hasMedia = (content: AnyMessageContent) => MEDIA_KEYS.some((key) => key in content)
+
 export class Sender {
   /** Phone JID → the JID WhatsApp answered with, and until when that is trusted. */
   private readonly known = new Map<string, { jid: string; until: number }>()
 
-  constructor(private readonly log: Logger) {}
+  /**
+   * @param log this engine's log
+   * @param baileysLog the logger the socket was built with: Baileys' media code logs to it, as
+   *   it would inside `sendMessage`
+   */
+  constructor(
+    private readonly log: Logger,
+    private readonly baileysLog?: BaileysLogger,
+  ) {}
 
   async send(socket: BaileysSocket, message: OutgoingMessage): Promise<{ waMessageId: string }> {
     const contents = buildContents(message)
@@ -71,17 +96,72 @@ export class Sender {
     for (const [index, content] of contents.entries()) {
       const messageId = index === 0 ? waMessageId : waMessageIdFor(`${message.messageId}:caption`)
       try {
-        const sent = await socket.sendMessage(chatId, content, { messageId, mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS })
-        if (index === 0) sentId = sent?.key.id ?? messageId
+        const id = await this.sendOne(socket, chatId, content, messageId, message.messageId)
+        if (index === 0) sentId = id
       } catch (error) {
-        if (index === 0) {
-          this.log.warn({ err: error, messageId: message.messageId }, 'sending failed after the message was handed to WhatsApp; it may have been sent')
-          throw new SendError('outcome_unknown', `the message was handed to WhatsApp and then the send failed (${shortReason(error)}); it may have been sent`)
+        if (index > 0) {
+          this.log.warn({ err: error, messageId: message.messageId }, 'the caption of an audio message could not be sent')
+          continue
         }
-        this.log.warn({ err: error, messageId: message.messageId }, 'the caption of an audio message could not be sent')
+        // Thrown before anything was relayed (the media upload): certainly not sent.
+        if (error instanceof SendError) throw error
+        this.log.warn({ err: error, messageId: message.messageId }, 'sending failed after the message was handed to WhatsApp; it may have been sent')
+        throw new SendError('outcome_unknown', `the message was handed to WhatsApp and then the send failed (${shortReason(error)}); it may have been sent`)
       }
     }
     return { waMessageId: sentId ?? waMessageId }
+  }
+
+  /**
+   * Sends one content under `messageId` and answers the id WhatsApp has it under. Rejects with a
+   * SendError only when nothing was handed to WhatsApp; any other rejection came from the relay.
+   */
+  private async sendOne(socket: BaileysSocket, chatId: string, content: AnyMessageContent, messageId: string, ourId: string): Promise<string> {
+    if (!hasMedia(content)) {
+      const sent = await socket.sendMessage(chatId, content, { messageId, mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS })
+      return sent?.key.id ?? messageId
+    }
+    const prepared = await this.uploadMedia(socket, chatId, content, messageId, ourId)
+    // Under the id the message was built with (what receipts will carry); the options are what
+    // sendMessage passes for a plain (not edit, delete, poll…) message.
+    await socket.relayMessage(chatId, prepared.message, { messageId: prepared.id, additionalAttributes: {}, additionalNodes: [] })
+    this.emitOwnMessage(socket, prepared.full)
+    return prepared.id
+  }
+
+  /** Uploads the media and builds the message, as `sendMessage` does before it relays. */
+  private async uploadMedia(
+    socket: BaileysSocket,
+    chatId: string,
+    content: AnyMessageContent,
+    messageId: string,
+    ourId: string,
+  ): Promise<{ id: string; message: proto.IMessage; full: WAMessage }> {
+    const userJid = socket.authState.creds.me?.id
+    if (!userJid) throw new SendError('not_ready', 'the device is not linked')
+    try {
+      const prepared = await generateWAMessage(chatId, content, {
+        ...(this.baileysLog && { logger: this.baileysLog }),
+        userJid,
+        upload: socket.waUploadToServer,
+        messageId,
+        mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS,
+      })
+      if (!prepared.message) throw new Error('Baileys built an empty message')
+      return { id: prepared.key.id ?? messageId, message: prepared.message, full: prepared }
+    } catch (error) {
+      this.log.warn({ err: error, messageId: ourId }, 'uploading the media to WhatsApp failed; nothing was sent')
+      throw new SendError('media_unavailable', `the media could not be uploaded to WhatsApp (${shortReason(error)}); nothing was sent`)
+    }
+  }
+
+  /** sendMessage's `emitOwnEvents` step: the sent message as a `messages.upsert` (append), after the relay. */
+  private emitOwnMessage(socket: BaileysSocket, sent: WAMessage): void {
+    process.nextTick(() => {
+      socket.messageMutex
+        .mutex(() => socket.upsertMessage(sent, 'append'))
+        .catch((error: unknown) => this.log.debug({ err: error }, 'emitting the sent message failed'))
+    })
   }
 
   private async registeredJid(socket: BaileysSocket, jid: string): Promise<string> {

@@ -8,9 +8,12 @@ import {
   type AuthenticationCreds,
   type AuthenticationState,
   type BaileysEventEmitter,
+  type MessageRelayOptions,
+  type MessageUpsertType,
   type MiscMessageGenerationOptions,
   type SocketConfig,
   type UserFacingSocketConfig,
+  type WAMediaUploadFunction,
   type WAMessage,
 } from '@whiskeysockets/baileys'
 
@@ -23,7 +26,15 @@ export interface BaileysSocket {
   requestPairingCode(phoneNumber: string): Promise<string>
   logout(msg?: string): Promise<void>
   end(error: Error | undefined): Promise<void>
+  /** Text only: with media it uploads too, and an upload failure would look like a failed send. */
   sendMessage(jid: string, content: AnyMessageContent, options?: MiscMessageGenerationOptions): Promise<WAMessage | undefined>
+  /** Media, in the two steps sendMessage takes: `generateWAMessage` uploads with this… */
+  waUploadToServer: WAMediaUploadFunction
+  /** …then the built message is sent with this (resolves with the message id). */
+  relayMessage(jid: string, message: proto.IMessage, options: MessageRelayOptions): Promise<string>
+  /** What sendMessage does after a relay (`emitOwnEvents`): `messages.upsert` of the sent message. */
+  messageMutex: { mutex<T>(code: () => Promise<T> | T): Promise<T> }
+  upsertMessage(message: WAMessage, type: MessageUpsertType): Promise<void>
   /** Unregistered numbers are left out of the answer; they never come back as `exists: false`. */
   onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined>
 }

@@ -25,7 +25,8 @@ export function harness(store = new MemoryAuthStore(), options: BaileysEngineOpt
         receipt: (receipt) => receipts.push(receipt),
       },
     },
-    { socketFactory: wa.socketFactory, schedule: clock.schedule, backoff: BACKOFF, random: () => 0.5, ...options },
+    // Baileys' own logs off: its media code warns about the fake bytes tests send (no thumbnail).
+    { socketFactory: wa.socketFactory, schedule: clock.schedule, backoff: BACKOFF, random: () => 0.5, baileysLogLevel: 'silent', ...options },
   )
   return { engine, store, wa, clock, qrs, statuses, receipts }
 }

@@ -3,14 +3,20 @@
 // engine depends on: synchronous events, creds merged into `authState.creds` by Baileys' own
 // `creds.update` listener before anyone else sees it, `end()` emitting a close once,
 // `logout()` throwing 'Connection Closed' (428) on a closed socket, `onWhatsApp` leaving
-// unregistered numbers out of its answer, and receipts shaped like `handleReceipt` emits them.
+// unregistered numbers out of its answer, receipts shaped like `handleReceipt` emits them, and
+// media sends in sendMessage's two steps: `waUploadToServer` (fails with 'Connection Closed'
+// on a closed socket, as its media-conn query would) then `relayMessage`.
+import { stat } from 'node:fs/promises'
 import {
   proto,
   type AnyMessageContent,
   type AuthenticationCreds,
   type BaileysEventMap,
+  type MessageRelayOptions,
+  type MessageUpsertType,
   type MiscMessageGenerationOptions,
   type UserFacingSocketConfig,
+  type WAMediaUploadFunction,
   type WAMessage,
 } from '@whiskeysockets/baileys'
 import type { Schedule } from '../../../session-node/engines/baileys/options'
@@ -60,6 +66,16 @@ export class FakeSocket implements BaileysSocket {
   readonly sendFailures: Error[] = []
   /** The next onWhatsApp calls fail with these, in order. */
   readonly onWhatsAppFailures: Error[] = []
+  /** Every media upload that reached WhatsApp's media servers, in order. */
+  readonly uploads: { mediaType: string; timeoutMs?: number; bytes: number; mediaUrl: string }[] = []
+  /** The next uploads fail with these, in order. */
+  readonly uploadFailures: Error[] = []
+  /** Every relayMessage call, in order. */
+  readonly relayed: { jid: string; message: proto.IMessage; options: MessageRelayOptions }[] = []
+  /** The next relayMessage calls fail with these, in order. */
+  readonly relayFailures: Error[] = []
+  /** Messages upserted as own events (sendMessage's `emitOwnEvents` step). */
+  readonly upserted: { message: WAMessage; type: MessageUpsertType }[] = []
   private closed = false
 
   constructor(readonly config: UserFacingSocketConfig) {
@@ -142,6 +158,33 @@ export class FakeSocket implements BaileysSocket {
     if (failure) throw failure
     this.sent.push({ jid, content, ...(options && { options }) })
     return { key: { remoteJid: jid, fromMe: true, id: options?.messageId ?? '3EB0RANDOM' }, status: proto.WebMessageInfo.Status.PENDING } as WAMessage
+  }
+
+  /** Like Baileys': reads the encrypted file it is given and answers where the media now lives. */
+  readonly waUploadToServer: WAMediaUploadFunction = async (encFilePath, opts) => {
+    if (this.closed) throw boom('Connection Closed', 428)
+    const failure = this.uploadFailures.shift()
+    if (failure) throw failure
+    const { size } = await stat(encFilePath)
+    const path = `/v/t62.7118-24/fake-${this.uploads.length + 1}.enc`
+    const mediaUrl = `https://mmg.whatsapp.net${path}`
+    this.uploads.push({ mediaType: opts.mediaType, ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }), bytes: size, mediaUrl })
+    return { mediaUrl, directPath: path }
+  }
+
+  async relayMessage(jid: string, message: proto.IMessage, options: MessageRelayOptions): Promise<string> {
+    if (this.closed) throw boom('Connection Closed', 428)
+    const failure = this.relayFailures.shift()
+    if (failure) throw failure
+    this.relayed.push({ jid, message, options })
+    return options.messageId ?? '3EB0RANDOM'
+  }
+
+  readonly messageMutex = { mutex: async <T>(code: () => Promise<T> | T): Promise<T> => code() }
+
+  async upsertMessage(message: WAMessage, type: MessageUpsertType): Promise<void> {
+    this.upserted.push({ message, type })
+    this.ev.emit('messages.upsert', { messages: [message], type })
   }
 
   async onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined> {
