@@ -9,7 +9,7 @@ describe('npm run dev', () => {
 
   it('serves the API with a seeded key, keeps that key across restarts, and stops on Ctrl-C', async () => {
     const port = await freePort()
-    const env = { DEV_PORT: String(port), DEV_STATE_DIR: tempDir('dev'), DEV_SESSION_NODES: '0' }
+    const env = { DEV_PORT: String(port), DEV_STATE_DIR: tempDir('dev'), DEV_SESSION_NODES: '1', WA_ENGINE: 'simulator', SIM_SCAN_DELAY_MS: '1500' }
     const base = `http://127.0.0.1:${port}/api`
 
     const first = startDev(env)
@@ -26,6 +26,17 @@ describe('npm run dev', () => {
     )
     expect(created.status).toBe(201)
     expect(created.body.data).toMatchObject({ name: 'My phone', status: 'pending', is_default: true })
+
+    // The dev node links it on the simulator: pending → qr_ready (QR drawn in this terminal) → authenticated.
+    const seen: string[] = []
+    const deadline = Date.now() + 30_000
+    while (!seen.includes('authenticated') && Date.now() < deadline) {
+      const status = await json(await fetch(`${base}/whatsapp/devices/${created.body.data.id}/status`, { headers: { 'X-API-Key': key! } }))
+      if (seen.at(-1) !== status.body.data.status) seen.push(status.body.data.status)
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(seen.filter((s) => s !== 'pending')).toEqual(['qr_ready', 'authenticated'])
+    await first.waitFor(/Scan this QR with WhatsApp to link device \d+/)
     const wrongKey = await json(await fetch(`${base}/whatsapp/devices`, { headers: { 'X-API-Key': 'nope' } }))
     expect(wrongKey.body.error.code).toBe('invalid_api_key')
 
