@@ -312,7 +312,8 @@ export class DeviceDO extends DurableObject<Env> {
     const truth = await this.env.FLEET.getByName('fleet').assignmentOf(deviceId)
     if (!truth || truth.nodeId !== nodeId || truth.epoch !== epoch) return false
     await this.assign({ deviceId, nodeId, epoch })
-    return true
+    // A newer assignment may have arrived while FleetDO was being asked.
+    return this.isCurrent({ nodeId, epoch })
   }
 
   private fence(ws: WebSocket, reason: string): void {
