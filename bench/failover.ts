@@ -1,21 +1,12 @@
 // `npm run bench:failover`: how long a linked device is away when the node holding it is
 // killed with SIGKILL, with the default 30 s grace (FLEET_FAILOVER_GRACE_MS overrides it).
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startStack } from '../scripts/stack'
+import { freePort, startStack } from '../scripts/stack'
 
 const graceMs = Number(process.env.FLEET_FAILOVER_GRACE_MS ?? 30_000)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-
 const stack = await startStack({
   port: await freePort(),
   stateDir: mkdtempSync(join(tmpdir(), 'wa-failover-')),

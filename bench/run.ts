@@ -2,20 +2,11 @@
 // measured in one run. Every speed is also given as a ratio against a baseline measured in the
 // same run (the worker's no-op health route), since these machines are shared and noisy.
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startStack } from '../scripts/stack'
+import { freePort, startStack } from '../scripts/stack'
 import { measureColdStart } from './cold-start'
 import { load, type LoadResult } from './load'
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 
 const durationSec = Number(process.env.BENCH_DURATION_SEC ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)

@@ -1,21 +1,11 @@
 // `npm run bench:memory`: memory per simulated session. One session node (simulator engine)
 // links SESSIONS devices; its resident memory is read before and after, in the same run.
-import { readFileSync } from 'node:fs'
-import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startStack } from '../scripts/stack'
+import { freePort, startStack } from '../scripts/stack'
 
 const SESSIONS = Number(process.env.SESSIONS ?? 500)
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
 
 const rssMiB = (pid: number) => {
   const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)

@@ -2,9 +2,20 @@
 // the product the same way: real `wrangler dev`, real local D1, real session-node processes.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:net'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+
+/** A TCP port that is free on 127.0.0.1 right now. */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler')

@@ -1,19 +1,11 @@
 // Helpers for end-to-end tests: real processes, real ports, plain HTTP.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ROOT } from '../../scripts/stack'
+import { freePort, ROOT } from '../../scripts/stack'
 
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
+export { freePort }
 
 export const tempDir = (label: string) => mkdtempSync(join(tmpdir(), `wa-${label}-`))
 

@@ -1,14 +1,10 @@
-import { applyD1Migrations, reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { admin, sleep, tenant } from './helpers'
-import { actAsLinkedNode, closeAllSockets, connectDevice, connectNode, registerNode } from './node-client'
+import { actAsLinkedNode, resetWorld, connectDevice, connectNode, registerNode } from './node-client'
 
-afterEach(async () => {
-  await closeAllSockets()
-  await reset()
-  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS)
-})
+afterEach(resetWorld)
 
 /** A company with one linked device whose node answers sends with `decide`. */
 async function linkedDevice(companyFields: Record<string, unknown> = {}, decide?: Parameters<typeof actAsLinkedNode>[1]) {

@@ -1,6 +1,7 @@
 // A test stand-in for a session node: opens the real node sockets through the worker entrypoint
 // and records every frame the Durable Objects send.
-import { exports } from 'cloudflare:workers'
+import { applyD1Migrations, reset } from 'cloudflare:test'
+import { env, exports } from 'cloudflare:workers'
 import { admin } from './helpers'
 
 export interface FrameLog {
@@ -30,6 +31,16 @@ export async function closeAllSockets(): Promise<void> {
   )
   open.clear()
   await Promise.all(closing)
+}
+
+/**
+ * A clean slate between tests: one fleet registry is shared by the whole worker, so sockets are
+ * closed first (their close handlers must run before storage goes), then storage is reset.
+ */
+export async function resetWorld(): Promise<void> {
+  await closeAllSockets()
+  await reset()
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS)
 }
 
 function track(ws: WebSocket): FrameLog {

@@ -1,19 +1,14 @@
-import { applyD1Migrations, evictDurableObject, reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { admin, sleep, tenant } from './helpers'
-import { answer, closeAllSockets, connectDevice, connectNode, registerNode, upgrade } from './node-client'
+import { answer, resetWorld, connectDevice, connectNode, registerNode, upgrade } from './node-client'
 
 const fleet = () => env.FLEET.getByName('fleet')
 const deviceDO = (id: number) => env.DEVICE.getByName(String(id))
 const PNG = 'data:image/png;base64,iVBORw0KGgo='
 
-afterEach(async () => {
-  // Every test starts with an empty fleet: one registry is shared by the whole worker.
-  await closeAllSockets()
-  await reset()
-  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS)
-})
+afterEach(resetWorld)
 
 async function nodeWithDevice() {
   const node = await registerNode()

@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../lib/app-env'
 import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../lib/crypto'
 import { ApiError } from '../lib/errors'
+import { numberSetting } from '../lib/settings'
 import { lookupKey } from './api-key-cache'
 
 export const API_KEY_KIND = 'wak'
@@ -17,9 +18,9 @@ export const apiKeyAuth = (service: 'whatsapp') =>
     const prefix = prefixOf(API_KEY_KIND, presented)
     if (!prefix) throw new ApiError('invalid_api_key', 'Missing or invalid API key')
 
-    const ttl = Number(c.env.AUTH_CACHE_TTL_MS ?? DEFAULT_TTL_MS)
+
     const [record, presentedHash] = await Promise.all([
-      lookupKey(c.env.DB, prefix, Number.isFinite(ttl) ? ttl : DEFAULT_TTL_MS),
+      lookupKey(c.env.DB, prefix, numberSetting(c.env.AUTH_CACHE_TTL_MS, DEFAULT_TTL_MS)),
       sha256Hex(presented),
     ])
     if (!record || !timingSafeEqualStrings(presentedHash, record.keyHash) || !record.usable) {

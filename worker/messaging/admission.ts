@@ -1,16 +1,11 @@
 // Quota and rate limit for one send request, decided atomically by the company's CompanyDO.
 import type { Caller } from '../lib/app-env'
+import { companyOf } from '../durable-objects/stubs'
 import { ApiError } from '../lib/errors'
+import { numberSetting } from '../lib/settings'
 import type { QuotaView } from '../durable-objects/company/company-do'
 
-export const companyOf = (env: Env, companyId: number) => env.COMPANY.getByName(String(companyId))
-
 const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)))
-
-const setting = (value: string | undefined, fallback: number) => {
-  const n = Number(value)
-  return Number.isFinite(n) && n > 0 ? n : fallback
-}
 
 /** Reserves `count` messages for the caller, or throws `rate_limited` / `quota_exceeded` (429, Retry-After). */
 export async function admit(env: Env, caller: Caller, count: number): Promise<QuotaView> {
@@ -18,8 +13,8 @@ export async function admit(env: Env, caller: Caller, count: number): Promise<Qu
     keyId: caller.apiKey.id,
     count,
     limit: caller.company.monthlyQuota,
-    ratePerSec: setting(env.RATE_LIMIT_PER_SEC, 20),
-    burst: setting(env.RATE_LIMIT_BURST, 40),
+    ratePerSec: numberSetting(env.RATE_LIMIT_PER_SEC, 20, Number.MIN_VALUE),
+    burst: numberSetting(env.RATE_LIMIT_BURST, 40, 1),
   })
   if (admission.ok) return admission.quota
   if (admission.reason === 'rate_limited') {

@@ -5,7 +5,7 @@ import type { AppEnv } from '../lib/app-env'
 import { sha256Hex } from '../lib/crypto'
 import { errorBody } from '../lib/envelope'
 import { ApiError } from '../lib/errors'
-import { companyOf } from './admission'
+import { companyOf } from '../durable-objects/stubs'
 
 const KEY = /^[\x21-\x7e]{1,255}$/
 

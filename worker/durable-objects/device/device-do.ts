@@ -14,6 +14,7 @@ import {
   type DeviceToNode,
   type LiveStatus,
 } from '../../../protocol/frames'
+import { companyOf, fleetOf } from '../stubs'
 import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { mirrorStatusToD1 } from './d1-mirror'
 import { DeviceStore, type DeviceState } from './device-store'
@@ -290,7 +291,7 @@ export class DeviceDO extends DurableObject<Env> {
 
   private async refund(companyId: number, period: string, count: number): Promise<void> {
     try {
-      await this.env.COMPANY.getByName(String(companyId)).refund({ count, period, limit: null })
+      await companyOf(this.env, companyId).refund({ count, period, limit: null })
     } catch (error) {
       console.error(JSON.stringify({ msg: 'quota refund failed', companyId, period, count, error: String(error) }))
     }
@@ -309,7 +310,7 @@ export class DeviceDO extends DurableObject<Env> {
     const state = this.store.state()
     if (state.node_id === nodeId && state.epoch === epoch && state.device_id === deviceId) return true
     if (epoch <= state.epoch) return false
-    const truth = await this.env.FLEET.getByName('fleet').assignmentOf(deviceId)
+    const truth = await fleetOf(this.env).assignmentOf(deviceId)
     if (!truth || truth.nodeId !== nodeId || truth.epoch !== epoch) return false
     await this.assign({ deviceId, nodeId, epoch })
     // A newer assignment may have arrived while FleetDO was being asked.

@@ -3,6 +3,7 @@
 // that certainly was not sent gives its quota back, and none is ever sent twice.
 import { MESSAGE_FAILURE_CODES, SendAccepted, type DeviceToNode, type MessageFailureCode } from '../../../protocol/frames'
 import type { MessageRow, MessageStatus } from './ledger'
+import { iso } from '../../lib/openapi-helpers'
 import type { CommandOutcome } from './pending-commands'
 
 export type DispatchResult =
@@ -69,7 +70,6 @@ export interface MessageView {
   failed_at: string | null
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 /** The public shape; `sending` is an internal step and reads as `queued` outside. */
 export function toMessageView(row: MessageRow, deviceId: number): MessageView {

@@ -5,6 +5,7 @@ import type { DeviceToNode, MessageFailureCode } from '../../../protocol/frames'
 import { interpretSend, sendCommand, sendTimeoutMs, STALE_SENDING_MS, toMessageView, type DispatchResult, type MessageView } from './dispatch'
 import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
 import type { CommandOutcome } from './pending-commands'
+import { wakeBy } from '../alarms'
 
 export type SendOutcome =
   | { ok: true; message: MessageView }
@@ -53,7 +54,7 @@ export class Outbox {
     const now = Date.now()
     this.deps.ledger.insert([input], 'sending', now, this.deps.storage)
     // Should this object be reset before the answer comes, the alarm closes the message out.
-    await this.wakeBy(now + STALE_SENDING_MS + 1_000)
+    await wakeBy(this.deps.storage, now + STALE_SENDING_MS + 1_000)
     const row = this.deps.ledger.get(input.message_id)
     const result = row ? await this.dispatch(row) : ({ kind: 'not_dispatched', message: 'the device was deleted' } as const)
     if (result.kind === 'not_dispatched') {
@@ -139,19 +140,12 @@ export class Outbox {
     for (const group of this.deps.ledger.failQueued(before, reason, now)) await this.deps.refund(group.company_id, group.quota_period, group.n)
   }
 
-  /** Makes sure the alarm fires no later than `at`. */
-  private async wakeBy(at: number): Promise<void> {
-    const current = await this.deps.storage.getAlarm()
-    if (current === null || current > at) await this.deps.storage.setAlarm(at)
-  }
 
   async scheduleDrain(at?: number): Promise<void> {
     if (this.deps.ledger.pendingCount() === 0) return
     const now = Date.now()
     const interval = this.deps.sendIntervalMs() ?? DEFAULT_SEND_INTERVAL_MS
     const paced = now + Math.round(interval * (0.75 + Math.random() * 0.5))
-    const next = at ?? (this.deps.notReadyReason() === null ? paced : now + NOT_READY_RETRY_MS)
-    const current = await this.deps.storage.getAlarm()
-    if (current === null || current <= now || current > next) await this.deps.storage.setAlarm(next)
+    await wakeBy(this.deps.storage, at ?? (this.deps.notReadyReason() === null ? paced : now + NOT_READY_RETRY_MS))
   }
 }

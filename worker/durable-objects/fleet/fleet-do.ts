@@ -4,6 +4,9 @@
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
 import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
+import { numberSetting } from '../../lib/settings'
+import { wakeBy } from '../alarms'
+import { sessionOf } from '../stubs'
 import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { FleetStore } from './fleet-store'
 import { pickNode } from './placement'
@@ -53,8 +56,7 @@ export class FleetDO extends DurableObject<Env> {
   }
 
   private get graceMs(): number {
-    const value = Number(this.env.FLEET_FAILOVER_GRACE_MS)
-    return Number.isFinite(value) && value >= 0 ? value : DEFAULT_GRACE_MS
+    return numberSetting(this.env.FLEET_FAILOVER_GRACE_MS, DEFAULT_GRACE_MS)
   }
 
   /** Only WebSocket upgrades, already authenticated by the worker (which sets X-Node-Id). */
@@ -240,7 +242,7 @@ export class FleetDO extends DurableObject<Env> {
   private async place(deviceId: number, nodeId: number | null): Promise<Assignment> {
     const epoch = this.store.assign(deviceId, nodeId)
     try {
-      await this.env.DEVICE.getByName(String(deviceId)).assign({ deviceId, nodeId, epoch })
+      await sessionOf(this.env, deviceId).assign({ deviceId, nodeId, epoch })
     } catch (error) {
       // Not fatal: when the node connects with the new epoch, DeviceDO asks this object.
       console.error(JSON.stringify({ msg: 'DeviceDO did not take the assignment', deviceId, nodeId, epoch, error: String(error) }))
@@ -266,8 +268,7 @@ export class FleetDO extends DurableObject<Env> {
     await this.wakeBy(Math.max(now, Math.min(...deadlines)))
   }
 
-  private async wakeBy(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at)
+  private wakeBy(at: number): Promise<void> {
+    return wakeBy(this.ctx.storage, at)
   }
 }

@@ -1,8 +1,6 @@
 // The worker's side of a device's session: its DeviceDO (live state) and the fleet (placement).
+import { fleetOf, sessionOf } from '../../durable-objects/stubs'
 import { ApiError } from '../../lib/errors'
-
-export const sessionOf = (env: Env, deviceId: number) => env.DEVICE.getByName(String(deviceId))
-export const fleetOf = (env: Env) => env.FLEET.getByName('fleet')
 
 /** Places a new device on a session node; a device no node can take yet waits in the fleet. */
 export async function startSession(env: Env, deviceId: number): Promise<void> {

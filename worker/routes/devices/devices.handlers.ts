@@ -2,9 +2,11 @@ import { database } from '../../db/client'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
+import { iso } from '../../lib/openapi-helpers'
 import { parseInternationalNumber } from '../../lib/phone'
 import * as store from './device-store'
-import { endSession, pairingCode, sessionOf, startSession } from './device-sessions'
+import { sessionOf } from '../../durable-objects/stubs'
+import { endSession, pairingCode, startSession } from './device-sessions'
 import type * as routes from './devices.routes'
 import { toDeviceJson } from './devices.schemas'
 
@@ -92,7 +94,7 @@ export const qr: AppRouteHandler<typeof routes.getDeviceQr> = async (c) => {
       qr_code: showing ? live.qr_code : null,
       qr_image: showing ? live.qr_image : null,
       device_status: live.status,
-      expires_at: showing && live.qr_expires_at !== null ? new Date(live.qr_expires_at).toISOString() : null,
+      expires_at: showing ? iso(live.qr_expires_at) : null,
     }),
     200,
   )

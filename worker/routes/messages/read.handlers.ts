@@ -3,10 +3,9 @@ import type { MessageView } from '../../durable-objects/device/dispatch'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
-import { companyOf } from '../../messaging/admission'
+import { companyOf, sessionOf } from '../../durable-objects/stubs'
 import { deviceIdOf } from '../../messaging/ids'
 import { findDevice, listDevices } from '../devices/device-store'
-import { sessionOf } from '../devices/device-sessions'
 import type * as routes from './messages.routes'
 
 const messageNotFound = () => new ApiError('not_found', 'Message not found')

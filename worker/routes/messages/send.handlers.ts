@@ -4,12 +4,12 @@ import type { EnqueueOutcome, SendOutcome } from '../../durable-objects/device/d
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError, type FieldIssue } from '../../lib/errors'
+import { sessionOf } from '../../durable-objects/stubs'
 import { admit } from '../../messaging/admission'
 import { newBatchId, newMessageId } from '../../messaging/ids'
 import { withIdempotency } from '../../messaging/idempotency'
 import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
 import { sendingDevice } from '../devices/device-store'
-import { sessionOf } from '../devices/device-sessions'
 import type * as routes from './messages.routes'
 
 const notReady = (message: string) => new ApiError('device_not_ready', `The device cannot send now: ${message}`)

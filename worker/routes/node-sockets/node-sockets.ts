@@ -4,6 +4,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../lib/app-env'
 import { authenticateNode } from '../../auth/node-token'
+import { fleetOf, sessionOf } from '../../durable-objects/stubs'
 import { ApiError } from '../../lib/errors'
 
 function forwarded(request: Request, headers: Record<string, string>): Request {
@@ -26,7 +27,7 @@ async function requireUpgradeAndNode(c: { req: { header(name: string): string | 
 export const nodeSocketsRouter = new Hono<AppEnv>()
   .get('/connect', async (c) => {
     const node = await requireUpgradeAndNode(c)
-    return c.env.FLEET.getByName('fleet').fetch(forwarded(c.req.raw, { 'X-Node-Id': String(node.id) }))
+    return fleetOf(c.env).fetch(forwarded(c.req.raw, { 'X-Node-Id': String(node.id) }))
   })
   .get('/devices/:deviceId/connect', async (c) => {
     const node = await requireUpgradeAndNode(c)
@@ -35,7 +36,7 @@ export const nodeSocketsRouter = new Hono<AppEnv>()
     if (!Number.isInteger(deviceId) || deviceId <= 0 || !Number.isInteger(epoch) || epoch < 0) {
       throw new ApiError('validation_error', 'device id and epoch must be integers')
     }
-    return c.env.DEVICE.getByName(String(deviceId)).fetch(
+    return sessionOf(c.env, deviceId).fetch(
       forwarded(c.req.raw, { 'X-Node-Id': String(node.id), 'X-Node-Epoch': String(epoch), 'X-Device-Id': String(deviceId) }),
     )
   })

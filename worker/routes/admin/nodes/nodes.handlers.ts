@@ -2,6 +2,7 @@ import { asc, eq } from 'drizzle-orm'
 import { database } from '../../../db/client'
 import { sessionNodes, type SessionNode } from '../../../db/schema'
 import type { NodeView } from '../../../durable-objects/fleet/fleet-do'
+import { fleetOf } from '../../../durable-objects/stubs'
 import type { AppRouteHandler } from '../../../lib/app-env'
 import { issueSecret } from '../../../lib/crypto'
 import { ok } from '../../../lib/envelope'
@@ -9,8 +10,6 @@ import { ApiError } from '../../../lib/errors'
 import { iso } from '../../../lib/openapi-helpers'
 import type { listNodes, registerNode, updateNode } from './nodes.routes'
 import { NODE_TOKEN_KIND } from './nodes.schemas'
-
-const fleetOf = (env: Env) => env.FLEET.getByName('fleet')
 
 /**
  * D1 knows every registered node; FleetDO knows which are connected, their capacity and load.
@@ -22,7 +21,7 @@ const toNodeJson = (node: SessionNode, live: NodeView | undefined) => ({
   status: live?.status ?? ('offline' as const),
   devices: live?.devices ?? 0,
   capacity: live?.capacity ?? null,
-  last_seen_at: iso(live?.last_seen_at ? new Date(live.last_seen_at) : node.lastSeenAt),
+  last_seen_at: iso(live?.last_seen_at ?? node.lastSeenAt),
   is_active: node.isActive,
   created_at: iso(node.createdAt)!,
 })
