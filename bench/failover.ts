@@ -16,9 +16,15 @@ const stack = await startStack({
 try {
   const headers = { 'X-API-Key': stack.credentials.apiKey, 'Content-Type': 'application/json' }
   const get = async (path: string, admin = false) =>
-    ((await (await fetch(`${stack.baseUrl}/api${path}`, { headers: admin ? { Authorization: `Bearer ${stack.adminToken}` } : headers })).json()) as { data: any }).data
+    (
+      (await (
+        await fetch(`${stack.baseUrl}/api${path}`, { headers: admin ? { Authorization: `Bearer ${stack.adminToken}` } : headers })
+      ).json()) as { data: any }
+    ).data
   while ((await get('/admin/nodes', true)).filter((n: any) => n.status === 'online').length < 2) await sleep(200)
-  const device = (await (await fetch(`${stack.baseUrl}/api/whatsapp/devices`, { method: 'POST', headers, body: JSON.stringify({ name: 'failover' }) })).json()) as { data: { id: number } }
+  const device = (await (
+    await fetch(`${stack.baseUrl}/api/whatsapp/devices`, { method: 'POST', headers, body: JSON.stringify({ name: 'failover' }) })
+  ).json()) as { data: { id: number } }
   while ((await get(`/whatsapp/devices/${device.data.id}/status`)).status !== 'authenticated') await sleep(100)
   const phone = (await get(`/whatsapp/devices/${device.data.id}/status`)).phone_number
 

@@ -38,11 +38,15 @@ try {
   const json = { 'X-API-Key': key, 'Content-Type': 'application/json' }
   const admin = { Authorization: `Bearer ${stack.adminToken}`, 'Content-Type': 'application/json' }
   const base = `${stack.baseUrl}/api`
-  const device = (await (await fetch(`${base}/whatsapp/devices`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'bench' }) })).json()) as {
+  const device = (await (
+    await fetch(`${base}/whatsapp/devices`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'bench' }) })
+  ).json()) as {
     data: { id: number }
   }
   for (let i = 0; i < 100; i++) {
-    const status = (await (await fetch(`${base}/whatsapp/devices/${device.data.id}/status`, { headers: json })).json()) as { data: { status: string } }
+    const status = (await (await fetch(`${base}/whatsapp/devices/${device.data.id}/status`, { headers: json })).json()) as {
+      data: { status: string }
+    }
     if (status.data.status === 'authenticated') break
     await sleep(200)
   }
@@ -51,7 +55,12 @@ try {
 
   const baseline = await load({ label: 'GET /api/health (no-op baseline)', url: `${base}/health`, ...spec })
   const unauthenticated = await load({ label: 'GET /whatsapp/devices without a key (401)', url: `${base}/whatsapp/devices`, ...spec })
-  const authenticated = await load({ label: 'GET /whatsapp/devices with a key (200)', url: `${base}/whatsapp/devices`, headers: { 'X-API-Key': key }, ...spec })
+  const authenticated = await load({
+    label: 'GET /whatsapp/devices with a key (200)',
+    url: `${base}/whatsapp/devices`,
+    headers: { 'X-API-Key': key },
+    ...spec,
+  })
   const send = await load({
     label: 'POST /whatsapp/send (200, through the session node)',
     url: `${base}/whatsapp/send`,
@@ -62,7 +71,11 @@ try {
   })
 
   // Quota reservation alone: with the quota used up, each send is decided by CompanyDO and refused.
-  await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ monthly_quota: 0 }) })
+  await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, {
+    method: 'PATCH',
+    headers: admin,
+    body: JSON.stringify({ monthly_quota: 0 }),
+  })
   await sleep(5_500) // the key cache's TTL
   const reservation = await load({
     label: 'POST /whatsapp/send refused by quota (429): the reservation decision',
@@ -72,12 +85,25 @@ try {
     body: JSON.stringify({ recipient: '+22370123456', message: 'benchmark' }),
     ...spec,
   })
-  await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, { method: 'PATCH', headers: admin, body: JSON.stringify({ monthly_quota: null }) })
+  await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, {
+    method: 'PATCH',
+    headers: admin,
+    body: JSON.stringify({ monthly_quota: null }),
+  })
   await sleep(5_500)
 
   // Accepting a 1,000-message bulk: validation, one reservation, one durable outbox write.
-  const bulkBody = JSON.stringify({ messages: Array.from({ length: 1000 }, (_, i) => ({ recipient: `+2237012${String(i).padStart(4, '0').replace(/0000$/, '0001')}`, message: `bulk ${i}` })) })
-  await fetch(`${base}/whatsapp/devices/${device.data.id}`, { method: 'PATCH', headers: json, body: JSON.stringify({ send_interval_ms: 600_000 }) })
+  const bulkBody = JSON.stringify({
+    messages: Array.from({ length: 1000 }, (_, i) => ({
+      recipient: `+2237012${String(i).padStart(4, '0').replace(/0000$/, '0001')}`,
+      message: `bulk ${i}`,
+    })),
+  })
+  await fetch(`${base}/whatsapp/devices/${device.data.id}`, {
+    method: 'PATCH',
+    headers: json,
+    body: JSON.stringify({ send_interval_ms: 600_000 }),
+  })
   const bulkMs: number[] = []
   for (let i = 0; i < 5; i++) {
     const started = performance.now()

@@ -23,7 +23,17 @@ const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler')
 /** Settings the dev stack hands from its own environment to the worker (as vars). */
 const WORKER_VARS = ['FLEET_FAILOVER_GRACE_MS', 'AUTH_CACHE_TTL_MS', 'RATE_LIMIT_PER_SEC', 'RATE_LIMIT_BURST']
 /** ...and to the session nodes. */
-const NODE_VARS = ['WA_ENGINE', 'SIM_SCAN_DELAY_MS', 'SIM_DELIVERY_MS', 'SIM_READ_MS', 'MEDIA_ALLOW_PRIVATE', 'NODE_CAPACITY', 'NODE_LEASE_MS', 'LOG_LEVEL', 'PRINT_QR']
+const NODE_VARS = [
+  'WA_ENGINE',
+  'SIM_SCAN_DELAY_MS',
+  'SIM_DELIVERY_MS',
+  'SIM_READ_MS',
+  'MEDIA_ALLOW_PRIVATE',
+  'NODE_CAPACITY',
+  'NODE_LEASE_MS',
+  'LOG_LEVEL',
+  'PRINT_QR',
+]
 
 export interface StackOptions {
   port: number
@@ -92,7 +102,9 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
       options.log?.(source, line)
     })
     child.on('error', reject)
-    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.join('\n')}`))))
+    child.on('exit', (code) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.join('\n')}`)),
+    )
   })
 }
 
@@ -207,7 +219,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stateDir = resolve(options.stateDir)
   mkdirSync(stateDir, { recursive: true })
   // No telemetry and no Request.cf download: the machine may have no internet at all.
-  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env, CI: '1', WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...options.env,
+    CI: '1',
+    WRANGLER_SEND_METRICS: 'false',
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  }
   const adminToken = ensureDevVars()
   const persist = join(stateDir, 'wrangler')
 

@@ -292,9 +292,14 @@ export class DeviceSession {
       this.logger.warn({ waMessageId: receipt.waMessageId, status: receipt.status }, 'too many receipts waiting for DeviceDO; dropped')
       return
     }
-    this.receipts.enqueue(`receipt ${receipt.status}`, (id) => receiptFrame(receipt, id)).catch((error: unknown) => {
-      this.logger.warn({ err: messageOf(error), waMessageId: receipt.waMessageId, status: receipt.status }, 'receipt not delivered to DeviceDO')
-    })
+    this.receipts
+      .enqueue(`receipt ${receipt.status}`, (id) => receiptFrame(receipt, id))
+      .catch((error: unknown) => {
+        this.logger.warn(
+          { err: messageOf(error), waMessageId: receipt.waMessageId, status: receipt.status },
+          'receipt not delivered to DeviceDO',
+        )
+      })
   }
 
   // ── the lease ─────────────────────────────────────────────────────────────────────────────
@@ -316,7 +321,11 @@ export class DeviceSession {
     this.lapsed = true
     const now = Date.now()
     this.logger.warn(
-      { leaseMs: this.options.lease.ms, deviceSilentForMs: now - this.link.lastHeardAt, controlSilentForMs: now - this.options.lease.controlHeardAt() },
+      {
+        leaseMs: this.options.lease.ms,
+        deviceSilentForMs: now - this.link.lastHeardAt,
+        controlSilentForMs: now - this.options.lease.controlHeardAt(),
+      },
       'lost touch with the worker: stopping the engine without logging out until DeviceDO welcomes this session again',
     )
     void this.engineStep(() => this.stopEngine())
@@ -343,7 +352,8 @@ export class DeviceSession {
       if (planned && this.welcomed?.isOpen) {
         const [auth, receipts] = await Promise.all([this.store.drain(this.options.drainMs), this.receipts.drain(this.options.drainMs)])
         if (!auth) this.logger.warn('some auth writes were not acknowledged before the session closed')
-        if (!receipts) this.logger.warn({ lost: this.receipts.pendingCount }, 'some receipts were not acknowledged before the session closed')
+        if (!receipts)
+          this.logger.warn({ lost: this.receipts.pendingCount }, 'some receipts were not acknowledged before the session closed')
       }
       this.store.close(reason)
       this.receipts.close(reason)

@@ -95,15 +95,23 @@ export class FleetClient {
 
   private onEnd(end: SocketEnd): EndDecision {
     if (end.kind === 'rejected' && (end.status === 401 || end.status === 403)) {
-      this.options.onFatal(`the worker refused NODE_TOKEN (HTTP ${end.status}): register this node with the admin API (POST /api/admin/nodes) and set NODE_TOKEN to the token it returned`)
+      this.options.onFatal(
+        `the worker refused NODE_TOKEN (HTTP ${end.status}): register this node with the admin API (POST /api/admin/nodes) ` +
+          'and set NODE_TOKEN to the token it returned',
+      )
       return 'stop'
     }
     if (end.kind === 'closed' && end.code === CloseCode.superseded) {
-      this.options.onFatal('another process connected with this node token (close 4001): each session node process needs its own token (POST /api/admin/nodes); stopping this one')
+      this.options.onFatal(
+        'another process connected with this node token (close 4001): ' +
+          'each session node process needs its own token (POST /api/admin/nodes); stopping this one',
+      )
       return 'stop'
     }
     if (end.kind === 'closed' && end.code === CloseCode.unsupportedProtocol) {
-      this.options.onFatal(`the worker does not speak protocol ${PROTOCOL_VERSION} (close 4010): upgrade this session node to match the worker`)
+      this.options.onFatal(
+        `the worker does not speak protocol ${PROTOCOL_VERSION} (close 4010): upgrade this session node to match the worker`,
+      )
       return 'stop'
     }
     return 'reconnect'

@@ -51,7 +51,8 @@ node = startSessionNode({
   },
 })
 logger.info({ node: config.nodeName, engine: config.engine, capacity: config.capacity }, 'session node started')
-if (config.mediaAllowPrivate) logger.warn('MEDIA_ALLOW_PRIVATE=1: media URLs may point at this machine and private networks (local development only)')
+if (config.mediaAllowPrivate)
+  logger.warn('MEDIA_ALLOW_PRIVATE=1: media URLs may point at this machine and private networks (local development only)')
 
 process.on('SIGTERM', () => void exit(0, 'SIGTERM'))
 process.on('SIGINT', () => void exit(0, 'SIGINT'))

@@ -3,7 +3,16 @@
 import { pino, type Logger } from 'pino'
 import type { LogLevel } from './config'
 
-const SECRET_FIELDS = ['token', 'nodeToken', 'key', 'encryptionKey', 'authorization', 'Authorization', 'NODE_TOKEN', 'SESSION_ENCRYPTION_KEY']
+const SECRET_FIELDS = [
+  'token',
+  'nodeToken',
+  'key',
+  'encryptionKey',
+  'authorization',
+  'Authorization',
+  'NODE_TOKEN',
+  'SESSION_ENCRYPTION_KEY',
+]
 
 export const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`])
 

@@ -17,7 +17,11 @@ const messageOf = (error: unknown) => (error instanceof Error ? error.message : 
  * unexpected before the engine had the message and `outcome_unknown` for anything unexpected the
  * engine's send threw (it may have handed the message to WhatsApp). Never an internal code.
  */
-export async function runSend(frame: SendCommand, engineNow: () => Engine | null, fetchMedia: MediaFetcher): Promise<z.infer<typeof SendAccepted>> {
+export async function runSend(
+  frame: SendCommand,
+  engineNow: () => Engine | null,
+  fetchMedia: MediaFetcher,
+): Promise<z.infer<typeof SendAccepted>> {
   try {
     // Checked before fetching: a paused device should not download anything.
     if (!engineNow()) throw new SendError('not_ready', 'the device session is paused or not running')
@@ -39,7 +43,10 @@ export async function runSend(frame: SendCommand, engineNow: () => Engine | null
         // Engines fail with SendErrors; anything else is a surprise from inside the send, after
         // which nobody can say the message did not go out.
         if (error instanceof SendError) throw error
-        throw new SendError('outcome_unknown', `the engine failed while sending; the message may have been sent: ${messageOf(error).slice(0, 200)}`)
+        throw new SendError(
+          'outcome_unknown',
+          `the engine failed while sending; the message may have been sent: ${messageOf(error).slice(0, 200)}`,
+        )
       })
     return { wa_message_id: waMessageId, sent_at: Date.now() }
   } catch (error) {

@@ -32,7 +32,8 @@ export class SessionManager {
       if (this.stopping) return
       const existing = this.sessions.get(deviceId)
       if (existing && existing.epoch >= epoch) {
-        if (existing.epoch > epoch) this.logger.warn({ deviceId, epoch, running: existing.epoch }, 'ignoring an assign older than the running session')
+        if (existing.epoch > epoch)
+          this.logger.warn({ deviceId, epoch, running: existing.epoch }, 'ignoring an assign older than the running session')
         return
       }
       if (existing) await existing.stop(`replaced by epoch ${epoch}`)

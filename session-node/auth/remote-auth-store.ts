@@ -73,7 +73,8 @@ export class RemoteAuthStore implements AuthStore {
     const unique = [...new Set(hashed.map(([, hash]) => hash))]
     if (unique.length > MAX_NAMES_PER_GET) throw new AuthStateError(`at most ${MAX_NAMES_PER_GET} names per read`)
     const chunks: string[][] = []
-    for (let start = 0; start < unique.length; start += MAX_NAMES_PER_GET_FRAME) chunks.push(unique.slice(start, start + MAX_NAMES_PER_GET_FRAME))
+    for (let start = 0; start < unique.length; start += MAX_NAMES_PER_GET_FRAME)
+      chunks.push(unique.slice(start, start + MAX_NAMES_PER_GET_FRAME))
     const answers = await Promise.all(chunks.map((names) => this.enqueue('auth.get', (id) => ({ type: 'auth.get', id, names }))))
     const found: Record<string, string | null> = {}
     for (const answer of answers) {
@@ -150,7 +151,8 @@ export class RemoteAuthStore implements AuthStore {
     } catch (error) {
       if (error instanceof OutboxClosedError) throw new AuthStateError(`auth store closed: ${error.reason}`)
       // A definite answer: the worker refused this operation (or it could not be sent at all).
-      if (error instanceof RemoteError || error instanceof FrameTooLargeError) throw new AuthStateError(`the worker refused ${kind}: ${error.message}`)
+      if (error instanceof RemoteError || error instanceof FrameTooLargeError)
+        throw new AuthStateError(`the worker refused ${kind}: ${error.message}`)
       throw error
     }
   }

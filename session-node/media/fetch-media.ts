@@ -116,7 +116,8 @@ async function fetchFollowing(text: string, settings: Settings, signal: AbortSig
 
 /** The addresses this URL may be fetched from, all of them checked; a refusal otherwise. */
 async function checkDestination(url: URL, settings: Settings, signal: AbortSignal): Promise<ResolvedAddress[]> {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw refuse(`only http and https media URLs can be fetched, not ${url.protocol}`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw refuse(`only http and https media URLs can be fetched, not ${url.protocol}`)
   const host = url.hostname.replace(/^\[|\]$/g, '')
   const family = isIP(host)
   if (!settings.allowPrivate && family === 0) {
@@ -197,13 +198,20 @@ const header = (response: IncomingMessage, name: string): string | undefined => 
 
 const AS_KIND: Record<MediaType['kind'], string> = { image: 'an image', video: 'a video', audio: 'an audio file', document: 'a document' }
 
-const tooLarge = (type: MediaType, limit: number) => refuse(`the file is larger than ${limit / MB} MB, the most that can be sent as ${AS_KIND[type.kind]}`)
+const tooLarge = (type: MediaType, limit: number) =>
+  refuse(`the file is larger than ${limit / MB} MB, the most that can be sent as ${AS_KIND[type.kind]}`)
 
 /** The body as sent, decompressed if the server compressed it anyway (the cap applies after). */
 function decoded(response: IncomingMessage): Readable {
   const encoding = (header(response, 'content-encoding') ?? 'identity').trim().toLowerCase()
   const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip' ? createGunzip() : encoding === 'deflate' ? createInflate() : encoding === 'br' ? createBrotliDecompress() : null
+    encoding === 'gzip' || encoding === 'x-gzip'
+      ? createGunzip()
+      : encoding === 'deflate'
+        ? createInflate()
+        : encoding === 'br'
+          ? createBrotliDecompress()
+          : null
   if (encoding === 'identity' || encoding === '') return response
   if (!decoder) {
     response.destroy()

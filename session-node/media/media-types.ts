@@ -72,21 +72,52 @@ const ALIASES: Record<string, string> = {
 }
 
 const BY_EXTENSION: Record<string, string> = {
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp',
-  mp4: 'video/mp4', '3gp': 'video/3gpp',
-  ogg: 'audio/ogg', oga: 'audio/ogg', opus: 'audio/ogg', mp3: 'audio/mpeg', m4a: 'audio/mp4', aac: 'audio/aac', amr: 'audio/amr',
-  pdf: 'application/pdf', doc: 'application/msword', docx: `${OFFICE}.wordprocessingml.document`,
-  xls: 'application/vnd.ms-excel', xlsx: `${OFFICE}.spreadsheetml.sheet`,
-  ppt: 'application/vnd.ms-powerpoint', pptx: `${OFFICE}.presentationml.presentation`,
-  odt: `${OPEN_DOCUMENT}.text`, ods: `${OPEN_DOCUMENT}.spreadsheet`, odp: `${OPEN_DOCUMENT}.presentation`,
-  rtf: 'application/rtf', txt: 'text/plain', csv: 'text/csv', json: 'application/json',
-  zip: 'application/zip', '7z': 'application/x-7z-compressed', rar: 'application/vnd.rar',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  '3gp': 'video/3gpp',
+  ogg: 'audio/ogg',
+  oga: 'audio/ogg',
+  opus: 'audio/ogg',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  aac: 'audio/aac',
+  amr: 'audio/amr',
+  pdf: 'application/pdf',
+  doc: 'application/msword',
+  docx: `${OFFICE}.wordprocessingml.document`,
+  xls: 'application/vnd.ms-excel',
+  xlsx: `${OFFICE}.spreadsheetml.sheet`,
+  ppt: 'application/vnd.ms-powerpoint',
+  pptx: `${OFFICE}.presentationml.presentation`,
+  odt: `${OPEN_DOCUMENT}.text`,
+  ods: `${OPEN_DOCUMENT}.spreadsheet`,
+  odp: `${OPEN_DOCUMENT}.presentation`,
+  rtf: 'application/rtf',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  json: 'application/json',
+  zip: 'application/zip',
+  '7z': 'application/x-7z-compressed',
+  rar: 'application/vnd.rar',
 }
 
 /** Content types that say "some bytes": the extension decides instead. */
-const GENERIC = new Set(['', 'application/octet-stream', 'binary/octet-stream', 'application/binary', 'application/download', 'application/force-download', 'application/x-download'])
+const GENERIC = new Set([
+  '',
+  'application/octet-stream',
+  'binary/octet-stream',
+  'application/binary',
+  'application/download',
+  'application/force-download',
+  'application/x-download',
+])
 
-const SUPPORTED = 'images: JPEG, PNG, WebP; video: MP4, 3GP; audio: Ogg/Opus, MP3, M4A, AAC, AMR; documents: PDF, Office, OpenDocument, RTF, TXT, CSV, JSON, ZIP, 7z, RAR'
+const SUPPORTED =
+  'images: JPEG, PNG, WebP; video: MP4, 3GP; audio: Ogg/Opus, MP3, M4A, AAC, AMR; ' +
+  'documents: PDF, Office, OpenDocument, RTF, TXT, CSV, JSON, ZIP, 7z, RAR'
 
 const extensionOf = (name: string | null): string | null => /\.([a-z0-9]{1,8})$/i.exec(name ?? '')?.[1]?.toLowerCase() ?? null
 
@@ -104,7 +135,12 @@ export function classify(contentType: string | undefined, names: (string | null)
     const mimetype = extension ? BY_EXTENSION[extension] : undefined
     if (mimetype) return { ok: true, type: TYPES[mimetype]! }
   }
-  return { ok: false, reason: `the server did not say what the file is (Content-Type ${essence || 'missing'}) and its name has no known extension (${SUPPORTED})` }
+  return {
+    ok: false,
+    reason:
+      `the server did not say what the file is (Content-Type ${essence || 'missing'}) ` +
+      `and its name has no known extension (${SUPPORTED})`,
+  }
 }
 
 /** `filename*=UTF-8''…` (RFC 6266/5987) wins over `filename="…"`; null when there is neither. */

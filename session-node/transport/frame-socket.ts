@@ -22,7 +22,12 @@ export interface SocketTiming {
   handshakeTimeoutMs: number
 }
 
-export const DEFAULT_TIMING: SocketTiming = { heartbeatMs: 10_000, staleAfterMs: 35_000, requestTimeoutMs: 30_000, handshakeTimeoutMs: 15_000 }
+export const DEFAULT_TIMING: SocketTiming = {
+  heartbeatMs: 10_000,
+  staleAfterMs: 35_000,
+  requestTimeoutMs: 30_000,
+  handshakeTimeoutMs: 15_000,
+}
 
 /** How a connection ended: refused before the upgrade (HTTP status), or closed after it. */
 export type SocketEnd = { kind: 'rejected'; status: number } | { kind: 'closed'; code: number; reason: string; error?: string }
@@ -55,7 +60,8 @@ interface Pending {
 const isResult = (frame: Frame): frame is ResultFrame => frame.type === 'result'
 /** An `error` frame may carry the id of a command of ours it refused; it is never a command itself. */
 const isError = (frame: Frame): frame is Frame & { type: 'error'; id?: string; code: string; message: string } => frame.type === 'error'
-const isCommand = <In extends Frame>(frame: In): frame is CommandOf<In> & In => frame.type !== 'result' && 'id' in frame && typeof frame.id === 'string'
+const isCommand = <In extends Frame>(frame: In): frame is CommandOf<In> & In =>
+  frame.type !== 'result' && 'id' in frame && typeof frame.id === 'string'
 const isEvent = <In extends Frame>(frame: In): frame is EventOf<In> & In => !('id' in frame)
 
 function errorCode(error: unknown): string {
@@ -135,7 +141,10 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
    * Rejects with RemoteError (`ok: false`, or an `error` frame naming this id), FrameTooLargeError,
    * ConnectionLostError or RequestTimeoutError. `timeoutMs: null` waits as long as the socket lives.
    */
-  request<F extends Out & { id: string }>(build: (id: string) => F, timeoutMs: number | null = this.options.timing.requestTimeoutMs): Promise<unknown> {
+  request<F extends Out & { id: string }>(
+    build: (id: string) => F,
+    timeoutMs: number | null = this.options.timing.requestTimeoutMs,
+  ): Promise<unknown> {
     const id = `c${++this.nextId}`
     return new Promise((resolve, reject) => {
       const text = this.encode(build(id))
@@ -235,7 +244,14 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
   private async answer(command: CommandOf<In>): Promise<void> {
     const handler = this.options.onCommand
     if (!handler) {
-      this.sendText(encodeFrame({ type: 'result', id: command.id, ok: false, error: { code: 'unknown_command', message: `${command.type} is not handled here` } }))
+      this.sendText(
+        encodeFrame({
+          type: 'result',
+          id: command.id,
+          ok: false,
+          error: { code: 'unknown_command', message: `${command.type} is not handled here` },
+        }),
+      )
       return
     }
     try {
@@ -247,7 +263,9 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)
       this.options.logger.warn({ type: command.type, err: message }, 'command failed')
-      this.sendText(encodeFrame({ type: 'result', id: command.id, ok: false, error: { code: errorCode(error), message: message.slice(0, 500) } }))
+      this.sendText(
+        encodeFrame({ type: 'result', id: command.id, ok: false, error: { code: errorCode(error), message: message.slice(0, 500) } }),
+      )
     }
   }
 }

@@ -19,7 +19,11 @@ beforeAll(async () => {
   })
   const { api } = clientsOf(stack)
   const device = (await api('POST', '/devices', { name: 'examples' })).body.data
-  await until(async () => ((await api('GET', `/devices/${device.id}/status`)).body.data.status === 'authenticated' ? true : undefined), 30_000, 'device linked')
+  await until(
+    async () => ((await api('GET', `/devices/${device.id}/status`)).body.data.status === 'authenticated' ? true : undefined),
+    30_000,
+    'device linked',
+  )
 })
 afterAll(async () => {
   await stack?.stop()

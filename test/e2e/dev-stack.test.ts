@@ -9,7 +9,13 @@ describe('npm run dev', () => {
 
   it('serves the API with a seeded key, keeps that key across restarts, and stops on Ctrl-C', async () => {
     const port = await freePort()
-    const env = { DEV_PORT: String(port), DEV_STATE_DIR: tempDir('dev'), DEV_SESSION_NODES: '1', WA_ENGINE: 'simulator', SIM_SCAN_DELAY_MS: '1500' }
+    const env = {
+      DEV_PORT: String(port),
+      DEV_STATE_DIR: tempDir('dev'),
+      DEV_SESSION_NODES: '1',
+      WA_ENGINE: 'simulator',
+      SIM_SCAN_DELAY_MS: '1500',
+    }
     const base = `http://127.0.0.1:${port}/api`
 
     const first = startDev(env)

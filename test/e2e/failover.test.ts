@@ -52,7 +52,11 @@ describe('failover with real processes', () => {
       nodes: 2,
       env: { WA_ENGINE: 'simulator', SIM_SCAN_DELAY_MS: '500', FLEET_FAILOVER_GRACE_MS: String(GRACE_MS), LOG_LEVEL: 'warn' },
     })
-    await until(async () => ((await nodes()).filter((n) => n.status === 'online').length === 2 ? true : undefined), 30_000, 'two nodes online')
+    await until(
+      async () => ((await nodes()).filter((n) => n.status === 'online').length === 2 ? true : undefined),
+      30_000,
+      'two nodes online',
+    )
   })
   afterAll(async () => {
     await stack?.stop()
@@ -94,7 +98,11 @@ describe('failover with real processes', () => {
 
     // The killed node comes back: it joins the fleet but does not take the device back.
     victim.start()
-    await until(async () => ((await nodes()).find((n) => n.id === victim.id)?.status === 'online' ? true : undefined), 30_000, 'restarted node online')
+    await until(
+      async () => ((await nodes()).find((n) => n.id === victim.id)?.status === 'online' ? true : undefined),
+      30_000,
+      'restarted node online',
+    )
     await new Promise((r) => setTimeout(r, 2_000))
     const after = await nodes()
     expect(after.find((n) => n.id === victim.id)?.devices).toBe(0)

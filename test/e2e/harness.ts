@@ -82,6 +82,7 @@ export function clientsOf(stack: { baseUrl: string; adminToken: string; credenti
   return {
     api: (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
       call(`/api/whatsapp${path}`, method, { 'X-API-Key': stack.credentials.apiKey, ...headers }, body),
-    admin: (method: string, path: string, body?: unknown) => call(`/api/admin${path}`, method, { Authorization: `Bearer ${stack.adminToken}` }, body),
+    admin: (method: string, path: string, body?: unknown) =>
+      call(`/api/admin${path}`, method, { Authorization: `Bearer ${stack.adminToken}` }, body),
   }
 }

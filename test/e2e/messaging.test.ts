@@ -47,9 +47,17 @@ beforeAll(async () => {
     },
   })
   client = clientsOf(stack)
-  await until(async () => ((await client.admin('GET', '/nodes')).body.data.filter((n: any) => n.status === 'online').length === 2 ? true : undefined), 30_000, 'nodes online')
+  await until(
+    async () => ((await client.admin('GET', '/nodes')).body.data.filter((n: any) => n.status === 'online').length === 2 ? true : undefined),
+    30_000,
+    'nodes online',
+  )
   deviceId = (await client.api('POST', '/devices', { name: 'e2e sender' })).body.data.id
-  await until(async () => ((await client.api('GET', `/devices/${deviceId}/status`)).body.data.status === 'authenticated' ? true : undefined), 30_000, 'device linked')
+  await until(
+    async () => ((await client.api('GET', `/devices/${deviceId}/status`)).body.data.status === 'authenticated' ? true : undefined),
+    30_000,
+    'device linked',
+  )
 })
 
 afterAll(async () => {
@@ -93,7 +101,9 @@ describe('messaging end to end', () => {
     const used = (await client.api('GET', '/quota')).body.data.used
     await client.admin('PATCH', `/companies/${stack.credentials.companyId}`, { monthly_quota: used + 7 })
     await sleep(5_500) // the worker's key cache (5 s) picks up the new limit
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => client.api('POST', '/send', { recipient: '+22370123456', message: `race ${i}` })))
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => client.api('POST', '/send', { recipient: '+22370123456', message: `race ${i}` })),
+    )
     expect(results.filter((r) => r.status === 200)).toHaveLength(7)
     expect(results.filter((r) => r.status === 429 && r.body.error.code === 'quota_exceeded')).toHaveLength(13)
     expect((await client.api('GET', '/quota')).body.data).toMatchObject({ used: used + 7, remaining: 0 })
@@ -121,7 +131,11 @@ describe('messaging end to end', () => {
     })
     expect(bulk.status).toBe(202)
     const batchId = bulk.body.data.batch_id
-    await until(async () => ((await client.api('GET', `/batches/${batchId}`)).body.data.counts.queued <= total - 8 ? true : undefined), 30_000, 'bulk under way')
+    await until(
+      async () => ((await client.api('GET', `/batches/${batchId}`)).body.data.counts.queued <= total - 8 ? true : undefined),
+      30_000,
+      'bulk under way',
+    )
 
     const holder = (await client.admin('GET', '/nodes')).body.data.find((n: any) => n.devices === 1)
     await stack.nodes.find((n) => n.id === holder.id)!.kill('SIGKILL')
@@ -145,7 +159,9 @@ describe('messaging end to end', () => {
       // Each node logs every message it hands to WhatsApp: no message appears twice across both.
       expect(nodeLog.filter((line) => line.includes(message_id) && line.includes('message sent')).length).toBeLessThanOrEqual(1)
     }
-    const sentLines = nodeLog.filter((line) => line.includes('message sent') && bulk.body.data.messages.some((m: any) => line.includes(m.message_id)))
+    const sentLines = nodeLog.filter(
+      (line) => line.includes('message sent') && bulk.body.data.messages.some((m: any) => line.includes(m.message_id)),
+    )
     expect(sentLines.length).toBeGreaterThanOrEqual(total - 1)
   })
 })

@@ -20,8 +20,18 @@ async function online() {
   return h
 }
 
-const message = (overrides: Partial<OutgoingMessage> = {}): OutgoingMessage => ({ messageId: 'msg_1', chatId: TO, text: 'Hello', ...overrides })
-const media = (kind: MediaPayload['kind'], mimetype: string, fileName?: string): MediaPayload => ({ kind, data: Buffer.from(`${kind}-bytes`), mimetype, ...(fileName && { fileName }) })
+const message = (overrides: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
+  messageId: 'msg_1',
+  chatId: TO,
+  text: 'Hello',
+  ...overrides,
+})
+const media = (kind: MediaPayload['kind'], mimetype: string, fileName?: string): MediaPayload => ({
+  kind,
+  data: Buffer.from(`${kind}-bytes`),
+  mimetype,
+  ...(fileName && { fileName }),
+})
 
 describe('baileys engine: sending', () => {
   it('sends text under an id derived from ours, once the number is known to WhatsApp', async () => {
@@ -32,7 +42,9 @@ describe('baileys engine: sending', () => {
     expect(waMessageIdFor('msg_1')).toBe(waMessageId) // the same message id, the same WhatsApp id
     expect(waMessageIdFor('msg_2')).not.toBe(waMessageId)
     expect(wa.last().onWhatsAppCalls).toEqual([['22370123456']])
-    expect(wa.last().sent).toEqual([{ jid: TO, content: { text: 'Hello' }, options: { messageId: waMessageId, mediaUploadTimeoutMs: 60_000 } }])
+    expect(wa.last().sent).toEqual([
+      { jid: TO, content: { text: 'Hello' }, options: { messageId: waMessageId, mediaUploadTimeoutMs: 60_000 } },
+    ])
   })
 
   it('sends text through sendMessage alone: no upload, no separate relay', async () => {
@@ -48,13 +60,20 @@ describe('baileys engine: sending', () => {
     const video = media('video', 'video/mp4')
     const audio = media('audio', 'audio/mpeg')
     const document = media('document', 'application/pdf', 'Invoice 42.pdf')
-    expect(buildContents(message({ text: 'A photo', media: image }))).toEqual([{ image: image.data, mimetype: 'image/png', caption: 'A photo' }])
-    expect(buildContents(message({ text: 'A clip', media: video }))).toEqual([{ video: video.data, mimetype: 'video/mp4', caption: 'A clip' }])
+    expect(buildContents(message({ text: 'A photo', media: image }))).toEqual([
+      { image: image.data, mimetype: 'image/png', caption: 'A photo' },
+    ])
+    expect(buildContents(message({ text: 'A clip', media: video }))).toEqual([
+      { video: video.data, mimetype: 'video/mp4', caption: 'A clip' },
+    ])
     expect(buildContents(message({ text: 'Your invoice', media: document }))).toEqual([
       { document: document.data, mimetype: 'application/pdf', fileName: 'Invoice 42.pdf', caption: 'Your invoice' },
     ])
     expect(buildContents(message({ text: undefined, media: image }))).toEqual([{ image: image.data, mimetype: 'image/png' }])
-    expect(buildContents(message({ text: 'Listen', media: audio }))).toEqual([{ audio: audio.data, mimetype: 'audio/mpeg' }, { text: 'Listen' }])
+    expect(buildContents(message({ text: 'Listen', media: audio }))).toEqual([
+      { audio: audio.data, mimetype: 'audio/mpeg' },
+      { text: 'Listen' },
+    ])
     expect(buildContents(message({ text: undefined, media: media('document', 'text/csv') }))).toEqual([
       { document: expect.any(Buffer), mimetype: 'text/csv', fileName: 'file' },
     ])
@@ -104,7 +123,9 @@ describe('baileys engine: sending', () => {
     expect(audioMessage).toMatchObject({ mimetype: 'audio/ogg; codecs=opus' })
     expect(audioMessage?.ptt).toBeFalsy()
     expect(audioMessage).not.toHaveProperty('caption')
-    expect(wa.last().sent.map((s) => [s.content, s.options?.messageId])).toEqual([[{ text: 'Listen to this' }, waMessageIdFor('a1:caption')]])
+    expect(wa.last().sent.map((s) => [s.content, s.options?.messageId])).toEqual([
+      [{ text: 'Listen to this' }, waMessageIdFor('a1:caption')],
+    ])
     await engine.send(message({ messageId: 'a2', text: undefined, media: audio }))
     expect(wa.last().relayed).toHaveLength(2)
     expect(wa.last().sent).toHaveLength(1)
@@ -131,7 +152,9 @@ describe('baileys engine: sending', () => {
   it('does not send an audio caption when the audio upload failed', async () => {
     const { engine, wa } = await online()
     wa.last().uploadFailures.push(boom('Timed Out', 408))
-    await expect(engine.send(message({ text: 'caption', media: media('audio', 'audio/mpeg') }))).rejects.toMatchObject({ code: 'media_unavailable' })
+    await expect(engine.send(message({ text: 'caption', media: media('audio', 'audio/mpeg') }))).rejects.toMatchObject({
+      code: 'media_unavailable',
+    })
     expect(wa.last().relayed).toEqual([])
     expect(wa.last().sent).toEqual([])
   })
@@ -161,7 +184,10 @@ describe('baileys engine: sending', () => {
 
   it('refuses a number WhatsApp leaves out of its onWhatsApp answer, without sending anything', async () => {
     const { engine, wa } = await online()
-    await expect(engine.send(message({ chatId: '22399999999@s.whatsapp.net' }))).rejects.toMatchObject({ name: 'SendError', code: 'not_on_whatsapp' })
+    await expect(engine.send(message({ chatId: '22399999999@s.whatsapp.net' }))).rejects.toMatchObject({
+      name: 'SendError',
+      code: 'not_on_whatsapp',
+    })
     expect(wa.last().onWhatsAppCalls).toEqual([['22399999999']])
     expect(wa.last().sent).toEqual([])
   })
@@ -203,12 +229,16 @@ describe('baileys engine: sending', () => {
   it('is outcome_unknown when the WhatsApp socket closes under a send ("Connection Closed")', async () => {
     const { engine, wa } = await online()
     wa.last().dropSilently() // the WebSocket died; Baileys has not reported the close yet
-    await expect(engine.send(message())).rejects.toMatchObject({ code: 'outcome_unknown', message: expect.stringContaining('Connection Closed, 428') })
+    await expect(engine.send(message())).rejects.toMatchObject({
+      code: 'outcome_unknown',
+      message: expect.stringContaining('Connection Closed, 428'),
+    })
   })
 
   it('passes on only a short reason from a Baileys error, never its whole text', async () => {
     const { engine, wa } = await online()
-    const secretish = `Timed Out ${'x'.repeat(300)}\n    at relayMessage (node_modules/baileys/lib/Socket/messages-send.js:1:1)\n{"stanza":"<message to=22370123456>"}`
+    const stack = '    at relayMessage (node_modules/baileys/lib/Socket/messages-send.js:1:1)'
+    const secretish = `Timed Out ${'x'.repeat(300)}\n${stack}\n{"stanza":"<message to=22370123456>"}`
     wa.last().sendFailures.push(boom(secretish, 408))
     const error = (await engine.send(message()).then(
       () => expect.unreachable('the send should fail'),
@@ -223,7 +253,11 @@ describe('baileys engine: sending', () => {
   it('is send_failed (certainly not sent) when the onWhatsApp check throws, with nothing handed to sendMessage', async () => {
     const { engine, wa } = await online()
     wa.last().onWhatsAppFailures.push(boom('Timed Out', 408))
-    await expect(engine.send(message())).rejects.toMatchObject({ name: 'SendError', code: 'send_failed', message: expect.stringContaining('could not check') })
+    await expect(engine.send(message())).rejects.toMatchObject({
+      name: 'SendError',
+      code: 'send_failed',
+      message: expect.stringContaining('could not check'),
+    })
     expect(wa.last().sent).toEqual([])
     // Once WhatsApp answers again, the same message goes out.
     await expect(engine.send(message())).resolves.toEqual({ waMessageId: waMessageIdFor('msg_1') })
@@ -233,7 +267,9 @@ describe('baileys engine: sending', () => {
     const { engine, wa } = await online()
     const audio = media('audio', 'audio/mpeg')
     wa.last().sendFailures.push(boom('Timed Out', 408)) // the caption is the only sendMessage
-    await expect(engine.send(message({ messageId: 'a3', text: 'caption', media: audio }))).resolves.toEqual({ waMessageId: waMessageIdFor('a3') })
+    await expect(engine.send(message({ messageId: 'a3', text: 'caption', media: audio }))).resolves.toEqual({
+      waMessageId: waMessageIdFor('a3'),
+    })
     expect(wa.last().relayed.map((r) => r.options.messageId)).toEqual([waMessageIdFor('a3')])
   })
 
@@ -272,7 +308,9 @@ describe('baileys engine: receipts', () => {
   it('turns a NACK into failed with the code WhatsApp gave', async () => {
     const { wa, receipts } = await online()
     wa.last().nack('NACKED', '463')
-    expect(receipts).toEqual([{ waMessageId: 'NACKED', status: 'failed', at: expect.any(Number), error: 'WhatsApp refused the message (463)' }])
+    expect(receipts).toEqual([
+      { waMessageId: 'NACKED', status: 'failed', at: expect.any(Number), error: 'WhatsApp refused the message (463)' },
+    ])
   })
 
   it('groups: the first participant receipt is delivered, the first read is read; the rest are ignored', async () => {

@@ -43,7 +43,17 @@ describe('parseConfig', () => {
     })
     expect(result).toMatchObject({
       ok: true,
-      config: { workerWsUrl: 'wss://api.example.com', nodeName: 'edge-1', engine: 'simulator', capacity: 20, simulator: { scanDelayMs: 10, deliveryMs: 0, readMs: 5 }, logLevel: 'debug', printQr: true, mediaAllowPrivate: true, leaseMs: 20_000 },
+      config: {
+        workerWsUrl: 'wss://api.example.com',
+        nodeName: 'edge-1',
+        engine: 'simulator',
+        capacity: 20,
+        simulator: { scanDelayMs: 10, deliveryMs: 0, readMs: 5 },
+        logLevel: 'debug',
+        printQr: true,
+        mediaAllowPrivate: true,
+        leaseMs: 20_000,
+      },
     })
   })
 
@@ -59,7 +69,8 @@ describe('parseConfig', () => {
   })
 
   it('keeps NODE_LEASE_MS above the ping interval and below the fleet heartbeat timeout (45 s)', () => {
-    const lease = (value: string) => parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY, NODE_LEASE_MS: value })
+    const lease = (value: string) =>
+      parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY, NODE_LEASE_MS: value })
     expect(lease('15000')).toMatchObject({ ok: true, config: { leaseMs: 15_000 } })
     expect(lease('40000')).toMatchObject({ ok: true, config: { leaseMs: 40_000 } })
     for (const bad of ['14999', '45000', '300', '25s', '25000.5']) {

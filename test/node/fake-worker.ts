@@ -5,7 +5,15 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import { decodeFrame, encodeFrame, NodeToDevice, NodeToFleet, PROTOCOL_VERSION, type DeviceToNode, type FleetToNode } from '../../protocol/frames'
+import {
+  decodeFrame,
+  encodeFrame,
+  NodeToDevice,
+  NodeToFleet,
+  PROTOCOL_VERSION,
+  type DeviceToNode,
+  type FleetToNode,
+} from '../../protocol/frames'
 
 export interface Received<F> {
   frame: F
@@ -135,14 +143,19 @@ export class FakeWorker {
     where: (frame: Extract<NodeToDevice, { type: T }>) => boolean = () => true,
     timeoutMs?: number,
   ) {
-    return this.waitFor(() => {
-      for (const connection of this.devices.get(deviceId)?.connections ?? []) {
-        for (const frame of connection.frames) {
-          if (frame.type === type && where(frame as Extract<NodeToDevice, { type: T }>)) return frame as Extract<NodeToDevice, { type: T }>
+    return this.waitFor(
+      () => {
+        for (const connection of this.devices.get(deviceId)?.connections ?? []) {
+          for (const frame of connection.frames) {
+            if (frame.type === type && where(frame as Extract<NodeToDevice, { type: T }>))
+              return frame as Extract<NodeToDevice, { type: T }>
+          }
         }
-      }
-      return undefined
-    }, `${type} from device ${deviceId}`, timeoutMs)
+        return undefined
+      },
+      `${type} from device ${deviceId}`,
+      timeoutMs,
+    )
   }
 
   controlFrame<T extends NodeToFleet['type']>(type: T, connection?: ControlConnection) {
@@ -225,7 +238,12 @@ export class FakeWorker {
         connection.frames.push(frame)
         const answer = 'id' in frame && frame.type !== 'result' ? (device.answers.get(frame.type) ?? 'ok') : 'ok'
         if (answer === 'refuse' && 'id' in frame) {
-          connection.send({ type: 'error', id: frame.id, code: 'malformed_frame', message: `invalid frame: ${frame.type} refused by the test` })
+          connection.send({
+            type: 'error',
+            id: frame.id,
+            code: 'malformed_frame',
+            message: `invalid frame: ${frame.type} refused by the test`,
+          })
           this.notify()
           return
         }
@@ -235,10 +253,21 @@ export class FakeWorker {
         }
         switch (frame.type) {
           case 'hello':
-            connection.send({ type: 'welcome', protocol: PROTOCOL_VERSION, device_id: deviceId, epoch: device.epoch, active: device.active })
+            connection.send({
+              type: 'welcome',
+              protocol: PROTOCOL_VERSION,
+              device_id: deviceId,
+              epoch: device.epoch,
+              active: device.active,
+            })
             break
           case 'auth.get':
-            connection.send({ type: 'result', id: frame.id, ok: true, data: { values: Object.fromEntries(frame.names.map((name) => [name, device.auth.get(name) ?? null])) } })
+            connection.send({
+              type: 'result',
+              id: frame.id,
+              ok: true,
+              data: { values: Object.fromEntries(frame.names.map((name) => [name, device.auth.get(name) ?? null])) },
+            })
             break
           case 'auth.set':
             for (const [name, value] of Object.entries(frame.entries)) {

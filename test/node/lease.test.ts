@@ -67,7 +67,13 @@ afterEach(async () => {
 async function setup(deviceId: number, options: { flushOnStop?: boolean } = {}) {
   const worker = await new FakeWorker(TOKEN).start()
   worker.plans.set('node-l', [{ deviceId, epoch: 1 }])
-  const parsed = parseConfig({ WORKER_URL: worker.url, NODE_TOKEN: TOKEN, SESSION_ENCRYPTION_KEY: KEY, WA_ENGINE: 'simulator', NODE_NAME: 'node-l' })
+  const parsed = parseConfig({
+    WORKER_URL: worker.url,
+    NODE_TOKEN: TOKEN,
+    SESSION_ENCRYPTION_KEY: KEY,
+    WA_ENGINE: 'simulator',
+    NODE_NAME: 'node-l',
+  })
   if (!parsed.ok) throw new Error(parsed.problems.join('; '))
   const calls: EngineCalls = { created: [], stopped: [], loggedOut: [] }
   const logs: { level: number; msg: string; deviceId?: number }[] = []
@@ -90,7 +96,7 @@ async function setup(deviceId: number, options: { flushOnStop?: boolean } = {}) 
 }
 
 describe('session lease', () => {
-  it('stops the engine without logging out when both sockets fall silent, and starts it again once DeviceDO welcomes the session back', async () => {
+  it('stops the engine without logging out when both sockets fall silent, and starts it again once DeviceDO welcomes it back', async () => {
     const { worker, node, calls, logs, device } = await setup(70)
     const stored = new Map(device.auth)
     const first = device.connections[0]!
@@ -129,7 +135,9 @@ describe('session lease', () => {
     expect(calls.created).toEqual([70, 70])
     expect(second.frames.some((f) => f.type === 'qr')).toBe(false)
     expect(calls.loggedOut).toEqual([])
-    expect(await command(worker, second, { type: 'send', id: 's1', message_id: 'm1', chat_id: '22370123456@s.whatsapp.net', text: 'back' })).toMatchObject({ ok: true })
+    expect(
+      await command(worker, second, { type: 'send', id: 's1', message_id: 'm1', chat_id: '22370123456@s.whatsapp.net', text: 'back' }),
+    ).toMatchObject({ ok: true })
 
     // The lease runs again: a second partition stops the engine a second time.
     worker.partition.control = true
@@ -165,7 +173,15 @@ describe('session lease', () => {
     await sleep(4 * LEASE_MS)
     expect(calls.stopped).toEqual([])
     expect(device.connections).toHaveLength(1) // the device socket was left alone
-    expect(await command(worker, device.connections[0]!, { type: 'send', id: 's1', message_id: 'm1', chat_id: '22370123456@s.whatsapp.net', text: 'still here' })).toMatchObject({ ok: true })
+    expect(
+      await command(worker, device.connections[0]!, {
+        type: 'send',
+        id: 's1',
+        message_id: 'm1',
+        chat_id: '22370123456@s.whatsapp.net',
+        text: 'still here',
+      }),
+    ).toMatchObject({ ok: true })
 
     worker.partition.control = false
     await worker.waitFor(() => worker.controls[1], 'the control socket to reconnect')

@@ -38,17 +38,22 @@ async function serve(routes: Record<string, Handler>): Promise<{ base: string; p
   return { base: `http://127.0.0.1:${port}`, port, hits }
 }
 
-const send = (body: Buffer | string, headers: Record<string, string | number> = {}): Handler => (_request, response) => {
-  response.writeHead(200, headers).end(body)
-}
+const send =
+  (body: Buffer | string, headers: Record<string, string | number> = {}): Handler =>
+  (_request, response) => {
+    response.writeHead(200, headers).end(body)
+  }
 
-const redirect = (location: string): Handler => (_request, response) => {
-  response.writeHead(302, { location }).end()
-}
+const redirect =
+  (location: string): Handler =>
+  (_request, response) => {
+    response.writeHead(302, { location }).end()
+  }
 
 const dev = (options: Partial<MediaFetcherOptions> = {}) => createMediaFetcher({ allowPrivate: true, ...options })
 const guarded = (options: Partial<MediaFetcherOptions> = {}) => createMediaFetcher({ allowPrivate: false, ...options })
-const refused = (reason: RegExp) => expect.objectContaining({ name: 'SendError', code: 'media_unavailable', message: expect.stringMatching(reason) })
+const refused = (reason: RegExp) =>
+  expect.objectContaining({ name: 'SendError', code: 'media_unavailable', message: expect.stringMatching(reason) })
 
 describe('media fetcher: types and names (MEDIA_ALLOW_PRIVATE on)', () => {
   it('takes the type from Content-Type', async () => {
@@ -84,7 +89,10 @@ describe('media fetcher: types and names (MEDIA_ALLOW_PRIVATE on)', () => {
   it('names documents from Content-Disposition (UTF-8 form first), else from the URL path', async () => {
     const xlsx = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
     const { base } = await serve({
-      '/d1': send(PDF, { 'content-type': 'application/pdf', 'content-disposition': `attachment; filename="Facture ete.pdf"; filename*=UTF-8''Facture%20%C3%A9t%C3%A9.pdf` }),
+      '/d1': send(PDF, {
+        'content-type': 'application/pdf',
+        'content-disposition': `attachment; filename="Facture ete.pdf"; filename*=UTF-8''Facture%20%C3%A9t%C3%A9.pdf`,
+      }),
       '/d2': send(PDF, { 'content-type': 'application/pdf', 'content-disposition': 'inline; filename="../../etc/report \\"final\\".pdf"' }),
       '/files/Quarterly%20Report.xlsx': send(Buffer.from('PK'), { 'content-type': xlsx }),
       '/files/export': send('a,b\n1,2\n', { 'content-type': 'text/csv; charset=utf-8' }),
@@ -93,7 +101,11 @@ describe('media fetcher: types and names (MEDIA_ALLOW_PRIVATE on)', () => {
     const fetch = dev()
     expect(await fetch(`${base}/d1`)).toMatchObject({ kind: 'document', fileName: 'Facture été.pdf' })
     expect(await fetch(`${base}/d2`)).toMatchObject({ fileName: 'report "final".pdf' })
-    expect(await fetch(`${base}/files/Quarterly%20Report.xlsx`)).toMatchObject({ kind: 'document', mimetype: xlsx, fileName: 'Quarterly Report.xlsx' })
+    expect(await fetch(`${base}/files/Quarterly%20Report.xlsx`)).toMatchObject({
+      kind: 'document',
+      mimetype: xlsx,
+      fileName: 'Quarterly Report.xlsx',
+    })
     expect(await fetch(`${base}/files/export`)).toMatchObject({ mimetype: 'text/csv', fileName: 'export.csv' })
     expect(await fetch(`${base}/files/`)).toMatchObject({ mimetype: 'text/plain', fileName: 'document.txt', data: Buffer.from('hello') })
   })
@@ -232,7 +244,9 @@ describe('media fetcher: the SSRF guard (MEDIA_ALLOW_PRIVATE off)', () => {
       'v6.example.test': [{ address: '::ffff:169.254.169.254', family: 6 }],
     }
     const fetch = guarded({ resolve: async (host) => names[host] ?? [] })
-    await expect(fetch(`http://media.example.test:${port}/x.jpg`)).rejects.toEqual(refused(/media\.example\.test resolves to a loopback address/))
+    await expect(fetch(`http://media.example.test:${port}/x.jpg`)).rejects.toEqual(
+      refused(/media\.example\.test resolves to a loopback address/),
+    )
     await expect(fetch(`http://mixed.example.test:${port}/x.jpg`)).rejects.toEqual(refused(/resolves to a private address/))
     await expect(fetch(`http://v6.example.test:${port}/x.jpg`)).rejects.toEqual(refused(/link-local/))
     await expect(fetch(`http://nowhere.example.test:${port}/x.jpg`)).rejects.toEqual(refused(/could not be resolved/))
@@ -256,8 +270,12 @@ describe('media fetcher: the SSRF guard (MEDIA_ALLOW_PRIVATE off)', () => {
     })
     const fetch = guarded({ forbidden, resolve: async (host) => names[host] ?? [] })
     expect(await fetch(`http://cdn.example.test:${port}/ok.jpg`)).toMatchObject({ kind: 'image' })
-    await expect(fetch(`http://cdn.example.test:${port}/to-metadata`)).rejects.toEqual(refused(/169\.254\.169\.254 is a link-local address/))
-    await expect(fetch(`http://cdn.example.test:${port}/to-intranet`)).rejects.toEqual(refused(/intranet\.example\.test resolves to a private address/))
+    await expect(fetch(`http://cdn.example.test:${port}/to-metadata`)).rejects.toEqual(
+      refused(/169\.254\.169\.254 is a link-local address/),
+    )
+    await expect(fetch(`http://cdn.example.test:${port}/to-intranet`)).rejects.toEqual(
+      refused(/intranet\.example\.test resolves to a private address/),
+    )
     await expect(fetch(`http://cdn.example.test:${port}/to-file`)).rejects.toEqual(refused(/only http and https .* not file:/))
     expect(hits).toEqual(['/ok.jpg', '/to-metadata', '/to-intranet', '/to-file'])
   })

@@ -8,7 +8,14 @@ import { SendError, type Engine, type OutgoingMessage } from '../../session-node
 import { runSend } from '../../session-node/messaging'
 import { CommandError } from '../../session-node/transport/errors'
 
-const frame = (fields: Partial<SendCommand> = {}): SendCommand => ({ type: 'send', id: 'c1', message_id: 'msg-1', chat_id: '22370123456@s.whatsapp.net', text: 'Hello', ...fields })
+const frame = (fields: Partial<SendCommand> = {}): SendCommand => ({
+  type: 'send',
+  id: 'c1',
+  message_id: 'msg-1',
+  chat_id: '22370123456@s.whatsapp.net',
+  text: 'Hello',
+  ...fields,
+})
 
 function engineSending(send: (message: OutgoingMessage) => Promise<{ waMessageId: string }>): Engine {
   const unused = () => Promise.reject(new Error('not used'))
@@ -28,7 +35,9 @@ async function failureOf(promise: Promise<unknown>): Promise<CommandError> {
 
 describe('runSend failure codes', () => {
   it('passes outcome_unknown from the engine through unchanged', async () => {
-    const engine = engineSending(() => Promise.reject(new SendError('outcome_unknown', 'handed to WhatsApp, then Timed Out, 408; it may have been sent')))
+    const engine = engineSending(() =>
+      Promise.reject(new SendError('outcome_unknown', 'handed to WhatsApp, then Timed Out, 408; it may have been sent')),
+    )
     const error = await failureOf(runSend(frame(), () => engine, noMedia))
     expect(error.code).toBe('outcome_unknown')
     expect(error.message).toBe('handed to WhatsApp, then Timed Out, 408; it may have been sent')
@@ -53,7 +62,13 @@ describe('runSend failure codes', () => {
       calls += 1
       return Promise.resolve({ waMessageId: 'X' })
     })
-    const error = await failureOf(runSend(frame({ media: { url: 'https://example.com/a.jpg' } }), () => engine, () => Promise.reject(new Error('resolver exploded'))))
+    const error = await failureOf(
+      runSend(
+        frame({ media: { url: 'https://example.com/a.jpg' } }),
+        () => engine,
+        () => Promise.reject(new Error('resolver exploded')),
+      ),
+    )
     expect(error.code).toBe('send_failed')
     expect(calls).toBe(0)
   })

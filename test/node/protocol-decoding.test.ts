@@ -58,8 +58,13 @@ describe('decodeFrame', () => {
 
   it('decodes the frames of the session protocol', () => {
     expect(decodeFrame(NodeToFleet, '{"type":"bye"}')).toEqual({ ok: true, frame: { type: 'bye' } })
-    expect(decodeFrame(FleetToNode, '{"type":"assign","device_id":3,"epoch":0}')).toEqual({ ok: true, frame: { type: 'assign', device_id: 3, epoch: 0 } })
+    expect(decodeFrame(FleetToNode, '{"type":"assign","device_id":3,"epoch":0}')).toEqual({
+      ok: true,
+      frame: { type: 'assign', device_id: 3, epoch: 0 },
+    })
     expect(decodeFrame(NodeToDevice, '{"type":"auth.set","id":"c1","entries":{"ab":null}}')).toMatchObject({ ok: true })
-    expect(decodeFrame(DeviceToNode, '{"type":"result","id":"c1","ok":false,"error":{"code":"x","message":"y"}}')).toMatchObject({ ok: true })
+    expect(decodeFrame(DeviceToNode, '{"type":"result","id":"c1","ok":false,"error":{"code":"x","message":"y"}}')).toMatchObject({
+      ok: true,
+    })
   })
 })

@@ -36,7 +36,14 @@ async function fakeDevice() {
         }
         ws.send(encodeFrame({ type: 'result', id: frame.id, ok: true }))
       } else if (frame.type === 'auth.get') {
-        ws.send(encodeFrame({ type: 'result', id: frame.id, ok: true, data: { values: Object.fromEntries(frame.names.map((n) => [n, state.auth.get(n) ?? null])) } }))
+        ws.send(
+          encodeFrame({
+            type: 'result',
+            id: frame.id,
+            ok: true,
+            data: { values: Object.fromEntries(frame.names.map((n) => [n, state.auth.get(n) ?? null])) },
+          }),
+        )
       } else if (frame.type === 'auth.clear') {
         state.auth.clear()
         ws.send(encodeFrame({ type: 'result', id: frame.id, ok: true }))
@@ -79,7 +86,6 @@ const settledState = async (promise: Promise<unknown>) => {
   await new Promise((resolve) => setTimeout(resolve, 50))
   return state
 }
-
 
 describe('RemoteAuthStore', () => {
   it('holds writes while disconnected and resends unacknowledged ones in order after a reconnect', async () => {
@@ -173,7 +179,11 @@ describe('RemoteAuthStore', () => {
     for (const frame of sets) expect(encodeFrame(frame).length).toBeLessThanOrEqual(MAX_FRAME_CHARS)
     expect(sets.flatMap((f) => Object.keys(f.entries))).toEqual(Object.keys(entries).map((name) => sealer.name(name)))
     // Read back two at a time: six such values would not fit in one answer either.
-    for (const pair of [[0, 1], [2, 3], [4, 5]]) {
+    for (const pair of [
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]) {
       const names = pair.map((i) => `app-state-sync-key:${i}`)
       expect(await store.get(names)).toEqual(Object.fromEntries(names.map((name) => [name, entries[name]])))
     }

@@ -24,11 +24,21 @@ afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step()
 })
 
-async function setup(deviceId: number, options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string>; sendFailure?: () => Error } = {}) {
+async function setup(
+  deviceId: number,
+  options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string>; sendFailure?: () => Error } = {},
+) {
   const worker = await new FakeWorker(TOKEN).start()
   cleanup.push(() => worker.stop())
   worker.plans.set('node-m', [{ deviceId, epoch: 1 }])
-  const parsed = parseConfig({ WORKER_URL: worker.url, NODE_TOKEN: TOKEN, SESSION_ENCRYPTION_KEY: KEY, WA_ENGINE: 'simulator', NODE_NAME: 'node-m', ...options.env })
+  const parsed = parseConfig({
+    WORKER_URL: worker.url,
+    NODE_TOKEN: TOKEN,
+    SESSION_ENCRYPTION_KEY: KEY,
+    WA_ENGINE: 'simulator',
+    NODE_NAME: 'node-m',
+    ...options.env,
+  })
   if (!parsed.ok) throw new Error(parsed.problems.join('; '))
   const sent: OutgoingMessage[] = []
   const simulator = createSimulatorEngine({ scanDelayMs: 50, resumeDelayMs: 10, deliveryMs: 40, readMs: 80, ...options.simulator })
@@ -89,7 +99,13 @@ describe('session node: sending', () => {
 
     await worker.waitFor(() => receipts(first).length === 2, 'two receipts')
     const [delivered, read] = receipts(first)
-    expect(delivered).toEqual({ type: 'receipt', id: expect.any(String), wa_message_id: 'SIM.msg-s1', status: 'delivered', at: expect.any(Number) })
+    expect(delivered).toEqual({
+      type: 'receipt',
+      id: expect.any(String),
+      wa_message_id: 'SIM.msg-s1',
+      status: 'delivered',
+      at: expect.any(Number),
+    })
     expect(read).toMatchObject({ wa_message_id: 'SIM.msg-s1', status: 'read' })
     expect(read!.id).not.toBe(delivered!.id)
     expect(read!.at).toBeGreaterThanOrEqual(delivered!.at)
@@ -105,7 +121,10 @@ describe('session node: sending', () => {
   it('answers failed sends with the failure code', async () => {
     const { worker, connection } = await setup(61)
     const device = await connection(1)
-    expect(await command(worker, device, sendFrame('f1', { chat_id: '15550000000@s.whatsapp.net' }))).toMatchObject({ ok: false, error: { code: 'not_on_whatsapp' } })
+    expect(await command(worker, device, sendFrame('f1', { chat_id: '15550000000@s.whatsapp.net' }))).toMatchObject({
+      ok: false,
+      error: { code: 'not_on_whatsapp' },
+    })
     expect(await command(worker, device, sendFrame('f2', { text: undefined }))).toMatchObject({ ok: false, error: { code: 'send_failed' } })
     // No MEDIA_ALLOW_PRIVATE here: a URL on this machine is refused before anything is fetched.
     expect(await command(worker, device, sendFrame('f3', { media: { url: 'http://127.0.0.1:9/x.jpg' } }))).toMatchObject({
@@ -118,14 +137,21 @@ describe('session node: sending', () => {
 
   it('answers outcome_unknown unchanged when the engine may have sent the message', async () => {
     const { worker, connection, sent } = await setup(67, {
-      sendFailure: () => new SendError('outcome_unknown', 'the message was handed to WhatsApp and then the send failed (Timed Out, 408); it may have been sent'),
+      sendFailure: () =>
+        new SendError(
+          'outcome_unknown',
+          'the message was handed to WhatsApp and then the send failed (Timed Out, 408); it may have been sent',
+        ),
     })
     const device = await connection(1)
     expect(await command(worker, device, sendFrame('u1'))).toEqual({
       type: 'result',
       id: 'u1',
       ok: false,
-      error: { code: 'outcome_unknown', message: 'the message was handed to WhatsApp and then the send failed (Timed Out, 408); it may have been sent' },
+      error: {
+        code: 'outcome_unknown',
+        message: 'the message was handed to WhatsApp and then the send failed (Timed Out, 408); it may have been sent',
+      },
     })
     expect(sent).toHaveLength(1)
   })
@@ -134,9 +160,20 @@ describe('session node: sending', () => {
     const base = await mediaServer()
     const { worker, connection, sent } = await setup(62, { env: { MEDIA_ALLOW_PRIVATE: '1' } })
     const device = await connection(1)
-    const result = await command(worker, device, sendFrame('m1', { text: undefined, media: { url: `${base}/photo.jpg`, caption: 'Our menu' } }))
+    const result = await command(
+      worker,
+      device,
+      sendFrame('m1', { text: undefined, media: { url: `${base}/photo.jpg`, caption: 'Our menu' } }),
+    )
     expect(result).toMatchObject({ ok: true, data: { wa_message_id: 'SIM.msg-m1' } })
-    expect(sent).toEqual([{ messageId: 'msg-m1', chatId: '22370123456@s.whatsapp.net', text: 'Our menu', media: { kind: 'image', data: JPEG, mimetype: 'image/jpeg' } }])
+    expect(sent).toEqual([
+      {
+        messageId: 'msg-m1',
+        chatId: '22370123456@s.whatsapp.net',
+        text: 'Our menu',
+        media: { kind: 'image', data: JPEG, mimetype: 'image/jpeg' },
+      },
+    ])
     expect(await command(worker, device, sendFrame('m2', { media: { url: `${base}/missing.jpg` } }))).toMatchObject({
       ok: false,
       error: { code: 'media_unavailable', message: expect.stringContaining('HTTP 404') },
@@ -192,7 +229,13 @@ describe('session node: receipts and refused frames', () => {
     cleanup.push(() => worker.stop())
     worker.plans.set('node-r', [{ deviceId: 65, epoch: 1 }])
     worker.device(65, 1).answers.set('auth.set', 'refuse')
-    const parsed = parseConfig({ WORKER_URL: worker.url, NODE_TOKEN: TOKEN, SESSION_ENCRYPTION_KEY: KEY, WA_ENGINE: 'simulator', NODE_NAME: 'node-r' })
+    const parsed = parseConfig({
+      WORKER_URL: worker.url,
+      NODE_TOKEN: TOKEN,
+      SESSION_ENCRYPTION_KEY: KEY,
+      WA_ENGINE: 'simulator',
+      NODE_NAME: 'node-r',
+    })
     if (!parsed.ok) throw new Error(parsed.problems.join('; '))
     const node = startSessionNode({
       config: parsed.config,

@@ -50,10 +50,21 @@ afterEach(async () => {
   }
 })
 
-async function setup(nodeName: string, plan: { deviceId: number; epoch: number }[], simulator: Partial<SimulatorOptions> = {}, worker?: FakeWorker) {
+async function setup(
+  nodeName: string,
+  plan: { deviceId: number; epoch: number }[],
+  simulator: Partial<SimulatorOptions> = {},
+  worker?: FakeWorker,
+) {
   const fake = worker ?? (await new FakeWorker(TOKEN).start())
   fake.plans.set(nodeName, plan)
-  const parsed = parseConfig({ WORKER_URL: fake.url, NODE_TOKEN: TOKEN, SESSION_ENCRYPTION_KEY: KEY, WA_ENGINE: 'simulator', NODE_NAME: nodeName })
+  const parsed = parseConfig({
+    WORKER_URL: fake.url,
+    NODE_TOKEN: TOKEN,
+    SESSION_ENCRYPTION_KEY: KEY,
+    WA_ENGINE: 'simulator',
+    NODE_NAME: nodeName,
+  })
   if (!parsed.ok) throw new Error(parsed.problems.join('; '))
   const config: Config = parsed.config
   const calls: EngineCalls = { created: [], stopped: [], loggedOut: [] }
@@ -116,7 +127,9 @@ describe('session node against the worker', () => {
       () => secondConnection.frames.find((f) => f.type === 'status' && f.status === 'authenticated'),
       'node-b to resume',
     )
-    expect(secondConnection.frames.find((f) => f.type === 'status' && f.status === 'authenticated')).toMatchObject({ phone_number: '+15550000005' })
+    expect(secondConnection.frames.find((f) => f.type === 'status' && f.status === 'authenticated')).toMatchObject({
+      phone_number: '+15550000005',
+    })
     expect(secondConnection.frames.some((f) => f.type === 'qr')).toBe(false)
     expect(first.calls.loggedOut).toEqual([])
     expect(second.calls.loggedOut).toEqual([])

@@ -178,19 +178,28 @@ describe('the simulator engine: sending (the documented sandbox)', () => {
   it('treats groups and media the same way', async () => {
     const { engine, receipts } = await linked(22, { deliveryMs: 10, readMs: 20 })
     const media = { kind: 'image' as const, data: Buffer.from([0xff, 0xd8, 0xff]), mimetype: 'image/jpeg' }
-    await expect(engine.send({ messageId: 'g1', chatId: '120363012345670000@g.us', text: 'caption', media })).resolves.toEqual({ waMessageId: 'SIM.g1' })
+    await expect(engine.send({ messageId: 'g1', chatId: '120363012345670000@g.us', text: 'caption', media })).resolves.toEqual({
+      waMessageId: 'SIM.g1',
+    })
     await waitFor(() => receipts.length === 2)
     expect(receipts.map((r) => r.status)).toEqual(['delivered', 'read'])
   })
 
   it('refuses numbers ending in 0000 (not on WhatsApp) and any send before the device is linked', async () => {
     const { engine } = await linked(23, {})
-    await expect(engine.send({ messageId: 'm', chatId: '15550000000@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ name: 'SendError', code: 'not_on_whatsapp' })
+    await expect(engine.send({ messageId: 'm', chatId: '15550000000@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({
+      name: 'SendError',
+      code: 'not_on_whatsapp',
+    })
 
     const fresh = simulator(24, { scanDelayMs: 5_000 })
-    await expect(fresh.engine.send({ messageId: 'm', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ code: 'not_ready' })
+    await expect(fresh.engine.send({ messageId: 'm', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({
+      code: 'not_ready',
+    })
     await fresh.engine.start() // showing QR codes, not linked yet
-    await expect(fresh.engine.send({ messageId: 'm', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ code: 'not_ready' })
+    await expect(fresh.engine.send({ messageId: 'm', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({
+      code: 'not_ready',
+    })
   })
 
   it('emits no receipts for the messages of a stopped engine, and refuses to send after stop', async () => {
@@ -199,6 +208,8 @@ describe('the simulator engine: sending (the documented sandbox)', () => {
     await engine.stop()
     await sleep(120)
     expect(receipts).toEqual([])
-    await expect(engine.send({ messageId: 'm2', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({ code: 'not_ready' })
+    await expect(engine.send({ messageId: 'm2', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({
+      code: 'not_ready',
+    })
   })
 })

@@ -24,7 +24,9 @@ describe('quota', () => {
     for (const r of refused) {
       expect(r).toMatchObject({ ok: false, reason: 'quota_exceeded', retryAfterMs: DECEMBER_1 - MID_NOVEMBER })
     }
-    expect(refused[0]).toMatchObject({ quota: { limit: 20, used: 20, remaining: 0, period: '2026-11', resets_at: '2026-12-01T00:00:00.000Z' } })
+    expect(refused[0]).toMatchObject({
+      quota: { limit: 20, used: 20, remaining: 0, period: '2026-11', resets_at: '2026-12-01T00:00:00.000Z' },
+    })
     expect(await stub.quota({ limit: 20, now: MID_NOVEMBER })).toEqual({
       limit: 20,
       used: 20,
@@ -37,7 +39,10 @@ describe('quota', () => {
   it('reports the quota after each accepted reservation', async () => {
     const stub = company()
     const first = await stub.admit({ keyId: 1, count: 3, limit: 10, ...NO_RATE_LIMIT, now: MID_NOVEMBER })
-    expect(first).toEqual({ ok: true, quota: { limit: 10, used: 3, remaining: 7, period: '2026-11', resets_at: '2026-12-01T00:00:00.000Z' } })
+    expect(first).toEqual({
+      ok: true,
+      quota: { limit: 10, used: 3, remaining: 7, period: '2026-11', resets_at: '2026-12-01T00:00:00.000Z' },
+    })
   })
 
   it('reserves a bulk request all or none', async () => {
@@ -113,7 +118,11 @@ describe('quota', () => {
   it('rejects malformed arguments instead of guessing', async () => {
     // The pool's DO wrapper logs each of these as "uncaught exception"; the caller does get the error.
     const stub = company()
-    const failure = (call: () => Promise<unknown>) => call().then(() => null, (error: Error) => error.message)
+    const failure = (call: () => Promise<unknown>) =>
+      call().then(
+        () => null,
+        (error: Error) => error.message,
+      )
     expect(await failure(() => stub.admit({ keyId: 1, count: -1, limit: 10, ...NO_RATE_LIMIT }))).toMatch(/count/)
     expect(await failure(() => stub.admit({ keyId: 1, count: 1.5, limit: 10, ...NO_RATE_LIMIT }))).toMatch(/count/)
     expect(await failure(() => stub.admit({ keyId: 1, count: 1, limit: 10, ratePerSec: 0, burst: 1 }))).toMatch(/ratePerSec/)
@@ -134,7 +143,11 @@ describe('rate limit', () => {
     expect(refused).toEqual({ ok: false, reason: 'rate_limited', retryAfterMs: 500 })
 
     // Part of the way there: still refused, with the rest of the wait.
-    expect(await stub.admit({ keyId: 7, count: 1, ...limits, now: T + 400 })).toEqual({ ok: false, reason: 'rate_limited', retryAfterMs: 100 })
+    expect(await stub.admit({ keyId: 7, count: 1, ...limits, now: T + 400 })).toEqual({
+      ok: false,
+      reason: 'rate_limited',
+      retryAfterMs: 100,
+    })
     // Waiting what was advertised is enough, for one request.
     expect((await stub.admit({ keyId: 7, count: 1, ...limits, now: T + 500 })).ok).toBe(true)
     expect((await stub.admit({ keyId: 7, count: 1, ...limits, now: T + 500 })).ok).toBe(false)

@@ -9,7 +9,11 @@ export interface Reply<T = any> {
 }
 
 /** One HTTP request through the real worker entrypoint; `body` objects are sent as JSON. */
-export async function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}): Promise<Reply> {
+export async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const headers = new Headers(options.headers)
   let body: BodyInit | undefined
   if (typeof options.body === 'string') body = options.body
@@ -50,7 +54,12 @@ export async function issueKey(companyId: number, fields: Record<string, unknown
 export async function tenant(companyFields: Record<string, unknown> = {}) {
   const company = await createCompany(companyFields)
   const { key, id: keyId } = await issueKey(company.id)
-  return { company, key, keyId, api: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => publicApi(key, method, path, body, headers) }
+  return {
+    company,
+    key,
+    keyId,
+    api: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => publicApi(key, method, path, body, headers),
+  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))

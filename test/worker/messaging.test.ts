@@ -41,7 +41,15 @@ describe('POST /send', () => {
     session.send({ type: 'receipt', id: 'r2', wa_message_id: `WA-${id}`, status: 'read', at: Date.now() })
     await session.next((f) => f.id === 'r2')
     const message = (await api('GET', `/messages/${id}`)).body.data
-    expect(message).toMatchObject({ message_id: id, status: 'read', type: 'text', recipient: '+22370123456', device_id: device.id, batch_id: null, error: null })
+    expect(message).toMatchObject({
+      message_id: id,
+      status: 'read',
+      type: 'text',
+      recipient: '+22370123456',
+      device_id: device.id,
+      batch_id: null,
+      error: null,
+    })
     for (const field of ['created_at', 'sent_at', 'delivered_at', 'read_at']) expect(message[field]).toEqual(expect.any(String))
     expect(message.failed_at).toBeNull()
   })
@@ -122,7 +130,11 @@ describe('POST /send', () => {
 
   it('reports not_on_whatsapp and media_unavailable from the node, and refunds them', async () => {
     const { api } = await linkedDevice({}, (command) =>
-      command.chat_id.startsWith('22370120000') ? { ok: false, code: 'not_on_whatsapp' } : command.media ? { ok: false, code: 'media_unavailable', message: 'refused: private address' } : { ok: true },
+      command.chat_id.startsWith('22370120000')
+        ? { ok: false, code: 'not_on_whatsapp' }
+        : command.media
+          ? { ok: false, code: 'media_unavailable', message: 'refused: private address' }
+          : { ok: true },
     )
     const unknown = await api('POST', '/send', { recipient: '+22370120000', message: 'x' })
     expect(unknown.status).toBe(422)
@@ -157,7 +169,10 @@ describe('outcomes and refunds', () => {
     expect(sends).toHaveLength(1)
     // It may have gone out, so it stays charged, and it reads as failed/interrupted.
     expect((await api('GET', '/quota')).body.data.used).toBe(1)
-    expect((await api('GET', `/messages/${first.body.error.details.message_id}`)).body.data).toMatchObject({ status: 'failed', error: 'interrupted' })
+    expect((await api('GET', `/messages/${first.body.error.details.message_id}`)).body.data).toMatchObject({
+      status: 'failed',
+      error: 'interrupted',
+    })
   })
 
   it('fails and refunds bulk messages still queued after a day', async () => {
@@ -173,7 +188,9 @@ describe('outcomes and refunds', () => {
     await runDurableObjectAlarm(deviceDO(device.id))
     const batch = (await api('GET', `/batches/${res.body.data.batch_id}`)).body.data
     expect(batch.counts).toMatchObject({ queued: 0, failed: 3 })
-    const errors = await Promise.all(res.body.data.messages.map(async (m: any) => (await api('GET', `/messages/${m.message_id}`)).body.data.error))
+    const errors = await Promise.all(
+      res.body.data.messages.map(async (m: any) => (await api('GET', `/messages/${m.message_id}`)).body.data.error),
+    )
     // The first may have been handed to the node before it vanished (unknown, kept); the rest expired.
     expect(errors.slice(1)).toEqual(['expired', 'expired'])
     expect(['expired', 'interrupted']).toContain(errors[0])
@@ -184,7 +201,9 @@ describe('outcomes and refunds', () => {
 describe('quota', () => {
   it('accepts exactly the remaining quota under concurrency, then quota_exceeded with Retry-After', async () => {
     const { api } = await linkedDevice({ monthly_quota: 3 })
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => api('POST', '/send', { recipient: '+22370123456', message: `m${i}` })))
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => api('POST', '/send', { recipient: '+22370123456', message: `m${i}` })),
+    )
     expect(results.filter((r) => r.status === 200)).toHaveLength(3)
     const refused = results.filter((r) => r.status === 429)
     expect(refused).toHaveLength(5)
@@ -198,7 +217,9 @@ describe('quota', () => {
   it('rate_limited once a key exceeds its burst', async () => {
     const t = await tenant()
     const device = (await t.api('POST', '/devices', { name: 'x' })).body.data
-    const results = await Promise.all(Array.from({ length: 60 }, () => t.api('POST', '/send', { recipient: '+22370123456', message: 'x', device_id: device.id })))
+    const results = await Promise.all(
+      Array.from({ length: 60 }, () => t.api('POST', '/send', { recipient: '+22370123456', message: 'x', device_id: device.id })),
+    )
     const limited = results.filter((r) => r.status === 429)
     expect(limited.length).toBeGreaterThan(0)
     expect(limited[0]!.body.error.code).toBe('rate_limited')
@@ -237,14 +258,20 @@ describe('POST /send-bulk', () => {
   it('validates every item first and names the bad index; nothing is queued or charged', async () => {
     const { api } = await linkedDevice()
     const res = await api('POST', '/send-bulk', {
-      messages: [{ recipient: '+22370123456', message: 'ok' }, { recipient: '+22370123456', message: 'ok' }, { recipient: 'nope', message: 'x' }],
+      messages: [
+        { recipient: '+22370123456', message: 'ok' },
+        { recipient: '+22370123456', message: 'ok' },
+        { recipient: 'nope', message: 'x' },
+      ],
     })
     expect(res.status).toBe(422)
     expect(res.body.error.code).toBe('invalid_phone_number')
     expect(res.body.error.details[0]).toMatchObject({ index: 2, field: 'messages.2.recipient' })
     expect((await api('GET', '/quota')).body.data.used).toBe(0)
     expect((await api('POST', '/send-bulk', { messages: [] })).status).toBe(422)
-    const tooMany = await api('POST', '/send-bulk', { messages: Array.from({ length: 1001 }, () => ({ recipient: '+22370123456', message: 'x' })) })
+    const tooMany = await api('POST', '/send-bulk', {
+      messages: Array.from({ length: 1001 }, () => ({ recipient: '+22370123456', message: 'x' })),
+    })
     expect(tooMany.status).toBe(422)
   })
 

@@ -70,7 +70,10 @@ function track(ws: WebSocket): FrameLog {
       const seen = frames.find(predicate)
       if (seen !== undefined) return Promise.resolve(seen)
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`)), timeoutMs)
+        const timer = setTimeout(
+          () => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`)),
+          timeoutMs,
+        )
         waiters.push({ predicate, resolve: (f) => (clearTimeout(timer), resolve(f)) })
       })
     },
@@ -93,7 +96,14 @@ export async function connectNode(token: string, hello: { capacity?: number; ses
   const res = await upgrade('/api/nodes/connect', token)
   if (res.status !== 101 || !res.webSocket) throw new Error(`node upgrade: ${res.status} ${await res.text()}`)
   const log = track(res.webSocket)
-  log.send({ type: 'hello', protocol: 1, node_name: 'test', engine: 'simulator', capacity: hello.capacity ?? 10, sessions: hello.sessions ?? [] })
+  log.send({
+    type: 'hello',
+    protocol: 1,
+    node_name: 'test',
+    engine: 'simulator',
+    capacity: hello.capacity ?? 10,
+    sessions: hello.sessions ?? [],
+  })
   await log.next((f) => f.type === 'welcome')
   return log
 }

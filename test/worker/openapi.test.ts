@@ -26,7 +26,10 @@ describe('OpenAPI document and docs page', () => {
     for (const [method, path] of expected) {
       const op = spec.paths[path]?.[method]
       expect(op, `${method} ${path}`).toBeDefined()
-      expect(Object.keys(op.responses).some((s) => Number(s) >= 400), `${method} ${path} errors`).toBe(true)
+      expect(
+        Object.keys(op.responses).some((s) => Number(s) >= 400),
+        `${method} ${path} errors`,
+      ).toBe(true)
     }
     const deviceGet = spec.paths['/api/whatsapp/devices/{id}'].get
     expect(deviceGet.responses['401'].description).toContain('invalid_api_key')

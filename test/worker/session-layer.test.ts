@@ -127,7 +127,11 @@ describe('device session', () => {
       status: 'authenticated',
       phone_number: '+15550000001',
     })
-    expect((await t.api('GET', `/devices/${device.id}/qr`)).body.data).toMatchObject({ qr_code: null, qr_image: null, device_status: 'authenticated' })
+    expect((await t.api('GET', `/devices/${device.id}/qr`)).body.data).toMatchObject({
+      qr_code: null,
+      qr_image: null,
+      device_status: 'authenticated',
+    })
     expect((await t.api('GET', `/devices/${device.id}`)).body.data).toMatchObject({ status: 'authenticated', phone_number: '+15550000001' })
   })
 

@@ -18,7 +18,6 @@ export const apiKeyAuth = (service: 'whatsapp') =>
     const prefix = prefixOf(API_KEY_KIND, presented)
     if (!prefix) throw new ApiError('invalid_api_key', 'Missing or invalid API key')
 
-
     const [record, presentedHash] = await Promise.all([
       lookupKey(c.env.DB, prefix, numberSetting(c.env.AUTH_CACHE_TTL_MS, DEFAULT_TTL_MS)),
       sha256Hex(presented),

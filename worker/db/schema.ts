@@ -64,7 +64,9 @@ export const devices = sqliteTable(
   (t) => [
     index('devices_company_idx').on(t.companyId),
     // The database itself guarantees at most one default device per company.
-    uniqueIndex('devices_one_default_per_company').on(t.companyId).where(sql`${t.isDefault} = 1`),
+    uniqueIndex('devices_one_default_per_company')
+      .on(t.companyId)
+      .where(sql`${t.isDefault} = 1`),
   ],
 )
 

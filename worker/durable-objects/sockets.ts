@@ -11,7 +11,6 @@ export function sendFrame<T extends { type: string }>(ws: WebSocket, frame: T): 
   }
 }
 
-
 /** Already-encoded text, with the same guarantee. */
 export function sendRaw(ws: WebSocket, text: string): void {
   try {

@@ -14,13 +14,10 @@ function fromHttpException(err: HTTPException): ApiError {
 }
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  const apiError =
-    err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : undefined
+  const apiError = err instanceof ApiError ? err : err instanceof HTTPException ? fromHttpException(err) : undefined
   if (!apiError) {
     // The only place an unexpected failure is seen: logged with the request id, never sent.
-    console.error(
-      JSON.stringify({ level: 'error', msg: 'unhandled', requestId: c.get('requestId'), error: String(err), stack: err.stack }),
-    )
+    console.error(JSON.stringify({ level: 'error', msg: 'unhandled', requestId: c.get('requestId'), error: String(err), stack: err.stack }))
     return c.json(errorBody('internal_error', 'Internal server error', { request_id: c.get('requestId') }), 500)
   }
   for (const [name, value] of Object.entries(apiError.headers ?? {})) c.header(name, value)

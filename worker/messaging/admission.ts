@@ -18,9 +18,14 @@ export async function admit(env: Env, caller: Caller, count: number): Promise<Qu
   })
   if (admission.ok) return admission.quota
   if (admission.reason === 'rate_limited') {
-    throw new ApiError('rate_limited', 'Too many send requests for this API key; slow down', { retry_after_ms: admission.retryAfterMs }, {
-      'Retry-After': seconds(admission.retryAfterMs),
-    })
+    throw new ApiError(
+      'rate_limited',
+      'Too many send requests for this API key; slow down',
+      { retry_after_ms: admission.retryAfterMs },
+      {
+        'Retry-After': seconds(admission.retryAfterMs),
+      },
+    )
   }
   throw new ApiError(
     'quota_exceeded',

@@ -37,7 +37,9 @@ export async function withIdempotency(c: Context<AppEnv>, body: unknown, handle:
   const key = c.req.header('Idempotency-Key')
   if (key === undefined) return handle()
   if (!KEY.test(key)) {
-    throw new ApiError('validation_error', 'Idempotency-Key must be 1-255 visible ASCII characters', [{ field: 'Idempotency-Key', message: 'invalid' }])
+    throw new ApiError('validation_error', 'Idempotency-Key must be 1-255 visible ASCII characters', [
+      { field: 'Idempotency-Key', message: 'invalid' },
+    ])
   }
   const fingerprint = await sha256Hex(`${c.req.method} ${new URL(c.req.url).pathname} ${JSON.stringify(body)}`)
   const company = companyOf(c.env, c.get('caller').company.id)
@@ -60,7 +62,12 @@ export async function withIdempotency(c: Context<AppEnv>, body: unknown, handle:
   } catch (error) {
     // An ApiError is a response too: final client errors are remembered like successes.
     if (error instanceof ApiError && isFinal(error.status, error.details)) {
-      await remember(company, { key, fingerprint, status: error.status, body: JSON.stringify(errorBody(error.code, error.message, error.details)) })
+      await remember(company, {
+        key,
+        fingerprint,
+        status: error.status,
+        body: JSON.stringify(errorBody(error.code, error.message, error.details)),
+      })
     } else {
       // Nothing irreversible happened: the handlers turn a failure after a send into an
       // `outcome: "unknown"` ApiError, which is remembered above.

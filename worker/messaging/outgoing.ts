@@ -22,7 +22,8 @@ export interface CheckedMessage {
   mediaUrl: string | null
 }
 
-export type Checked = { ok: true; message: CheckedMessage } | { ok: false; code: ErrorCode; field: string; message: string; details?: Record<string, unknown> }
+export type Checked =
+  { ok: true; message: CheckedMessage } | { ok: false; code: ErrorCode; field: string; message: string; details?: Record<string, unknown> }
 
 const EXTENSION_TYPES: Array<[RegExp, MessageType]> = [
   [/\.(jpe?g|png|webp|gif)$/i, 'image'],
@@ -61,7 +62,13 @@ export function checkOutgoing(input: OutgoingInput): Checked {
   }
   const recipient = parseRecipient(input.recipient, input.is_group ?? false)
   if (!recipient.ok) {
-    return { ok: false, code: recipient.code, field: 'recipient', message: recipient.message, ...(recipient.code === 'invalid_phone_number' && { details: { reason: 'invalid_format' } }) }
+    return {
+      ok: false,
+      code: recipient.code,
+      field: 'recipient',
+      message: recipient.message,
+      ...(recipient.code === 'invalid_phone_number' && { details: { reason: 'invalid_format' } }),
+    }
   }
   return {
     ok: true,

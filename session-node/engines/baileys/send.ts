@@ -64,7 +64,9 @@ export function buildContents(message: OutgoingMessage): AnyMessageContent[] {
     case 'video':
       return [{ video: media.data, mimetype: media.mimetype, ...caption }]
     case 'audio':
-      return text === undefined ? [{ audio: media.data, mimetype: media.mimetype }] : [{ audio: media.data, mimetype: media.mimetype }, { text }]
+      return text === undefined
+        ? [{ audio: media.data, mimetype: media.mimetype }]
+        : [{ audio: media.data, mimetype: media.mimetype }, { text }]
     case 'document':
       return [{ document: media.data, mimetype: media.mimetype, fileName: media.fileName ?? 'file', ...caption }]
   }
@@ -105,8 +107,14 @@ export class Sender {
         }
         // Thrown before anything was relayed (the media upload): certainly not sent.
         if (error instanceof SendError) throw error
-        this.log.warn({ err: error, messageId: message.messageId }, 'sending failed after the message was handed to WhatsApp; it may have been sent')
-        throw new SendError('outcome_unknown', `the message was handed to WhatsApp and then the send failed (${shortReason(error)}); it may have been sent`)
+        this.log.warn(
+          { err: error, messageId: message.messageId },
+          'sending failed after the message was handed to WhatsApp; it may have been sent',
+        )
+        throw new SendError(
+          'outcome_unknown',
+          `the message was handed to WhatsApp and then the send failed (${shortReason(error)}); it may have been sent`,
+        )
       }
     }
     return { waMessageId: sentId ?? waMessageId }
@@ -116,7 +124,13 @@ export class Sender {
    * Sends one content under `messageId` and answers the id WhatsApp has it under. Rejects with a
    * SendError only when nothing was handed to WhatsApp; any other rejection came from the relay.
    */
-  private async sendOne(socket: BaileysSocket, chatId: string, content: AnyMessageContent, messageId: string, ourId: string): Promise<string> {
+  private async sendOne(
+    socket: BaileysSocket,
+    chatId: string,
+    content: AnyMessageContent,
+    messageId: string,
+    ourId: string,
+  ): Promise<string> {
     if (!hasMedia(content)) {
       const sent = await socket.sendMessage(chatId, content, { messageId, mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS })
       return sent?.key.id ?? messageId

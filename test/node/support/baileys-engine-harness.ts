@@ -26,7 +26,14 @@ export function harness(store = new MemoryAuthStore(), options: BaileysEngineOpt
       },
     },
     // Baileys' own logs off: its media code warns about the fake bytes tests send (no thumbnail).
-    { socketFactory: wa.socketFactory, schedule: clock.schedule, backoff: BACKOFF, random: () => 0.5, baileysLogLevel: 'silent', ...options },
+    {
+      socketFactory: wa.socketFactory,
+      schedule: clock.schedule,
+      backoff: BACKOFF,
+      random: () => 0.5,
+      baileysLogLevel: 'silent',
+      ...options,
+    },
   )
   return { engine, store, wa, clock, qrs, statuses, receipts }
 }

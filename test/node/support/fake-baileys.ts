@@ -26,8 +26,7 @@ type EventName = keyof BaileysEventMap
 type Listener = (arg: never) => void
 
 /** Shaped like the Boom errors Baileys closes with. */
-export const boom = (message: string, statusCode: number) =>
-  Object.assign(new Error(message), { isBoom: true, output: { statusCode } })
+export const boom = (message: string, statusCode: number) => Object.assign(new Error(message), { isBoom: true, output: { statusCode } })
 
 class FakeEventEmitter {
   private readonly listeners = new Map<EventName, Set<Listener>>()
@@ -138,7 +137,10 @@ export class FakeSocket implements BaileysSocket {
   /** A NACK: status ERROR with WhatsApp's code. */
   nack(id: string, code: string): void {
     this.ev.emit('messages.update', [
-      { key: { remoteJid: '15550001111@s.whatsapp.net', id, fromMe: true }, update: { status: proto.WebMessageInfo.Status.ERROR, messageStubParameters: [code] } },
+      {
+        key: { remoteJid: '15550001111@s.whatsapp.net', id, fromMe: true },
+        update: { status: proto.WebMessageInfo.Status.ERROR, messageStubParameters: [code] },
+      },
     ])
   }
 
@@ -157,7 +159,10 @@ export class FakeSocket implements BaileysSocket {
     const failure = this.sendFailures.shift()
     if (failure) throw failure
     this.sent.push({ jid, content, ...(options && { options }) })
-    return { key: { remoteJid: jid, fromMe: true, id: options?.messageId ?? '3EB0RANDOM' }, status: proto.WebMessageInfo.Status.PENDING } as WAMessage
+    return {
+      key: { remoteJid: jid, fromMe: true, id: options?.messageId ?? '3EB0RANDOM' },
+      status: proto.WebMessageInfo.Status.PENDING,
+    } as WAMessage
   }
 
   /** Like Baileys': reads the encrypted file it is given and answers where the media now lives. */
@@ -168,7 +173,12 @@ export class FakeSocket implements BaileysSocket {
     const { size } = await stat(encFilePath)
     const path = `/v/t62.7118-24/fake-${this.uploads.length + 1}.enc`
     const mediaUrl = `https://mmg.whatsapp.net${path}`
-    this.uploads.push({ mediaType: opts.mediaType, ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }), bytes: size, mediaUrl })
+    this.uploads.push({
+      mediaType: opts.mediaType,
+      ...(opts.timeoutMs !== undefined && { timeoutMs: opts.timeoutMs }),
+      bytes: size,
+      mediaUrl,
+    })
     return { mediaUrl, directPath: path }
   }
 

@@ -38,7 +38,10 @@ function check(ok: boolean, what: string): void {
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0
 const checkLimit = (limit: number | null) => check(limit === null || isCount(limit), 'limit')
 const checkKey = (input: { key: string; fingerprint?: string }) =>
-  check(typeof input.key === 'string' && input.key.length > 0 && (input.fingerprint === undefined || typeof input.fingerprint === 'string'), 'key')
+  check(
+    typeof input.key === 'string' && input.key.length > 0 && (input.fingerprint === undefined || typeof input.fingerprint === 'string'),
+    'key',
+  )
 const clock = (now: number | undefined) => {
   check(now === undefined || Number.isFinite(now), 'now')
   return now ?? Date.now()

@@ -6,10 +6,7 @@
 // request died before sending anything. An expired record behaves as absent; the sweep deletes it.
 
 export type IdempotencyBegin =
-  | { state: 'new' }
-  | { state: 'replay'; status: number; body: string }
-  | { state: 'conflict' }
-  | { state: 'in_progress' }
+  { state: 'new' } | { state: 'replay'; status: number; body: string } | { state: 'conflict' } | { state: 'in_progress' }
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
 export const IN_PROGRESS_TTL_MS = 15 * 60 * 1000

@@ -115,7 +115,13 @@ export class DeviceDO extends DurableObject<Env> {
           return closeQuietly(ws, CloseCode.unsupportedProtocol, 'unsupported protocol')
         }
         if (frame.device_id !== state.device_id || frame.epoch !== state.epoch) return this.fence(ws, 'hello does not match the assignment')
-        sendFrame(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, device_id: frame.device_id, epoch: frame.epoch, active: state.active === 1 } satisfies DeviceToNode)
+        sendFrame(ws, {
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          device_id: frame.device_id,
+          epoch: frame.epoch,
+          active: state.active === 1,
+        } satisfies DeviceToNode)
         return
       }
       case 'status': {
@@ -129,7 +135,13 @@ export class DeviceDO extends DurableObject<Env> {
         return
       }
       case 'qr':
-        await this.setLive({ status: 'qr_ready', status_reason: null, qr_code: frame.qr_code, qr_image: frame.qr_image, qr_expires_at: frame.expires_at })
+        await this.setLive({
+          status: 'qr_ready',
+          status_reason: null,
+          qr_code: frame.qr_code,
+          qr_image: frame.qr_image,
+          qr_expires_at: frame.expires_at,
+        })
         return
       case 'auth.get': {
         const answer = encodeFrame({ type: 'result', id: frame.id, ok: true, data: { values: this.store.authGet(frame.names) } })
@@ -138,7 +150,12 @@ export class DeviceDO extends DurableObject<Env> {
           ws,
           answer.length <= MAX_FRAME_CHARS
             ? answer
-            : encodeFrame({ type: 'result', id: frame.id, ok: false, error: { code: 'frame_too_large', message: 'ask for fewer names at once' } }),
+            : encodeFrame({
+                type: 'result',
+                id: frame.id,
+                ok: false,
+                error: { code: 'frame_too_large', message: 'ask for fewer names at once' },
+              }),
         )
         return
       }
@@ -204,7 +221,8 @@ export class DeviceDO extends DurableObject<Env> {
     if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
     if (state.active !== 1) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
     const outcome = await this.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), PAIRING_TIMEOUT_MS)
-    const code = outcome.ok && typeof outcome.data === 'object' && outcome.data ? (outcome.data as { pairing_code?: unknown }).pairing_code : undefined
+    const code =
+      outcome.ok && typeof outcome.data === 'object' && outcome.data ? (outcome.data as { pairing_code?: unknown }).pairing_code : undefined
     return typeof code === 'string' ? { ok: true, pairingCode: code } : failure(outcome)
   }
 
@@ -330,7 +348,13 @@ export class DeviceDO extends DurableObject<Env> {
     const { status } = this.store.state()
     // Without its node the session is unreachable; a QR shown by that node is void.
     if (status === 'authenticated' || status === 'qr_ready') {
-      await this.setLive({ status: 'disconnected', status_reason: 'session node unreachable', qr_code: null, qr_image: null, qr_expires_at: null })
+      await this.setLive({
+        status: 'disconnected',
+        status_reason: 'session node unreachable',
+        qr_code: null,
+        qr_image: null,
+        qr_expires_at: null,
+      })
     }
   }
 
@@ -355,6 +379,7 @@ export class DeviceDO extends DurableObject<Env> {
     // A device that is linked again resumes its outbox at once.
     if (before.status !== 'authenticated' && after.status === 'authenticated') await this.outbox.scheduleDrain(Date.now())
     // Logged out from the phone: its queued messages can never go out from this account.
-    if (after.status === 'error' && after.status_reason === 'logged_out') await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
+    if (after.status === 'error' && after.status_reason === 'logged_out')
+      await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
   }
 }

@@ -46,7 +46,12 @@ export class DeviceStore {
 
   /** Columns added after the first release, for objects created before them. */
   private addColumns(): void {
-    const present = new Set(this.sql.exec<{ name: string }>('PRAGMA table_info(device)').toArray().map((c) => c.name))
+    const present = new Set(
+      this.sql
+        .exec<{ name: string }>('PRAGMA table_info(device)')
+        .toArray()
+        .map((c) => c.name),
+    )
     if (!present.has('send_interval_ms')) this.sql.exec('ALTER TABLE device ADD COLUMN send_interval_ms INTEGER')
   }
 
@@ -85,7 +90,8 @@ export class DeviceStore {
     this.storage.transactionSync(() => {
       for (const [name, value] of Object.entries(entries)) {
         if (value === null) this.sql.exec('DELETE FROM auth WHERE name = ?', name)
-        else this.sql.exec('INSERT INTO auth (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', name, value)
+        else
+          this.sql.exec('INSERT INTO auth (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value', name, value)
       }
     })
   }

@@ -70,7 +70,6 @@ export interface MessageView {
   failed_at: string | null
 }
 
-
 /** The public shape; `sending` is an internal step and reads as `queued` outside. */
 export function toMessageView(row: MessageRow, deviceId: number): MessageView {
   return {

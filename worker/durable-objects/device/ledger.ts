@@ -27,7 +27,10 @@ export type MessageRow = {
   failed_at: number | null
 }
 
-export type NewMessage = Pick<MessageRow, 'message_id' | 'company_id' | 'recipient' | 'chat_id' | 'type' | 'text' | 'media_url' | 'quota_period'> & {
+export type NewMessage = Pick<
+  MessageRow,
+  'message_id' | 'company_id' | 'recipient' | 'chat_id' | 'type' | 'text' | 'media_url' | 'quota_period'
+> & {
   batch_id?: string
   batch_index?: number
 }
@@ -115,7 +118,10 @@ export class Ledger {
 
   /** Claims a queued message for dispatch; false if something else took it first. */
   markSending(messageId: string, now: number): boolean {
-    return this.sql.exec("UPDATE messages SET status = 'sending', dispatched_at = ? WHERE message_id = ? AND status = 'queued'", now, messageId).rowsWritten > 0
+    return (
+      this.sql.exec("UPDATE messages SET status = 'sending', dispatched_at = ? WHERE message_id = ? AND status = 'queued'", now, messageId)
+        .rowsWritten > 0
+    )
   }
 
   /** A claimed message that never reached a node goes back to the outbox, in its place. */
@@ -140,12 +146,18 @@ export class Ledger {
   failQueued(before: number, reason: string, at: number): Array<{ company_id: number; quota_period: string; n: number }> {
     const groups = this.sql
       .exec<{ company_id: number; quota_period: string; n: number }>(
-        "SELECT company_id, quota_period, COUNT(*) AS n FROM messages WHERE status = 'queued' AND created_at < ? GROUP BY company_id, quota_period",
+        `SELECT company_id, quota_period, COUNT(*) AS n FROM messages
+         WHERE status = 'queued' AND created_at < ? GROUP BY company_id, quota_period`,
         before,
       )
       .toArray()
     if (groups.length > 0) {
-      this.sql.exec("UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE status = 'queued' AND created_at < ?", reason, at, before)
+      this.sql.exec(
+        "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE status = 'queued' AND created_at < ?",
+        reason,
+        at,
+        before,
+      )
     }
     return groups
   }
@@ -167,12 +179,19 @@ export class Ledger {
   /** A receipt from WhatsApp; statuses only move forward. Returns whether a row changed. */
   applyReceipt(waMessageId: string, status: 'delivered' | 'read' | 'failed', at: number, error?: string): boolean {
     if (status === 'delivered') {
-      return this.sql.exec("UPDATE messages SET status = 'delivered', delivered_at = ? WHERE wa_message_id = ? AND status = 'sent'", at, waMessageId).rowsWritten > 0
+      return (
+        this.sql.exec(
+          "UPDATE messages SET status = 'delivered', delivered_at = ? WHERE wa_message_id = ? AND status = 'sent'",
+          at,
+          waMessageId,
+        ).rowsWritten > 0
+      )
     }
     if (status === 'read') {
       return (
         this.sql.exec(
-          "UPDATE messages SET status = 'read', read_at = ?, delivered_at = COALESCE(delivered_at, ?) WHERE wa_message_id = ? AND status IN ('sent', 'delivered')",
+          `UPDATE messages SET status = 'read', read_at = ?, delivered_at = COALESCE(delivered_at, ?)
+           WHERE wa_message_id = ? AND status IN ('sent', 'delivered')`,
           at,
           at,
           waMessageId,

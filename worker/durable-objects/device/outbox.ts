@@ -2,7 +2,15 @@
 // node, paced, at most once. DeviceDO owns the socket and the alarm; this owns what is sent,
 // when, and what each outcome means for the message and its quota.
 import type { DeviceToNode, MessageFailureCode } from '../../../protocol/frames'
-import { interpretSend, sendCommand, sendTimeoutMs, STALE_SENDING_MS, toMessageView, type DispatchResult, type MessageView } from './dispatch'
+import {
+  interpretSend,
+  sendCommand,
+  sendTimeoutMs,
+  STALE_SENDING_MS,
+  toMessageView,
+  type DispatchResult,
+  type MessageView,
+} from './dispatch'
 import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
 import type { CommandOutcome } from './pending-commands'
 import { wakeBy } from '../alarms'
@@ -65,7 +73,8 @@ export class Outbox {
     }
     const after = this.deps.ledger.get(input.message_id)
     if (result.kind === 'sent' && after) return { ok: true, message: toMessageView(after, this.deps.deviceId()) }
-    if (result.kind === 'sent') return { ok: false, code: 'interrupted', message: 'the device was deleted while sending', messageId: input.message_id }
+    if (result.kind === 'sent')
+      return { ok: false, code: 'interrupted', message: 'the device was deleted while sending', messageId: input.message_id }
     return { ok: false, code: result.code, message: result.message, messageId: input.message_id }
   }
 
@@ -137,9 +146,9 @@ export class Outbox {
   /** Fails (and refunds) queued messages older than `before`: they will not be sent. */
   async expireQueued(before: number, reason: string): Promise<void> {
     const now = Date.now()
-    for (const group of this.deps.ledger.failQueued(before, reason, now)) await this.deps.refund(group.company_id, group.quota_period, group.n)
+    for (const group of this.deps.ledger.failQueued(before, reason, now))
+      await this.deps.refund(group.company_id, group.quota_period, group.n)
   }
-
 
   async scheduleDrain(at?: number): Promise<void> {
     if (this.deps.ledger.pendingCount() === 0) return

@@ -121,7 +121,8 @@ export class FleetDO extends DurableObject<Env> {
     }
     // Nodes recorded online with no socket left (this object restarted meanwhile) are lost.
     for (const node of this.store.nodes()) {
-      if (node.online === 1 && this.ctx.getWebSockets(`node:${node.node_id}`).length === 0) await this.onNodeLost(node.node_id, { planned: false })
+      if (node.online === 1 && this.ctx.getWebSockets(`node:${node.node_id}`).length === 0)
+        await this.onNodeLost(node.node_id, { planned: false })
     }
     for (const node of this.store.strandedNodes()) {
       if (node.offline_since + this.graceMs <= now) await this.rehome(node.node_id)
@@ -191,7 +192,10 @@ export class FleetDO extends DurableObject<Env> {
       }
     }
     this.ctx.waitUntil(
-      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?').bind(now, nodeId).run().catch(() => undefined),
+      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?')
+        .bind(now, nodeId)
+        .run()
+        .catch(() => undefined),
     )
     await this.placeUnassigned()
     await this.scheduleAlarm()
@@ -201,7 +205,10 @@ export class FleetDO extends DurableObject<Env> {
     const now = Date.now()
     this.store.nodeOffline(nodeId, now)
     this.ctx.waitUntil(
-      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?').bind(now, nodeId).run().catch(() => undefined),
+      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?')
+        .bind(now, nodeId)
+        .run()
+        .catch(() => undefined),
     )
     // A planned departure needs no grace: the node has already stopped its sessions.
     if (planned) await this.rehome(nodeId)

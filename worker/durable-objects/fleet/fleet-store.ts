@@ -76,9 +76,7 @@ export class FleetStore {
   /** Devices assigned to each node (nodes with none are absent). */
   loads(): Map<number, number> {
     const rows = this.sql
-      .exec<{ node_id: number; n: number }>(
-        'SELECT node_id, COUNT(*) AS n FROM assignments WHERE node_id IS NOT NULL GROUP BY node_id',
-      )
+      .exec<{ node_id: number; n: number }>('SELECT node_id, COUNT(*) AS n FROM assignments WHERE node_id IS NOT NULL GROUP BY node_id')
       .toArray()
     return new Map(rows.map((r) => [r.node_id, r.n]))
   }

@@ -10,7 +10,6 @@ import { endSession, pairingCode, startSession } from './device-sessions'
 import type * as routes from './devices.routes'
 import { toDeviceJson } from './devices.schemas'
 
-
 export const list: AppRouteHandler<typeof routes.listDevices> = async (c) => {
   const rows = await store.listDevices(database(c.env.DB), c.get('caller').company.id)
   return c.json(ok(rows.map(toDeviceJson)), 200)

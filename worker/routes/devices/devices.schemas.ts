@@ -12,7 +12,11 @@ export const DeviceSchema = z
     phone_number: z.string().nullable().openapi({ example: '+22370123456' }),
     is_active: z.boolean(),
     is_default: z.boolean(),
-    send_interval_ms: z.number().int().nullable().openapi({ description: 'Pause between two bulk messages (ms); null is the default (1500 ± 25 %)' }),
+    send_interval_ms: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'Pause between two bulk messages (ms); null is the default (1500 ± 25 %)' }),
     created_at: isoTimestamp,
     updated_at: isoTimestamp,
   })
@@ -33,7 +37,12 @@ export const DeviceQrSchema = z
   .openapi('DeviceQr')
 
 export const PairingCodeRequestSchema = z
-  .object({ phone_number: z.string().min(1).openapi({ example: '+22370123456', description: 'The number of the phone to link, in international format' }) })
+  .object({
+    phone_number: z
+      .string()
+      .min(1)
+      .openapi({ example: '+22370123456', description: 'The number of the phone to link, in international format' }),
+  })
   .openapi('PairingCodeRequest')
 
 export const PairingCodeSchema = z
@@ -50,7 +59,10 @@ export const UpdateDeviceSchema = z
       description: 'Pause between two bulk messages of this device (ms); null restores the default',
     }),
   })
-  .refine((body) => body.name !== undefined || body.is_active !== undefined || body.send_interval_ms !== undefined, 'name, is_active or send_interval_ms is required')
+  .refine(
+    (body) => body.name !== undefined || body.is_active !== undefined || body.send_interval_ms !== undefined,
+    'name, is_active or send_interval_ms is required',
+  )
   .openapi('UpdateDevice')
 
 export const DeletedDeviceSchema = z.object({ id: z.number().int(), deleted: z.literal(true) }).openapi('DeletedDevice')

@@ -57,7 +57,10 @@ export const sendBulk = createRoute({
   summary: 'Queue up to 1,000 messages for paced delivery; all are validated and charged, or none',
   parameters: [idempotencyHeader],
   request: { body: jsonBody(BulkBodySchema) },
-  responses: { 202: jsonContent(envelopeOf(BulkResultSchema), 'Accepted: every message is durably queued'), ...errorResponses(...sendErrors) },
+  responses: {
+    202: jsonContent(envelopeOf(BulkResultSchema), 'Accepted: every message is durably queued'),
+    ...errorResponses(...sendErrors),
+  },
 })
 
 export const getMessage = createRoute({

@@ -3,7 +3,13 @@ import { isoTimestamp } from '../../lib/openapi-helpers'
 
 // Lenient where existing clients differ (a device id sent as "3"), strict where it matters.
 const deviceIdField = z
-  .union([z.number().int().positive(), z.string().regex(/^\d{1,15}$/).transform(Number)])
+  .union([
+    z.number().int().positive(),
+    z
+      .string()
+      .regex(/^\d{1,15}$/)
+      .transform(Number),
+  ])
   .nullish()
   .transform((value) => value ?? undefined)
   .openapi({ type: 'integer', description: "The sending device; the company's default when omitted" })
@@ -11,8 +17,15 @@ const deviceIdField = z
 const outgoing = {
   recipient: z.string().min(1).max(64).openapi({ example: '+22370123456', description: 'E.164 phone number, or a group id with is_group' }),
   message: z.string().nullable().optional().openapi({ description: 'Text (≤ 4096), or the caption (≤ 1024) when media_url is set' }),
-  media_url: z.string().nullable().optional().openapi({ example: 'https://example.com/invoice.pdf', description: 'Public http(s) URL of an image, video, audio or document' }),
-  is_group: z.boolean().nullish().transform((value) => value ?? false),
+  media_url: z
+    .string()
+    .nullable()
+    .optional()
+    .openapi({ example: 'https://example.com/invoice.pdf', description: 'Public http(s) URL of an image, video, audio or document' }),
+  is_group: z
+    .boolean()
+    .nullish()
+    .transform((value) => value ?? false),
 }
 
 export const SendBodySchema = z.object({ ...outgoing, device_id: deviceIdField }).openapi('SendMessage')
@@ -74,9 +87,7 @@ export const MessageSchema = z
   })
   .openapi('Message')
 
-export const MessageListSchema = z
-  .object({ messages: z.array(MessageSchema), next_cursor: z.string().nullable() })
-  .openapi('MessageList')
+export const MessageListSchema = z.object({ messages: z.array(MessageSchema), next_cursor: z.string().nullable() }).openapi('MessageList')
 
 export const MessageListQuerySchema = z.object({
   device_id: z.coerce.number().int().positive().optional(),
@@ -91,14 +102,26 @@ export const BatchSchema = z
     batch_id: z.string(),
     device_id: z.number().int(),
     total: z.number().int(),
-    counts: z.object({ queued: z.number().int(), sent: z.number().int(), delivered: z.number().int(), read: z.number().int(), failed: z.number().int() }),
+    counts: z.object({
+      queued: z.number().int(),
+      sent: z.number().int(),
+      delivered: z.number().int(),
+      read: z.number().int(),
+      failed: z.number().int(),
+    }),
     created_at: isoTimestamp,
   })
   .openapi('Batch')
 
 export const MessageIdParamSchema = z.object({
-  message_id: z.string().max(64).openapi({ param: { name: 'message_id', in: 'path' }, example: 'msg_1_Ab3dEf6hIj9kLm2nOp5q' }),
+  message_id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'message_id', in: 'path' }, example: 'msg_1_Ab3dEf6hIj9kLm2nOp5q' }),
 })
 export const BatchIdParamSchema = z.object({
-  batch_id: z.string().max(64).openapi({ param: { name: 'batch_id', in: 'path' } }),
+  batch_id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: 'batch_id', in: 'path' } }),
 })

@@ -81,9 +81,7 @@ export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (
       }),
     ),
   )
-  const merged = pages
-    .flat()
-    .sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || (a.message_id < b.message_id ? 1 : -1))
+  const merged = pages.flat().sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || (a.message_id < b.message_id ? 1 : -1))
   const page = merged.slice(0, query.limit)
   const last = page.at(-1)
   return c.json(ok({ messages: page, next_cursor: merged.length > query.limit && last ? encodeCursor(last) : null }), 200)

@@ -29,10 +29,14 @@ function sendFailure(outcome: Exclude<SendOutcome, { ok: true }>): ApiError {
     case 'interrupted':
     case 'send_timeout':
       // WhatsApp may have taken it: it is not retried (and not refunded), never sent twice.
-      return new ApiError('device_not_ready', 'The session node did not confirm the send; it may or may not have been delivered and will not be retried', {
-        ...details,
-        outcome: 'unknown',
-      })
+      return new ApiError(
+        'device_not_ready',
+        'The session node did not confirm the send; it may or may not have been delivered and will not be retried',
+        {
+          ...details,
+          outcome: 'unknown',
+        },
+      )
   }
 }
 
@@ -46,7 +50,10 @@ async function handOver<T>(step: () => Promise<T>, ids: Record<string, string>):
     return await step()
   } catch (error) {
     console.error(JSON.stringify({ msg: 'hand-over to DeviceDO failed', ...ids, error: String(error) }))
-    throw new ApiError('device_not_ready', 'The device did not confirm the request; check the message status before retrying', { ...ids, outcome: 'unknown' })
+    throw new ApiError('device_not_ready', 'The device did not confirm the request; check the message status before retrying', {
+      ...ids,
+      outcome: 'unknown',
+    })
   }
 }
 
@@ -65,7 +72,8 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
   const body = c.req.valid('json')
   const response = await withIdempotency(c, body, async () => {
     const checked = checkOutgoing(body)
-    if (!checked.ok) throw new ApiError(checked.code, checked.message, checked.details ?? [{ field: checked.field, message: checked.message }])
+    if (!checked.ok)
+      throw new ApiError(checked.code, checked.message, checked.details ?? [{ field: checked.field, message: checked.message }])
     const caller = c.get('caller')
     const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
     if (!device.isActive) throw notReady('the device is paused')
@@ -73,7 +81,8 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     const messageId = newMessageId(device.id)
     // From here DeviceDO owns the reservation: it gives it back for anything not sent.
     const outcome = await handOver(
-      async (): Promise<SendOutcome> => sessionOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })),
+      async (): Promise<SendOutcome> =>
+        sessionOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })),
       { message_id: messageId },
     )
     if (!outcome.ok) throw sendFailure(outcome)
@@ -98,7 +107,8 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
       else issues.push({ index, field: `messages.${index}.${result.field}`, code: result.code, message: result.message })
     })
     const first = issues[0]
-    if (first) throw new ApiError(first.code as ConstructorParameters<typeof ApiError>[0], `messages[${first.index}]: ${first.message}`, issues)
+    if (first)
+      throw new ApiError(first.code as ConstructorParameters<typeof ApiError>[0], `messages[${first.index}]: ${first.message}`, issues)
 
     const caller = c.get('caller')
     const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)

@@ -18,13 +18,16 @@ h2{margin-top:28px;border-bottom:1px solid #dde1e6}details summary{cursor:pointe
 <main id="root">Loading <a href="${specUrl}">${specUrl}</a>…</main>
 <script>
 const esc = (s) => String(s ?? '').replace(/[&<>"]/g, (ch) => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[ch]));
+const pretty = (value) => esc(JSON.stringify(value, null, 2));
 const deref = (spec, s) => { while (s && s.$ref) s = s.$ref.split('/').slice(1).reduce((o, k) => o[k], spec); return s; };
 function example(spec, s, depth = 0) {
   s = deref(spec, s); if (!s || depth > 6) return null;
   if (s.example !== undefined) return s.example;
   if (s.anyOf || s.oneOf) return example(spec, (s.anyOf || s.oneOf)[0], depth + 1);
   if (s.enum) return s.enum[0];
-  if (s.type === 'object' || s.properties) return Object.fromEntries(Object.entries(s.properties || {}).map(([k, v]) => [k, example(spec, v, depth + 1)]));
+  if (s.type === 'object' || s.properties) {
+    return Object.fromEntries(Object.entries(s.properties || {}).map(([k, v]) => [k, example(spec, v, depth + 1)]));
+  }
   if (s.type === 'array') return [example(spec, s.items, depth + 1)];
   return { string: 'string', integer: 0, number: 0, boolean: true }[Array.isArray(s.type) ? s.type[0] : s.type] ?? null;
 }
@@ -45,8 +48,8 @@ fetch(${JSON.stringify(specUrl)}).then((r) => r.json()).then((spec) => {
       const errors = Object.entries(op.responses).filter(([c]) => !c.startsWith('2')).map(([c, r]) => c + ': ' + r.description).join(' · ');
       html += '<section class="op"><div><span class="m ' + method + '">' + method + '</span> <code>' + esc(path) + '</code></div>'
         + '<div>' + esc(op.summary) + '</div>'
-        + (body ? '<details><summary>Request body</summary><pre>' + esc(JSON.stringify(example(spec, body.schema), null, 2)) + '</pre></details>' : '')
-        + (okBody ? '<details><summary>Response ' + okCode + '</summary><pre>' + esc(JSON.stringify(example(spec, okBody.schema), null, 2)) + '</pre></details>' : '')
+        + (body ? '<details><summary>Request body</summary><pre>' + pretty(example(spec, body.schema)) + '</pre></details>' : '')
+        + (okBody ? '<details><summary>Response ' + okCode + '</summary><pre>' + pretty(example(spec, okBody.schema)) + '</pre></details>' : '')
         + (errors ? '<div class="codes">Errors: ' + esc(errors) + '</div>' : '') + '</section>';
     }
   }

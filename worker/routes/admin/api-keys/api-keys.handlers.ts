@@ -57,9 +57,7 @@ export const update: AppRouteHandler<typeof updateApiKey> = async (c) => {
   const db = database(c.env.DB)
   const existing = await findApiKey(db, id)
   if (existing.revokedAt && body.is_active) {
-    throw new ApiError('validation_error', 'A revoked key cannot be reactivated', [
-      { field: 'is_active', message: 'the key is revoked' },
-    ])
+    throw new ApiError('validation_error', 'A revoked key cannot be reactivated', [{ field: 'is_active', message: 'the key is revoked' }])
   }
   const key = await db
     .update(apiKeys)

@@ -25,7 +25,10 @@ export const CreateSessionNodeSchema = z.object({ name: z.string().trim().min(1)
 export const UpdateSessionNodeSchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
-    is_active: z.boolean().optional().openapi({ description: 'false revokes the node token: the node is disconnected and its devices move at once' }),
+    is_active: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'false revokes the node token: the node is disconnected and its devices move at once' }),
   })
   .strict()
   .refine((body) => Object.keys(body).length > 0, 'at least one field is required')
