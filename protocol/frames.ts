@@ -9,6 +9,10 @@ export const PROTOCOL_VERSION = 1
 export const LIVE_STATUSES = ['pending', 'qr_ready', 'authenticated', 'disconnected', 'error'] as const
 export type LiveStatus = (typeof LIVE_STATUSES)[number]
 
+/** What drives a node's sessions: real WhatsApp, or the documented sandbox. */
+export const ENGINE_NAMES = ['baileys', 'simulator'] as const
+export type EngineName = (typeof ENGINE_NAMES)[number]
+
 const commandId = z.string().min(1).max(64)
 const deviceId = z.number().int().positive()
 const epoch = z.number().int().nonnegative()
@@ -45,7 +49,7 @@ export const NodeHello = z.object({
   type: z.literal('hello'),
   protocol: z.number().int(),
   node_name: z.string().max(200),
-  engine: z.enum(['baileys', 'simulator']),
+  engine: z.enum(ENGINE_NAMES),
   capacity: z.number().int().positive(),
   /** Devices this process is running now (empty after a restart). */
   sessions: z.array(deviceId).max(100_000),

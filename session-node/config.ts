@@ -2,7 +2,7 @@
 // with a message naming the variable, never its value: two of them are secrets.
 import { hostname } from 'node:os'
 import { z } from 'zod'
-import type { EngineName } from './engines/engine'
+import { ENGINE_NAMES, type EngineName } from '../protocol/frames'
 
 export interface Config {
   /** Base for `…/api/nodes/…`, already turned into ws:// or wss://. */
@@ -54,7 +54,7 @@ const EnvSchema = z.object({
     .refine((value) => URL.canParse(value) && /^(https?|wss?):$/.test(new URL(value).protocol), 'must be an http(s):// URL'),
   NODE_TOKEN: z.string({ error: 'is required (the token the admin API issued for this node)' }).trim().min(1, 'must not be empty'),
   NODE_NAME: z.string().trim().min(1).max(200).optional(),
-  WA_ENGINE: z.enum(['baileys', 'simulator'], { error: 'must be "baileys" or "simulator"' }).default('baileys'),
+  WA_ENGINE: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).default('baileys'),
   SESSION_ENCRYPTION_KEY: z
     .string({ error: 'is required: 64 hex characters (openssl rand -hex 32), the same on every node' })
     .regex(/^[0-9a-fA-F]{64}$/, 'must be exactly 64 hex characters (openssl rand -hex 32)'),

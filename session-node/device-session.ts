@@ -15,22 +15,23 @@
 // session ends as usual.
 //
 // Sends (`send` commands) run through messaging.ts; the engine's receipts go to DeviceDO as
-// `receipt` frames through an Outbox like auth writes: acknowledged one by one, kept while the
+// `receipt` frames through an AckQueue like auth writes: acknowledged one by one, kept while the
 // socket is down and resent in order after a reconnect.
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/close-codes'
 import { DeviceToNode, PROTOCOL_VERSION, type NodeToDevice } from '../protocol/frames'
 import { RemoteAuthStore } from './auth/remote-auth-store'
 import type { Sealer } from './auth/sealing'
-import type { BackoffOptions } from './backoff'
+import type { BackoffPolicy } from './backoff'
 import type { Engine, EngineFactory, Receipt } from './engines/engine'
 import type { MediaFetcher } from './media/fetch-media'
 import { receiptFrame, runSend, type ReceiptFrame } from './messaging'
 import { SessionReporter } from './session-reporter'
 import { CommandError } from './transport/errors'
 import type { CommandOf, EventOf, FrameSocket, SocketEnd, SocketTiming } from './transport/frame-socket'
-import { Outbox } from './transport/outbox'
+import { AckQueue } from './transport/ack-queue'
 import { ReconnectingSocket, type EndDecision } from './transport/reconnecting-socket'
+import { messageOf } from './error-message'
 
 type DeviceSocket = FrameSocket<DeviceToNode, NodeToDevice>
 
@@ -43,7 +44,7 @@ export interface DeviceSessionOptions {
   sealer: Sealer
   logger: Logger
   timing: SocketTiming
-  backoff: BackoffOptions
+  backoff: BackoffPolicy
   /** How long a planned stop waits for auth writes still unacknowledged. */
   drainMs: number
   printQr: boolean
@@ -70,8 +71,6 @@ function finalReason(end: SocketEnd): string | null {
   return null
 }
 
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
-
 /** Receipts waiting for DeviceDO beyond this (a very long outage) are dropped, oldest kept. */
 const MAX_PENDING_RECEIPTS = 10_000
 
@@ -82,7 +81,7 @@ export class DeviceSession {
   private readonly link: ReconnectingSocket<DeviceToNode, NodeToDevice>
   private readonly store: RemoteAuthStore
   private readonly reporter: SessionReporter
-  private readonly receipts: Outbox<ReceiptFrame>
+  private readonly receipts: AckQueue<ReceiptFrame>
   /** The socket DeviceDO has welcomed; frames are only sent there. */
   private welcomed: DeviceSocket | null = null
   private engine: Engine | null = null
@@ -104,7 +103,7 @@ export class DeviceSession {
     this.epoch = epoch
     this.logger = options.logger.child({ deviceId, epoch })
     this.store = new RemoteAuthStore(deviceId, options.sealer, this.logger, options.timing.requestTimeoutMs)
-    this.receipts = new Outbox<ReceiptFrame>({ name: 'receipts', logger: this.logger, timeoutMs: options.timing.requestTimeoutMs })
+    this.receipts = new AckQueue<ReceiptFrame>({ name: 'receipts', logger: this.logger, timeoutMs: options.timing.requestTimeoutMs })
     this.reporter = new SessionReporter({
       deviceId,
       logger: this.logger,

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/close-codes'
 import { FleetToNode, PROTOCOL_VERSION, type NodeToFleet } from '../protocol/frames'
-import type { BackoffOptions } from './backoff'
+import type { BackoffPolicy } from './backoff'
 import type { EngineName } from './engines/engine'
 import type { SessionManager } from './session-manager'
 import type { EventOf, SocketEnd, SocketTiming } from './transport/frame-socket'
@@ -22,7 +22,7 @@ export interface FleetClientOptions {
   sessions: SessionManager
   logger: Logger
   timing: SocketTiming
-  backoff: BackoffOptions
+  backoff: BackoffPolicy
   /** Something only a human can fix: the process should stop (exit code 1). */
   onFatal(message: string): void
 }

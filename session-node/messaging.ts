@@ -6,10 +6,9 @@ import type { NodeToDevice, SendAccepted, SendCommand } from '../protocol/frames
 import { SendError, type Engine, type MediaPayload, type Receipt } from './engines/engine'
 import type { MediaFetcher } from './media/fetch-media'
 import { CommandError } from './transport/errors'
+import { messageOf } from './error-message'
 
 export type ReceiptFrame = Extract<NodeToDevice, { type: 'receipt' }>
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 /**
  * Runs one `send` command. Resolves with the result data; rejects with a CommandError whose code

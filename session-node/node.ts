@@ -2,7 +2,7 @@
 // from the entry point so tests run the real node in-process against a fake worker.
 import type { Logger } from 'pino'
 import { createSealer } from './auth/sealing'
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff'
+import { WORKER_SOCKET_BACKOFF, type BackoffPolicy } from './backoff'
 import type { Config } from './config'
 import { DeviceSession } from './device-session'
 import type { EngineFactory } from './engines/engine'
@@ -13,12 +13,12 @@ import { DEFAULT_TIMING, type SocketTiming } from './transport/frame-socket'
 
 export interface NodeTiming {
   socket: SocketTiming
-  backoff: BackoffOptions
+  backoff: BackoffPolicy
   /** On a planned stop, how long a session waits for its last auth writes to be acknowledged. */
   drainMs: number
 }
 
-export const DEFAULT_NODE_TIMING: NodeTiming = { socket: DEFAULT_TIMING, backoff: DEFAULT_BACKOFF, drainMs: 5_000 }
+export const DEFAULT_NODE_TIMING: NodeTiming = { socket: DEFAULT_TIMING, backoff: WORKER_SOCKET_BACKOFF, drainMs: 5_000 }
 
 export interface SessionNodeOptions {
   config: Config

@@ -2,7 +2,7 @@
 // leave the node as HMACs and values sealed, so the worker holds nothing usable.
 //
 // Durability rule: a write resolves only when DeviceDO acknowledged it, and a write is never
-// dropped while the session lives. Operations go through one ordered Outbox: while the socket
+// dropped while the session lives. Operations go through one ordered AckQueue: while the socket
 // is down they wait, and after a reconnect every unacknowledged one is sent again, in the
 // original order (all of them are idempotent "make it so" writes, so a repeat is harmless and
 // the last write still wins). A write the worker refuses outright fails, and is not retried.
@@ -11,7 +11,7 @@ import { z } from 'zod'
 import { MAX_FRAME_CHARS, type NodeToDevice } from '../../protocol/frames'
 import type { AuthStore } from '../engines/engine'
 import { FrameTooLargeError, RemoteError } from '../transport/errors'
-import { Outbox, OutboxClosedError, type Link } from '../transport/outbox'
+import { AckQueue, AckQueueClosedError, type Link } from '../transport/ack-queue'
 import type { Sealer } from './sealing'
 
 type AuthFrame = Extract<NodeToDevice, { type: 'auth.get' | 'auth.set' | 'auth.clear' }>
@@ -56,7 +56,7 @@ export function splitEntries(entries: Record<string, string | null>, limit = MAX
 }
 
 export class RemoteAuthStore implements AuthStore {
-  private readonly outbox: Outbox<AuthFrame>
+  private readonly queue: AckQueue<AuthFrame>
 
   constructor(
     private readonly deviceId: number,
@@ -64,7 +64,7 @@ export class RemoteAuthStore implements AuthStore {
     logger: Logger,
     timeoutMs: number,
   ) {
-    this.outbox = new Outbox<AuthFrame>({ name: 'auth', logger: logger.child({ deviceId }), timeoutMs })
+    this.queue = new AckQueue<AuthFrame>({ name: 'auth', logger: logger.child({ deviceId }), timeoutMs })
   }
 
   async get(names: string[]): Promise<Record<string, string | null>> {
@@ -118,26 +118,26 @@ export class RemoteAuthStore implements AuthStore {
 
   /** DeviceDO welcomed us on this socket: send everything waiting, in order. */
   attach(socket: Link<AuthFrame>): void {
-    this.outbox.attach(socket)
+    this.queue.attach(socket)
   }
 
   /** The socket is gone; operations wait for the next `attach`. */
   detach(): void {
-    this.outbox.detach()
+    this.queue.detach()
   }
 
   /** The session is over (released, fenced, shut down): fail whatever is still waiting. */
   close(reason: string): void {
-    this.outbox.close(reason)
+    this.queue.close(reason)
   }
 
   /** Resolves true once nothing is waiting for an acknowledgement, false after `timeoutMs`. */
   drain(timeoutMs: number): Promise<boolean> {
-    return this.outbox.drain(timeoutMs)
+    return this.queue.drain(timeoutMs)
   }
 
   get pendingCount(): number {
-    return this.outbox.pendingCount
+    return this.queue.pendingCount
   }
 
   /** Binds a value to its device and entry: moved anywhere else, it no longer opens. */
@@ -147,9 +147,9 @@ export class RemoteAuthStore implements AuthStore {
 
   private async enqueue(kind: AuthFrame['type'], build: (id: string) => AuthFrame): Promise<unknown> {
     try {
-      return await this.outbox.enqueue(kind, build)
+      return await this.queue.enqueue(kind, build)
     } catch (error) {
-      if (error instanceof OutboxClosedError) throw new AuthStateError(`auth store closed: ${error.reason}`)
+      if (error instanceof AckQueueClosedError) throw new AuthStateError(`auth store closed: ${error.reason}`)
       // A definite answer: the worker refused this operation (or it could not be sent at all).
       if (error instanceof RemoteError || error instanceof FrameTooLargeError)
         throw new AuthStateError(`the worker refused ${kind}: ${error.message}`)

@@ -2,8 +2,9 @@
 // socket up and reports what happens. `baileys` talks to real WhatsApp; `simulator` is the
 // documented sandbox. Both keep their credentials only in the AuthStore (backed by DeviceDO).
 import type { Logger } from 'pino'
+import type { MessageFailureCode } from '../../protocol/frames'
 
-export type EngineName = 'baileys' | 'simulator'
+export type { EngineName } from '../../protocol/frames'
 
 /**
  * Key-value auth state of one device. Names and values are plain strings to the engine; the
@@ -57,14 +58,8 @@ export interface OutgoingMessage {
   media?: MediaPayload
 }
 
-export type SendFailureCode =
-  | 'not_on_whatsapp'
-  | 'media_unavailable'
-  | 'not_ready'
-  /** Failed before the message was handed to WhatsApp: certainly not sent. */
-  | 'send_failed'
-  /** The engine handed the message to WhatsApp's socket and then failed: it may have been sent. */
-  | 'outcome_unknown'
+/** The wire's failure codes (protocol/frames.ts says what each means): an engine fails with those only. */
+export type SendFailureCode = MessageFailureCode
 
 /**
  * How an engine fails a send: every code but `outcome_unknown` means WhatsApp certainly did not

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
 import type { z } from 'zod'
-import { createBackoff, type Backoff, type BackoffOptions } from '../backoff'
+import { createBackoff, type Backoff, type BackoffPolicy } from '../backoff'
 import { FrameSocket, type CommandOf, type EventOf, type SocketEnd, type SocketTiming } from './frame-socket'
 
 export type EndDecision = 'reconnect' | 'stop'
@@ -15,7 +15,7 @@ export interface ReconnectingSocketOptions<In extends { type: string }, Out exte
   schema: z.ZodType<In>
   logger: Logger
   timing: SocketTiming
-  backoff: BackoffOptions
+  backoff: BackoffPolicy
   /** The upgrade succeeded: say hello. */
   onOpen(socket: FrameSocket<In, Out>): void
   onEvent(frame: EventOf<In>, socket: FrameSocket<In, Out>): void

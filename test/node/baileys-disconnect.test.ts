@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { backoffDelay } from '../../session-node/engines/baileys/backoff'
+import { equalJitterDelay } from '../../session-node/backoff'
 import { BACKOFF, harness, linkedStore } from './support/baileys-engine-harness'
 import type { MemoryAuthStore } from './support/memory-auth-store'
 
@@ -165,9 +165,9 @@ describe('baileys engine: stop and logout', () => {
 describe('reconnect backoff', () => {
   it('grows exponentially, stays within its jitter band and never passes the cap', () => {
     for (let attempt = 0; attempt < 40; attempt++) {
-      const ceiling = Math.min(BACKOFF.maxMs, BACKOFF.initialMs * 2 ** attempt)
-      expect(backoffDelay(attempt, BACKOFF, () => 0)).toBe(ceiling / 2)
-      expect(backoffDelay(attempt, BACKOFF, () => 0.999999)).toBeLessThanOrEqual(ceiling)
+      const ceiling = Math.min(BACKOFF.maxMs, BACKOFF.baseMs * 2 ** attempt)
+      expect(equalJitterDelay(attempt, BACKOFF, () => 0)).toBe(ceiling / 2)
+      expect(equalJitterDelay(attempt, BACKOFF, () => 0.999999)).toBeLessThanOrEqual(ceiling)
     }
   })
 })

@@ -4,8 +4,8 @@ import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../lib/crypto'
 import { ApiError } from '../lib/errors'
 import { numberSetting } from '../lib/settings'
 import { lookupKey } from './api-key-cache'
+import { API_KEY_KIND } from './secret-kinds'
 
-export const API_KEY_KIND = 'wak'
 const DEFAULT_TTL_MS = 5_000
 
 /**

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm'
 import { database } from '../db/client'
 import { sessionNodes } from '../db/schema'
 import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../lib/crypto'
-import { NODE_TOKEN_KIND } from '../routes/admin/nodes/nodes.schemas'
+import { NODE_TOKEN_KIND } from './secret-kinds'
 
 /**
  * The session node behind `Authorization: Bearer <NODE_TOKEN>`, or null. Node sockets are few

@@ -2,6 +2,7 @@
 // Durable Objects; D1 holds what is listed, joined and administered.
 import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { LIVE_STATUSES } from '../../protocol/frames'
 
 const timestamps = {
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
@@ -41,7 +42,8 @@ export const apiKeys = sqliteTable(
   (t) => [uniqueIndex('api_keys_prefix_unique').on(t.prefix), index('api_keys_company_idx').on(t.companyId)],
 )
 
-export const DEVICE_STATUSES = ['pending', 'qr_ready', 'authenticated', 'disconnected', 'error'] as const
+/** The DeviceDO's live statuses, mirrored here: one list for the wire, the table and the API. */
+export const DEVICE_STATUSES = LIVE_STATUSES
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number]
 
 export const devices = sqliteTable(

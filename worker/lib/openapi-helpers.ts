@@ -43,6 +43,3 @@ export function errorResponses(...codes: ErrorCode[]) {
 export const PUBLIC_AUTH_ERRORS: ErrorCode[] = ['invalid_api_key', 'key_expired', 'company_inactive', 'service_type_mismatch']
 
 export const isoTimestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T10:00:00.000Z' })
-
-/** A stored time (Date or epoch ms) as the API shows it; null stays null. */
-export const iso = (time: Date | number | null | undefined) => (time === null || time === undefined ? null : new Date(time).toISOString())

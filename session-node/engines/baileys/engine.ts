@@ -4,7 +4,7 @@ import type { ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from 
 import type { Logger } from 'pino'
 import { SendError, type Engine, type EngineContext, type EngineStatus, type OutgoingMessage, type Receipt } from '../engine'
 import { loadAuthState, type StoredAuthState } from './auth-state'
-import { backoffDelay } from './backoff'
+import { equalJitterDelay } from '../../backoff'
 import { forgetUnfinishedPairing, isLinked, phoneNumberOf } from './creds'
 import { planDisconnect, statusCodeOf, type DisconnectPlan } from './disconnect'
 import { BaileysEngineError } from './errors'
@@ -199,7 +199,7 @@ export class BaileysEngine implements Engine {
   }
 
   private scheduleReconnect(): void {
-    const delayMs = backoffDelay(this.failures, this.options.backoff, this.options.random)
+    const delayMs = equalJitterDelay(this.failures, this.options.backoff, this.options.random)
     this.failures += 1
     this.cancelReconnect = this.options.schedule(() => {
       this.cancelReconnect = undefined

@@ -1,5 +1,5 @@
 // What a caller (in practice: a test) may swap in the engine, and the production defaults.
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff'
+import { WHATSAPP_RECONNECT_BACKOFF, type BackoffPolicy } from '../../backoff'
 import { defaultSocketFactory, type SocketFactory } from './socket'
 
 /** Runs `callback` after `ms`; the returned function cancels it. */
@@ -29,7 +29,7 @@ export function resolveOptions(options: BaileysEngineOptions = {}): ResolvedOpti
   return {
     socketFactory: options.socketFactory ?? defaultSocketFactory,
     schedule: options.schedule ?? realSchedule,
-    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    backoff: options.backoff ?? WHATSAPP_RECONNECT_BACKOFF,
     random: options.random ?? Math.random,
     pairingReadyTimeoutMs: options.pairingReadyTimeoutMs ?? 30_000,
     baileysLogLevel: options.baileysLogLevel ?? 'warn',

@@ -37,6 +37,7 @@ import { generateWAMessage, type AnyMessageContent, type proto, type WAMessage }
 import type { Logger } from 'pino'
 import { SendError, type OutgoingMessage } from '../engine'
 import type { BaileysLogger, BaileysSocket } from './socket'
+import { messageOf } from '../../error-message'
 
 /** Media upload has no timeout in Baileys by default; a stuck upload must not hang a send. */
 const MEDIA_UPLOAD_TIMEOUT_MS = 60_000
@@ -196,8 +197,6 @@ export class Sender {
     return registered
   }
 }
-
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 const MAX_REASON_CHARS = 80
 

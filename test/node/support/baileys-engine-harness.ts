@@ -6,7 +6,7 @@ import { createBaileysEngine, type BaileysEngineOptions } from '../../../session
 import { fakeBaileys, ManualClock } from './fake-baileys'
 import { MemoryAuthStore } from './memory-auth-store'
 
-export const BACKOFF = { initialMs: 1_000, maxMs: 8_000 }
+export const BACKOFF = { baseMs: 1_000, maxMs: 8_000 }
 
 export function harness(store = new MemoryAuthStore(), options: BaileysEngineOptions = {}) {
   const wa = fakeBaileys()

@@ -54,9 +54,9 @@ export class CompanyDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.quotas = new QuotaStore(ctx.storage.sql)
-    this.rates = new RateLimiter(ctx.storage.sql)
-    this.idempotency = new IdempotencyStore(ctx.storage.sql)
+    this.quotas = new QuotaStore(ctx.storage)
+    this.rates = new RateLimiter(ctx.storage)
+    this.idempotency = new IdempotencyStore(ctx.storage)
   }
 
   // ── quota and rate limit ──────────────────────────────────────────────────────────────────

@@ -4,6 +4,7 @@
 // far longer than any request can run (a media send waits at most 2 min for its node), so a
 // retry never starts a second send while the first may still go out; it only frees a key whose
 // request died before sending anything. An expired record behaves as absent; the sweep deletes it.
+import { migrate } from '../sql-schema'
 
 export type IdempotencyBegin =
   { state: 'new' } | { state: 'replay'; status: number; body: string } | { state: 'conflict' } | { state: 'in_progress' }
@@ -18,10 +19,8 @@ type Row = {
   body: string | null
 }
 
-export class IdempotencyStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS idempotency (
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS idempotency (
         key TEXT PRIMARY KEY,
         fingerprint TEXT NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('in_progress', 'completed')),
@@ -29,8 +28,15 @@ export class IdempotencyStore {
         body TEXT,
         expires_at INTEGER NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS idempotency_expires_at ON idempotency (expires_at);
-    `)
+      CREATE INDEX IF NOT EXISTS idempotency_expires_at ON idempotency (expires_at);`,
+]
+
+export class IdempotencyStore {
+  private readonly sql: SqlStorage
+
+  constructor(storage: DurableObjectStorage) {
+    this.sql = storage.sql
+    migrate(storage, 'idempotency', SCHEMA)
   }
 
   begin(key: string, fingerprint: string, now: number): IdempotencyBegin {

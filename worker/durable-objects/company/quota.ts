@@ -1,6 +1,7 @@
 // Monthly usage, one row per calendar month (UTC). A new month simply has no row yet, so it
 // starts at 0 without any reset job. The limit is not stored here: it lives in D1 and every
 // call passes it in, so a raised limit applies at once.
+import { migrate } from '../sql-schema'
 
 export interface QuotaView {
   limit: number | null
@@ -28,9 +29,14 @@ function periodString(year: number, month: number): string {
   return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`
 }
 
+const SCHEMA = [`CREATE TABLE IF NOT EXISTS quota_usage (period TEXT PRIMARY KEY, used INTEGER NOT NULL)`]
+
 export class QuotaStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec('CREATE TABLE IF NOT EXISTS quota_usage (period TEXT PRIMARY KEY, used INTEGER NOT NULL)')
+  private readonly sql: SqlStorage
+
+  constructor(storage: DurableObjectStorage) {
+    this.sql = storage.sql
+    migrate(storage, 'quota', SCHEMA)
   }
 
   used(period: string): number {

@@ -2,18 +2,24 @@
 // "theoretical arrival time" (tat) at which the bucket would be full again. A row whose tat has
 // passed is a full bucket, the same as no row at all, so the sweep can delete it.
 // Rate and burst come from the caller on every call (they are configuration, not state).
+import { migrate } from '../sql-schema'
 
 export type RateDecision = { ok: true; created: boolean } | { ok: false; retryAfterMs: number }
 
 /** Float slack, so that waiting exactly the advertised retryAfterMs is always enough. */
 const EPSILON_MS = 1e-6
 
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS rate_buckets (key_id INTEGER PRIMARY KEY, tat REAL NOT NULL);
+      CREATE INDEX IF NOT EXISTS rate_buckets_tat ON rate_buckets (tat);`,
+]
+
 export class RateLimiter {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS rate_buckets (key_id INTEGER PRIMARY KEY, tat REAL NOT NULL);
-      CREATE INDEX IF NOT EXISTS rate_buckets_tat ON rate_buckets (tat);
-    `)
+  private readonly sql: SqlStorage
+
+  constructor(storage: DurableObjectStorage) {
+    this.sql = storage.sql
+    migrate(storage, 'rate_limit', SCHEMA)
   }
 
   /** Takes one token for `keyId`, or says how long until one is available. */

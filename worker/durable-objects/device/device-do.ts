@@ -18,7 +18,7 @@ import { companyOf, fleetOf } from '../stubs'
 import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { mirrorStatusToD1 } from './d1-mirror'
 import { DeviceStore, type DeviceState } from './device-store'
-import type { MessageView } from './dispatch'
+import type { MessageView } from './message-view'
 import { Ledger, type ListQuery, type NewMessage } from './ledger'
 import { Outbox, type BatchView, type EnqueueOutcome, type SendOutcome } from './outbox'
 import { PendingCommands, type CommandOutcome } from './pending-commands'
@@ -68,7 +68,7 @@ export class DeviceDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new DeviceStore(ctx.storage)
-    this.ledger = new Ledger(ctx.storage.sql)
+    this.ledger = new Ledger(ctx.storage)
     this.outbox = new Outbox({
       ledger: this.ledger,
       storage: ctx.storage,
@@ -120,7 +120,7 @@ export class DeviceDO extends DurableObject<Env> {
           protocol: PROTOCOL_VERSION,
           device_id: frame.device_id,
           epoch: frame.epoch,
-          active: state.active === 1,
+          active: state.active,
         } satisfies DeviceToNode)
         return
       }
@@ -212,14 +212,14 @@ export class DeviceDO extends DurableObject<Env> {
       qr_image: s.qr_image,
       qr_expires_at: s.qr_expires_at,
       node_id: s.node_id,
-      active: s.active === 1,
+      active: s.active,
     }
   }
 
   async requestPairingCode(phoneDigits: string): Promise<{ ok: true; pairingCode: string } | CommandFailure> {
     const state = this.store.state()
     if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
-    if (state.active !== 1) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
+    if (!state.active) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
     const outcome = await this.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), PAIRING_TIMEOUT_MS)
     const code =
       outcome.ok && typeof outcome.data === 'object' && outcome.data ? (outcome.data as { pairing_code?: unknown }).pairing_code : undefined
@@ -229,8 +229,8 @@ export class DeviceDO extends DurableObject<Env> {
   /** Pauses (stops the session without unlinking it) or resumes the device. */
   async setActive(active: boolean): Promise<LiveView> {
     const before = this.store.state()
-    this.store.update({ active: active ? 1 : 0 })
-    if (before.active !== (active ? 1 : 0)) {
+    this.store.update({ active })
+    if (before.active !== active) {
       if (!active) {
         const status = before.status === 'pending' || before.status === 'error' ? before.status : 'disconnected'
         await this.setLive({ status, status_reason: 'paused', qr_code: null, qr_image: null, qr_expires_at: null })
@@ -301,7 +301,7 @@ export class DeviceDO extends DurableObject<Env> {
   /** Why a message cannot go out now, or null when the device can send. */
   private notReadyReason(): string | null {
     const state = this.store.state()
-    if (state.active !== 1) return 'the device is paused'
+    if (!state.active) return 'the device is paused'
     if (state.status !== 'authenticated') return `the device is ${state.status}, not authenticated`
     if (!this.currentSocket()) return 'the session node of this device is unreachable'
     return null

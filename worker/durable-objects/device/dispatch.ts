@@ -2,8 +2,7 @@
 // message. The distinction that matters is whether WhatsApp may have taken it: only a message
 // that certainly was not sent gives its quota back, and none is ever sent twice.
 import { MESSAGE_FAILURE_CODES, SendAccepted, type DeviceToNode, type MessageFailureCode } from '../../../protocol/frames'
-import type { MessageRow, MessageStatus } from './ledger'
-import { iso } from '../../lib/openapi-helpers'
+import type { MessageRow } from './ledger'
 import type { CommandOutcome } from './pending-commands'
 
 export type DispatchResult =
@@ -52,39 +51,4 @@ export function interpretSend(outcome: CommandOutcome): DispatchResult {
   if (isFailureCode(code)) return { kind: 'refused', code, message }
   // malformed_frame, unknown_command and the like: the node did not act on it.
   return { kind: 'refused', code: 'send_failed', message: `${code}: ${message}` }
-}
-
-export interface MessageView {
-  message_id: string
-  status: Exclude<MessageStatus, 'sending'>
-  type: MessageRow['type']
-  recipient: string
-  chat_id: string
-  device_id: number
-  batch_id: string | null
-  error: string | null
-  created_at: string
-  sent_at: string | null
-  delivered_at: string | null
-  read_at: string | null
-  failed_at: string | null
-}
-
-/** The public shape; `sending` is an internal step and reads as `queued` outside. */
-export function toMessageView(row: MessageRow, deviceId: number): MessageView {
-  return {
-    message_id: row.message_id,
-    status: row.status === 'sending' ? 'queued' : row.status,
-    type: row.type,
-    recipient: row.recipient,
-    chat_id: row.chat_id,
-    device_id: deviceId,
-    batch_id: row.batch_id,
-    error: row.error,
-    created_at: iso(row.created_at)!,
-    sent_at: iso(row.sent_at),
-    delivered_at: iso(row.delivered_at),
-    read_at: iso(row.read_at),
-    failed_at: iso(row.failed_at),
-  }
 }

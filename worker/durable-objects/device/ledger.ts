@@ -1,10 +1,16 @@
 // The device's message ledger and outbox, in its own SQLite: every accepted message is a row
 // here before the API answers, and only this object changes it. `queued` rows are the outbox;
 // `sending` is a message handed to the node whose outcome is not known yet.
+import { migrate } from '../sql-schema'
 
-export const MESSAGE_STATUSES = ['queued', 'sending', 'sent', 'delivered', 'read', 'failed'] as const
+/** The statuses a client sees. */
+export const VISIBLE_MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed'] as const
+/** `sending` is internal: handed to the node, outcome not known yet; it reads as `queued` outside. */
+export const MESSAGE_STATUSES = [...VISIBLE_MESSAGE_STATUSES, 'sending'] as const
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
-export type MessageType = 'text' | 'image' | 'video' | 'audio' | 'document' | 'media'
+/** `media`: sent with a media_url whose kind is not known until the node fetched it. */
+export const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document', 'media'] as const
+export type MessageType = (typeof MESSAGE_TYPES)[number]
 
 export type MessageRow = {
   message_id: string
@@ -43,14 +49,8 @@ export interface ListQuery {
   limit: number
 }
 
-export class Ledger {
-  constructor(private readonly sql: SqlStorage) {
-    this.createSchema()
-  }
-
-  createSchema(): void {
-    this.sql.exec(`
-      CREATE TABLE IF NOT EXISTS messages (
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS messages (
         message_id TEXT PRIMARY KEY,
         company_id INTEGER NOT NULL,
         batch_id TEXT,
@@ -75,13 +75,25 @@ export class Ledger {
       CREATE INDEX IF NOT EXISTS messages_outbox ON messages (status, outbox_seq);
       CREATE INDEX IF NOT EXISTS messages_batch ON messages (batch_id, batch_index);
       CREATE INDEX IF NOT EXISTS messages_wa ON messages (wa_message_id);
-      CREATE INDEX IF NOT EXISTS messages_recent ON messages (created_at, message_id);
-    `)
+      CREATE INDEX IF NOT EXISTS messages_recent ON messages (created_at, message_id);`,
+]
+
+export class Ledger {
+  private readonly sql: SqlStorage
+
+  constructor(private readonly storage: DurableObjectStorage) {
+    this.sql = storage.sql
+    this.createSchema()
+  }
+
+  /** Also run after `deleteAll()`. */
+  createSchema(): void {
+    migrate(this.storage, 'ledger', SCHEMA)
   }
 
   /** Inserts all rows in one transaction; `queued` rows join the outbox in this order. */
-  insert(rows: NewMessage[], status: 'queued' | 'sending', now: number, storage: DurableObjectStorage): void {
-    storage.transactionSync(() => {
+  insert(rows: NewMessage[], status: 'queued' | 'sending', now: number): void {
+    this.storage.transactionSync(() => {
       let seq = this.sql.exec<{ s: number | null }>('SELECT MAX(outbox_seq) AS s FROM messages').one().s ?? 0
       for (const row of rows) {
         seq += 1

@@ -2,15 +2,8 @@
 // node, paced, at most once. DeviceDO owns the socket and the alarm; this owns what is sent,
 // when, and what each outcome means for the message and its quota.
 import type { DeviceToNode, MessageFailureCode } from '../../../protocol/frames'
-import {
-  interpretSend,
-  sendCommand,
-  sendTimeoutMs,
-  STALE_SENDING_MS,
-  toMessageView,
-  type DispatchResult,
-  type MessageView,
-} from './dispatch'
+import { interpretSend, sendCommand, sendTimeoutMs, STALE_SENDING_MS, type DispatchResult } from './dispatch'
+import { toMessageView, type MessageView } from './message-view'
 import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
 import type { CommandOutcome } from './pending-commands'
 import { wakeBy } from '../alarms'
@@ -60,7 +53,7 @@ export class Outbox {
       return { ok: false, code: 'device_not_ready', message: notReady }
     }
     const now = Date.now()
-    this.deps.ledger.insert([input], 'sending', now, this.deps.storage)
+    this.deps.ledger.insert([input], 'sending', now)
     // Should this object be reset before the answer comes, the alarm closes the message out.
     await wakeBy(this.deps.storage, now + STALE_SENDING_MS + 1_000)
     const row = this.deps.ledger.get(input.message_id)
@@ -86,7 +79,7 @@ export class Outbox {
       if (first) await this.deps.refund(first.company_id, first.quota_period, rows.length)
       return { ok: false, code: 'device_not_ready', message: notReady ?? 'nothing to send' }
     }
-    this.deps.ledger.insert(rows, 'queued', Date.now(), this.deps.storage)
+    this.deps.ledger.insert(rows, 'queued', Date.now())
     await this.scheduleDrain(Date.now())
     return { ok: true }
   }

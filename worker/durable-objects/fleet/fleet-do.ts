@@ -6,7 +6,7 @@ import { CloseCode } from '../../../protocol/close-codes'
 import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
 import { numberSetting } from '../../lib/settings'
 import { wakeBy } from '../alarms'
-import { sessionOf } from '../stubs'
+import { deviceOf } from '../stubs'
 import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { FleetStore } from './fleet-store'
 import { pickNode } from './placement'
@@ -46,7 +46,7 @@ export class FleetDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
-    this.store = new FleetStore(ctx.storage.sql)
+    this.store = new FleetStore(ctx.storage)
     answerPingsWhileHibernating(ctx)
     // After a restart (a deploy closes every socket) the sweep must run even if no node ever
     // reconnects, or nodes recorded online would keep their devices forever.
@@ -249,7 +249,7 @@ export class FleetDO extends DurableObject<Env> {
   private async place(deviceId: number, nodeId: number | null): Promise<Assignment> {
     const epoch = this.store.assign(deviceId, nodeId)
     try {
-      await sessionOf(this.env, deviceId).assign({ deviceId, nodeId, epoch })
+      await deviceOf(this.env, deviceId).assign({ deviceId, nodeId, epoch })
     } catch (error) {
       // Not fatal: when the node connects with the new epoch, DeviceDO asks this object.
       console.error(JSON.stringify({ msg: 'DeviceDO did not take the assignment', deviceId, nodeId, epoch, error: String(error) }))

@@ -1,5 +1,6 @@
 // FleetDO's own SQLite tables: which nodes exist (as last seen) and which device runs where.
 // `epoch` grows every time a device is given to a node; DeviceDO fences on it.
+import { migrate } from '../sql-schema'
 
 export type NodeRow = {
   node_id: number
@@ -17,10 +18,8 @@ export type AssignmentRow = {
   epoch: number
 }
 
-export class FleetStore {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS nodes (
+const SCHEMA = [
+  `CREATE TABLE IF NOT EXISTS nodes (
         node_id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,
         engine TEXT NOT NULL,
@@ -34,8 +33,15 @@ export class FleetStore {
         node_id INTEGER,
         epoch INTEGER NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS assignments_node ON assignments (node_id);
-    `)
+      CREATE INDEX IF NOT EXISTS assignments_node ON assignments (node_id);`,
+]
+
+export class FleetStore {
+  private readonly sql: SqlStorage
+
+  constructor(storage: DurableObjectStorage) {
+    this.sql = storage.sql
+    migrate(storage, 'fleet', SCHEMA)
   }
 
   nodeOnline(node: { nodeId: number; name: string; engine: string; capacity: number }, now: number): void {

@@ -2,11 +2,11 @@ import { database } from '../../db/client'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
-import { iso } from '../../lib/openapi-helpers'
+import { iso } from '../../lib/time'
 import { parseInternationalNumber } from '../../lib/phone'
-import * as store from './device-store'
-import { sessionOf } from '../../durable-objects/stubs'
-import { endSession, pairingCode, startSession } from './device-sessions'
+import * as store from '../../db/devices'
+import { deviceOf } from '../../durable-objects/stubs'
+import { destroyDevice, placeDevice, requestPairingCode } from './device-control'
 import type * as routes from './devices.routes'
 import { toDeviceJson } from './devices.schemas'
 
@@ -21,7 +21,7 @@ export const create: AppRouteHandler<typeof routes.createDevice> = async (c) => 
   const companyId = c.get('caller').company.id
   const device = await store.createDevice(db, companyId, name)
   try {
-    await startSession(c.env, device.id)
+    await placeDevice(c.env, device.id)
   } catch (error) {
     // A device the fleet never heard of would wait forever: undo it and report the failure.
     await store.deleteDevice(db, companyId, device.id)
@@ -41,8 +41,8 @@ export const update: AppRouteHandler<typeof routes.patchDevice> = async (c) => {
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
   await store.findDevice(db, companyId, id)
-  if (is_active !== undefined) await sessionOf(c.env, id).setActive(is_active)
-  if (send_interval_ms !== undefined) await sessionOf(c.env, id).configure({ sendIntervalMs: send_interval_ms })
+  if (is_active !== undefined) await deviceOf(c.env, id).setActive(is_active)
+  if (send_interval_ms !== undefined) await deviceOf(c.env, id).configure({ sendIntervalMs: send_interval_ms })
   const device = await store.updateDevice(db, companyId, id, {
     ...(name !== undefined && { name }),
     ...(is_active !== undefined && { isActive: is_active }),
@@ -61,7 +61,7 @@ export const remove: AppRouteHandler<typeof routes.deleteDevice> = async (c) => 
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
   await store.findDevice(db, companyId, id)
-  await endSession(c.env, id)
+  await destroyDevice(c.env, id)
   await store.deleteDevice(db, companyId, id)
   return c.json(ok({ id, deleted: true as const }), 200)
 }
@@ -71,8 +71,8 @@ export const remove: AppRouteHandler<typeof routes.deleteDevice> = async (c) => 
  * whose placement was lost (the worker died between creating and placing it) heals on first look.
  */
 async function liveView(env: Env, deviceId: number) {
-  const live = await sessionOf(env, deviceId).live()
-  if (live.node_id === null) await startSession(env, deviceId)
+  const live = await deviceOf(env, deviceId).live()
+  if (live.node_id === null) await placeDevice(env, deviceId)
   return live
 }
 
@@ -105,6 +105,6 @@ export const pairing: AppRouteHandler<typeof routes.requestPairingCode> = async 
   if (!phone) {
     throw new ApiError('invalid_phone_number', 'Not a valid phone number in international format', { reason: 'invalid_format' })
   }
-  const code = await pairingCode(c.env, device.id, phone.digits)
+  const code = await requestPairingCode(c.env, device.id, phone.digits)
   return c.json(ok({ device_id: device.id, phone_number: phone.e164, pairing_code: code }), 200)
 }

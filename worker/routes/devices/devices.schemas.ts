@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { DEVICE_STATUSES, type Device } from '../../db/schema'
-import { iso, isoTimestamp } from '../../lib/openapi-helpers'
+import { isoTimestamp } from '../../lib/openapi-helpers'
+import { iso } from '../../lib/time'
 
 export const DeviceStatusSchema = z.enum(DEVICE_STATUSES).openapi('DeviceStatus')
 

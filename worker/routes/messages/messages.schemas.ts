@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES } from '../../durable-objects/device/ledger'
 import { isoTimestamp } from '../../lib/openapi-helpers'
 
 // Lenient where existing clients differ (a device id sent as "3"), strict where it matters.
@@ -47,7 +48,7 @@ export const QuotaSchema = z
   })
   .openapi('Quota')
 
-const MessageStatusSchema = z.enum(['queued', 'sent', 'delivered', 'read', 'failed']).openapi('MessageStatus')
+const MessageStatusSchema = z.enum(VISIBLE_MESSAGE_STATUSES).openapi('MessageStatus')
 
 export const SendResultSchema = z
   .object({
@@ -73,7 +74,7 @@ export const MessageSchema = z
   .object({
     message_id: z.string(),
     status: MessageStatusSchema,
-    type: z.enum(['text', 'image', 'video', 'audio', 'document', 'media']),
+    type: z.enum(MESSAGE_TYPES),
     recipient: z.string(),
     chat_id: z.string(),
     device_id: z.number().int(),
@@ -86,6 +87,7 @@ export const MessageSchema = z
     failed_at: isoTimestamp.nullable(),
   })
   .openapi('Message')
+export type MessageView = z.infer<typeof MessageSchema>
 
 export const MessageListSchema = z.object({ messages: z.array(MessageSchema), next_cursor: z.string().nullable() }).openapi('MessageList')
 

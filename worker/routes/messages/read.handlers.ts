@@ -1,12 +1,12 @@
 import { database } from '../../db/client'
-import type { MessageView } from '../../durable-objects/device/dispatch'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
-import { companyOf, sessionOf } from '../../durable-objects/stubs'
+import { companyOf, deviceOf } from '../../durable-objects/stubs'
 import { deviceIdOf } from '../../messaging/ids'
-import { findDevice, listDevices } from '../devices/device-store'
+import { findDevice, listDevices } from '../../db/devices'
 import type * as routes from './messages.routes'
+import type { MessageView } from './messages.schemas'
 
 const messageNotFound = () => new ApiError('not_found', 'Message not found')
 
@@ -24,7 +24,7 @@ async function ownedDevice(env: Env, companyId: number, deviceId: number | null)
 export const getMessage: AppRouteHandler<typeof routes.getMessage> = async (c) => {
   const { message_id } = c.req.valid('param')
   const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
-  const message = deviceId === null ? null : await sessionOf(c.env, deviceId).message(message_id)
+  const message = deviceId === null ? null : await deviceOf(c.env, deviceId).message(message_id)
   if (!message) throw messageNotFound()
   return c.json(ok(message), 200)
 }
@@ -32,7 +32,7 @@ export const getMessage: AppRouteHandler<typeof routes.getMessage> = async (c) =
 export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
   const { batch_id } = c.req.valid('param')
   const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('bat', batch_id))
-  const batch = deviceId === null ? null : await sessionOf(c.env, deviceId).batch(batch_id)
+  const batch = deviceId === null ? null : await deviceOf(c.env, deviceId).batch(batch_id)
   if (!batch) throw new ApiError('not_found', 'Batch not found')
   return c.json(ok(batch), 200)
 }
@@ -73,7 +73,7 @@ export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
   const pages = await Promise.all(
     deviceIds.map((id) =>
-      sessionOf(c.env, id).messages({
+      deviceOf(c.env, id).messages({
         ...(query.status && { status: [query.status] }),
         ...(query.batch_id && { batchId: query.batch_id }),
         ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.m } }),

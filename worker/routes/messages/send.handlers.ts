@@ -4,12 +4,12 @@ import type { EnqueueOutcome, SendOutcome } from '../../durable-objects/device/d
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError, type FieldIssue } from '../../lib/errors'
-import { sessionOf } from '../../durable-objects/stubs'
+import { deviceOf } from '../../durable-objects/stubs'
 import { admit } from '../../messaging/admission'
 import { newBatchId, newMessageId } from '../../messaging/ids'
 import { withIdempotency } from '../../messaging/idempotency'
 import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
-import { sendingDevice } from '../devices/device-store'
+import { sendingDevice } from '../../db/devices'
 import type * as routes from './messages.routes'
 
 const notReady = (message: string) => new ApiError('device_not_ready', `The device cannot send now: ${message}`)
@@ -82,7 +82,7 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     // From here DeviceDO owns the reservation: it gives it back for anything not sent.
     const outcome = await handOver(
       async (): Promise<SendOutcome> =>
-        sessionOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })),
+        deviceOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })),
       { message_id: messageId },
     )
     if (!outcome.ok) throw sendFailure(outcome)
@@ -120,7 +120,7 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
       batch_id: batchId,
       batch_index: index,
     }))
-    const queued = await handOver(async (): Promise<EnqueueOutcome> => sessionOf(c.env, device.id).enqueue(rows), { batch_id: batchId })
+    const queued = await handOver(async (): Promise<EnqueueOutcome> => deviceOf(c.env, device.id).enqueue(rows), { batch_id: batchId })
     if (!queued.ok) throw notReady(queued.message)
     return c.json(
       ok({

@@ -4,7 +4,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../lib/app-env'
 import { authenticateNode } from '../../auth/node-token'
-import { fleetOf, sessionOf } from '../../durable-objects/stubs'
+import { fleetOf, deviceOf } from '../../durable-objects/stubs'
 import { ApiError } from '../../lib/errors'
 
 function forwarded(request: Request, headers: Record<string, string>): Request {
@@ -36,7 +36,7 @@ export const nodeSocketsRouter = new Hono<AppEnv>()
     if (!Number.isInteger(deviceId) || deviceId <= 0 || !Number.isInteger(epoch) || epoch < 0) {
       throw new ApiError('validation_error', 'device id and epoch must be integers')
     }
-    return sessionOf(c.env, deviceId).fetch(
+    return deviceOf(c.env, deviceId).fetch(
       forwarded(c.req.raw, { 'X-Node-Id': String(node.id), 'X-Node-Epoch': String(epoch), 'X-Device-Id': String(deviceId) }),
     )
   })

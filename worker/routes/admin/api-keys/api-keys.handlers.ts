@@ -1,5 +1,5 @@
 import { and, asc, eq, isNull } from 'drizzle-orm'
-import { API_KEY_KIND } from '../../../auth/api-key-auth'
+import { API_KEY_KIND } from '../../../auth/secret-kinds'
 import { forgetCachedKeys } from '../../../auth/api-key-cache'
 import { database, type Db } from '../../../db/client'
 import { apiKeys } from '../../../db/schema'

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { SERVICE_TYPES, type ApiKey } from '../../../db/schema'
-import { iso, isoTimestamp } from '../../../lib/openapi-helpers'
+import { isoTimestamp } from '../../../lib/openapi-helpers'
+import { iso } from '../../../lib/time'
 
 const expiresAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
 

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import type { Company } from '../../../db/schema'
-import { iso, isoTimestamp } from '../../../lib/openapi-helpers'
+import { isoTimestamp } from '../../../lib/openapi-helpers'
+import { iso } from '../../../lib/time'
 
 const monthlyQuota = z.number().int().min(0).max(1_000_000_000).nullable()
 

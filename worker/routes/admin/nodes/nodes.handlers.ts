@@ -4,12 +4,12 @@ import { sessionNodes, type SessionNode } from '../../../db/schema'
 import type { NodeView } from '../../../durable-objects/fleet/fleet-do'
 import { fleetOf } from '../../../durable-objects/stubs'
 import type { AppRouteHandler } from '../../../lib/app-env'
+import { NODE_TOKEN_KIND } from '../../../auth/secret-kinds'
 import { issueSecret } from '../../../lib/crypto'
 import { ok } from '../../../lib/envelope'
 import { ApiError } from '../../../lib/errors'
-import { iso } from '../../../lib/openapi-helpers'
+import { iso } from '../../../lib/time'
 import type { listNodes, registerNode, updateNode } from './nodes.routes'
-import { NODE_TOKEN_KIND } from './nodes.schemas'
 
 /**
  * D1 knows every registered node; FleetDO knows which are connected, their capacity and load.

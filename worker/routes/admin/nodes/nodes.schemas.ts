@@ -1,8 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { isoTimestamp } from '../../../lib/openapi-helpers'
 
-export const NODE_TOKEN_KIND = 'wnt'
-
 export const SessionNodeSchema = z
   .object({
     id: z.number().int(),

@@ -1,9 +1,9 @@
 // Every device query is scoped to the calling company: a device of another company is exactly
 // as invisible as one that does not exist.
 import { and, asc, eq, ne, sql } from 'drizzle-orm'
-import type { Db } from '../../db/client'
-import { devices, type Device } from '../../db/schema'
-import { ApiError, deviceNotFound } from '../../lib/errors'
+import type { Db } from './client'
+import { devices, type Device } from './schema'
+import { ApiError, deviceNotFound } from '../lib/errors'
 
 export function listDevices(db: Db, companyId: number) {
   return db.select().from(devices).where(eq(devices.companyId, companyId)).orderBy(asc(devices.id))

@@ -1,4 +1,4 @@
-// Commands to DeviceDO that must not be lost while the session lives (auth writes, receipts):
+// AckQueue: commands to DeviceDO that must not be lost while the session lives (auth writes, receipts):
 // one ordered queue. While the socket is down they wait; after a reconnect every unacknowledged
 // one is sent again, in the original order (they are all idempotent "make it so" frames, so a
 // repeat is harmless). A definite refusal (a failed result, an `error` frame naming the id, a
@@ -6,15 +6,15 @@
 import type { Logger } from 'pino'
 import { FrameTooLargeError, RemoteError, RequestTimeoutError } from './errors'
 
-/** The outbox was closed (the session ended) before the command was acknowledged. */
-export class OutboxClosedError extends Error {
-  override name = 'OutboxClosedError'
+/** The queue was closed (the session ended) before the command was acknowledged. */
+export class AckQueueClosedError extends Error {
+  override name = 'AckQueueClosedError'
   constructor(readonly reason: string) {
     super(`closed: ${reason}`)
   }
 }
 
-export interface OutboxOptions {
+export interface AckQueueOptions {
   /** For logs: what this queue carries ("auth", "receipts"). */
   name: string
   logger: Logger
@@ -31,24 +31,24 @@ interface Entry<F> {
   sentOn: object | null
 }
 
-/** What the outbox needs of a socket; a FrameSocket whose outgoing frames include F is one. */
+/** What the queue needs of a socket; a FrameSocket whose outgoing frames include F is one. */
 export interface Link<F> {
   readonly isOpen: boolean
   request(build: (id: string) => F, timeoutMs: number | null): Promise<unknown>
   terminate(): void
 }
 
-export class Outbox<F extends { type: string; id: string }> {
+export class AckQueue<F extends { type: string; id: string }> {
   private readonly queue: Entry<F>[] = []
   private socket: Link<F> | null = null
   private closedReason: string | null = null
   private readonly drainWaiters = new Set<() => void>()
 
-  constructor(private readonly options: OutboxOptions) {}
+  constructor(private readonly options: AckQueueOptions) {}
 
   /** Resolves with the result's data once DeviceDO acknowledged the frame. */
   enqueue(label: string, build: (id: string) => F): Promise<unknown> {
-    if (this.closedReason !== null) return Promise.reject(new OutboxClosedError(this.closedReason))
+    if (this.closedReason !== null) return Promise.reject(new AckQueueClosedError(this.closedReason))
     return new Promise((resolve, reject) => {
       this.queue.push({ label, build, resolve, reject, sentOn: null })
       this.pump()
@@ -74,7 +74,7 @@ export class Outbox<F extends { type: string; id: string }> {
     if (this.closedReason !== null) return
     this.closedReason = reason
     this.socket = null
-    for (const entry of this.queue.splice(0)) entry.reject(new OutboxClosedError(reason))
+    for (const entry of this.queue.splice(0)) entry.reject(new AckQueueClosedError(reason))
     this.notifyIfDrained()
   }
 

@@ -1,0 +1,56 @@
+// Durable Object SQLite schemas carry a version: each step runs once, in order, and the next
+// column is one more step. Checked inside real objects (their own storage, the real runtime).
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { migrate, schemaVersion } from '../../worker/durable-objects/sql-schema'
+
+const freshDevice = () => env.DEVICE.getByName(`schema-${crypto.randomUUID()}`)
+
+describe('versioned DO schemas', () => {
+  it('brings a new object to the latest version of each store, and runs nothing again on the next construction', async () => {
+    const stub = freshDevice()
+    await stub.live()
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(schemaVersion(state.storage, 'device')).toBe(1)
+      expect(schemaVersion(state.storage, 'ledger')).toBe(1)
+      // A step that would fail if it ran twice: it is skipped once recorded.
+      const steps = ['CREATE TABLE probe (id INTEGER)', 'ALTER TABLE probe ADD COLUMN note TEXT']
+      migrate(state.storage, 'probe', steps)
+      migrate(state.storage, 'probe', steps)
+      expect(schemaVersion(state.storage, 'probe')).toBe(2)
+      const columns = state.storage.sql.exec<{ name: string }>("SELECT name FROM pragma_table_info('probe')").toArray()
+      expect(columns.map((c) => c.name)).toEqual(['id', 'note'])
+    })
+  })
+
+  it('adds the next column as one more step, keeping the rows already there', async () => {
+    const stub = freshDevice()
+    await runInDurableObject(stub, (_instance, state) => {
+      migrate(state.storage, 'probe', ['CREATE TABLE probe (id INTEGER)'])
+      state.storage.sql.exec('INSERT INTO probe (id) VALUES (7)')
+      migrate(state.storage, 'probe', ['CREATE TABLE probe (id INTEGER)', "ALTER TABLE probe ADD COLUMN note TEXT DEFAULT 'x'"])
+      expect(state.storage.sql.exec('SELECT id, note FROM probe').toArray()).toEqual([{ id: 7, note: 'x' }])
+    })
+  })
+
+  it('leaves the version where it was when a step fails, and refuses a schema newer than the code', async () => {
+    const stub = freshDevice()
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(() => migrate(state.storage, 'probe', ['CREATE TABLE probe (id INTEGER)', 'NOT SQL AT ALL'])).toThrow()
+      expect(schemaVersion(state.storage, 'probe')).toBe(1)
+      expect(() => migrate(state.storage, 'probe', [])).toThrow(/newer than this code/)
+    })
+  })
+
+  it('starts a deleted device over from a blank, current schema', async () => {
+    const stub = freshDevice()
+    await stub.configure({ sendIntervalMs: 50 })
+    await stub.destroy()
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(schemaVersion(state.storage, 'device')).toBe(1)
+      expect(schemaVersion(state.storage, 'ledger')).toBe(1)
+    })
+    expect(await stub.live()).toMatchObject({ status: 'pending', active: true, node_id: null })
+  })
+})

@@ -1,0 +1,24 @@
+// The worker's side of placing and controlling a device: the fleet decides which node runs it,
+// its DeviceDO holds its live state and relays commands to that node.
+import { deviceOf, fleetOf } from '../../durable-objects/stubs'
+import { ApiError } from '../../lib/errors'
+
+/** Places a device on a session node; a device no node can take yet waits in the fleet. */
+export async function placeDevice(env: Env, deviceId: number): Promise<void> {
+  await fleetOf(env).assignDevice(deviceId)
+}
+
+/** Logs the device out of WhatsApp, drops its auth state and frees its node. */
+export async function destroyDevice(env: Env, deviceId: number): Promise<void> {
+  await deviceOf(env, deviceId).destroy()
+  await fleetOf(env).releaseDevice(deviceId)
+}
+
+export async function requestPairingCode(env: Env, deviceId: number, phoneDigits: string): Promise<string> {
+  const result = await deviceOf(env, deviceId).requestPairingCode(phoneDigits)
+  if (result.ok) return result.pairingCode
+  if (result.code === 'already_linked') {
+    throw new ApiError('validation_error', result.message, [{ field: 'id', message: 'the device is already linked' }])
+  }
+  throw new ApiError('device_not_ready', `The device cannot link now: ${result.message}`)
+}
