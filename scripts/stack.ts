@@ -6,6 +6,7 @@ import { createServer } from 'node:net'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { FORCE_KILL_AFTER_MS } from '../protocol/timing'
 
 /** A TCP port that is free on 127.0.0.1 right now. */
 export const freePort = () =>
@@ -205,7 +206,7 @@ function nodeProcess(spec: { id: number; name: string; token: string }, env: Nod
 function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
   return new Promise((resolveStop) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 16_000)
+    const force = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS)
     child.once('exit', () => {
       clearTimeout(force)
       resolveStop()

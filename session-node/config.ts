@@ -3,6 +3,7 @@
 import { hostname } from 'node:os'
 import { z } from 'zod'
 import { ENGINE_NAMES, type EngineName } from '../protocol/frames'
+import { NODE_LEASE_MS } from '../protocol/timing'
 
 export interface Config {
   /** Base for `…/api/nodes/…`, already turned into ws:// or wss://. */
@@ -21,17 +22,10 @@ export interface Config {
   /**
    * NODE_LEASE_MS: a device session that has heard nothing from the worker, on its own socket or
    * on the control socket, for this long stops its engine (without logging out) until DeviceDO
-   * welcomes it again. Below FleetDO's 45 s heartbeat timeout, so a node cut off from the worker
-   * has let go of its WhatsApp sessions before the fleet moves them elsewhere.
+   * welcomes it again. Its bounds and why are in protocol/timing.ts (NODE_LEASE_MS).
    */
   leaseMs: number
 }
-
-export const DEFAULT_LEASE_MS = 25_000
-/** Above the 10 s ping interval (a healthy idle link is heard every 10 s)… */
-export const MIN_LEASE_MS = 15_000
-/** …and well below FleetDO's 45 s heartbeat timeout, leaving time for the engines to stop. */
-export const MAX_LEASE_MS = 40_000
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]
@@ -65,7 +59,7 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   PRINT_QR: flag,
   MEDIA_ALLOW_PRIVATE: flag,
-  NODE_LEASE_MS: wholeNumber(MIN_LEASE_MS, MAX_LEASE_MS).default(DEFAULT_LEASE_MS),
+  NODE_LEASE_MS: wholeNumber(NODE_LEASE_MS.min, NODE_LEASE_MS.max).default(NODE_LEASE_MS.default),
 })
 
 /** http → ws, https → wss; a trailing slash is dropped so paths can be appended. */

@@ -6,10 +6,10 @@
 //
 // The lease: a node cut off from the worker (both its control socket and this device's socket
 // silent) must let go of the WhatsApp session before the fleet moves the device to another node,
-// or two hosts would drive one set of credentials. FleetDO declares a node lost after 45 s of
+// or two hosts would drive one set of credentials. FleetDO declares a node lost after FLEET_HEARTBEAT_TIMEOUT_MS of
 // silence and re-homes its devices after a grace period; DeviceDO's fencing only cuts a socket
 // the partitioned node cannot hear. So when neither socket has heard from the worker for the
-// lease (NODE_LEASE_MS, 25 s), the engine stops WITHOUT logging out (as on `pause`) and the
+// lease (NODE_LEASE_MS; the chain is in protocol/timing.ts), the engine stops WITHOUT logging out (as on `pause`) and the
 // device socket is cut and reconnected; the engine starts again only once DeviceDO welcomes this
 // session again with `active: true`. A re-homed device answers 409 / 4009 instead and the
 // session ends as usual.

@@ -4,9 +4,7 @@ import { parseConfig } from './config'
 import { loadEngineFactory } from './engines'
 import { createLogger } from './logger'
 import { startSessionNode, type SessionNode } from './node'
-
-/** A planned shutdown that takes longer than this is cut short. */
-const SHUTDOWN_LIMIT_MS = 15_000
+import { NODE_SHUTDOWN_LIMIT_MS } from '../protocol/timing'
 
 const parsed = parseConfig(process.env)
 if (!parsed.ok) {
@@ -34,7 +32,7 @@ async function exit(code: number, why: string): Promise<void> {
   const limit = setTimeout(() => {
     logger.error('shutdown took too long; exiting anyway')
     process.exit(1)
-  }, SHUTDOWN_LIMIT_MS)
+  }, NODE_SHUTDOWN_LIMIT_MS)
   await node?.shutdown()
   clearTimeout(limit)
   logger.info({ code }, 'stopped')

@@ -10,6 +10,7 @@ import { FleetClient } from './fleet-client'
 import { createMediaFetcher, type MediaFetcherOptions } from './media/fetch-media'
 import { SessionManager } from './session-manager'
 import { DEFAULT_TIMING, type SocketTiming } from './transport/frame-socket'
+import { NODE_DRAIN_MS } from '../protocol/timing'
 
 export interface NodeTiming {
   socket: SocketTiming
@@ -18,7 +19,7 @@ export interface NodeTiming {
   drainMs: number
 }
 
-export const DEFAULT_NODE_TIMING: NodeTiming = { socket: DEFAULT_TIMING, backoff: WORKER_SOCKET_BACKOFF, drainMs: 5_000 }
+export const DEFAULT_NODE_TIMING: NodeTiming = { socket: DEFAULT_TIMING, backoff: WORKER_SOCKET_BACKOFF, drainMs: NODE_DRAIN_MS }
 
 export interface SessionNodeOptions {
   config: Config

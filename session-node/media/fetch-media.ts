@@ -6,7 +6,7 @@
 //     then the connection goes to exactly those checked addresses (a pinned `lookup`), so a
 //     DNS answer that changes between check and connect (rebinding) cannot point it inward;
 //   - at most 3 redirects, each checked like the first URL;
-//   - one deadline for the whole fetch (15 s), DNS and slow bodies included;
+//   - one deadline for the whole fetch (MEDIA_FETCH_TIMEOUT_MS), DNS and slow bodies included;
 //   - a size cap enforced while reading (16 MB for image/video/audio, 100 MB for documents),
 //     refused early when Content-Length already says so;
 //   - the type comes from Content-Type, else the extension (media-types.ts).
@@ -21,6 +21,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib'
 import { SendError, type MediaPayload } from '../engines/engine'
 import { forbiddenAddress, forbiddenHostName } from './address-policy'
 import { classify, contentMatches, documentFileName, fileNameFromDisposition, fileNameFromUrl, type MediaType } from './media-types'
+import { MEDIA_FETCH_TIMEOUT_MS } from '../../protocol/timing'
 
 export interface ResolvedAddress {
   address: string
@@ -46,7 +47,12 @@ export type MediaFetcher = (url: string) => Promise<MediaPayload>
 
 const MB = 1024 * 1024
 
-export const MEDIA_FETCH_DEFAULTS = { timeoutMs: 15_000, maxRedirects: 3, maxMediaBytes: 16 * MB, maxDocumentBytes: 100 * MB }
+export const MEDIA_FETCH_DEFAULTS = {
+  timeoutMs: MEDIA_FETCH_TIMEOUT_MS,
+  maxRedirects: 3,
+  maxMediaBytes: 16 * MB,
+  maxDocumentBytes: 100 * MB,
+}
 
 type Settings = Required<MediaFetcherOptions>
 

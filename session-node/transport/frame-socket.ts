@@ -10,6 +10,7 @@ import type WebSocket from 'ws'
 import type { z } from 'zod'
 import { decodeFrame, encodeFrame, malformed, MAX_FRAME_CHARS, type ResultFrame } from '../../protocol/frames'
 import { CommandError, ConnectionLostError, FrameTooLargeError, RemoteError, RequestTimeoutError } from './errors'
+import { NODE_HANDSHAKE_TIMEOUT_MS, NODE_PING_MS, NODE_REQUEST_TIMEOUT_MS, NODE_STALE_LINK_MS } from '../../protocol/timing'
 
 export interface SocketTiming {
   /** How often `ping` is sent; the Durable Objects answer `pong` without waking up. */
@@ -23,10 +24,10 @@ export interface SocketTiming {
 }
 
 export const DEFAULT_TIMING: SocketTiming = {
-  heartbeatMs: 10_000,
-  staleAfterMs: 35_000,
-  requestTimeoutMs: 30_000,
-  handshakeTimeoutMs: 15_000,
+  heartbeatMs: NODE_PING_MS,
+  staleAfterMs: NODE_STALE_LINK_MS,
+  requestTimeoutMs: NODE_REQUEST_TIMEOUT_MS,
+  handshakeTimeoutMs: NODE_HANDSHAKE_TIMEOUT_MS,
 }
 
 /** How a connection ended: refused before the upgrade (HTTP status), or closed after it. */

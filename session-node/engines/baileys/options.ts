@@ -1,6 +1,7 @@
 // What a caller (in practice: a test) may swap in the engine, and the production defaults.
 import { WHATSAPP_RECONNECT_BACKOFF, type BackoffPolicy } from '../../backoff'
 import { defaultSocketFactory, type SocketFactory } from './socket'
+import { NODE_PAIRING_READY_MS } from '../../../protocol/timing'
 
 /** Runs `callback` after `ms`; the returned function cancels it. */
 export type Schedule = (callback: () => void, ms: number) => () => void
@@ -31,7 +32,7 @@ export function resolveOptions(options: BaileysEngineOptions = {}): ResolvedOpti
     schedule: options.schedule ?? realSchedule,
     backoff: options.backoff ?? WHATSAPP_RECONNECT_BACKOFF,
     random: options.random ?? Math.random,
-    pairingReadyTimeoutMs: options.pairingReadyTimeoutMs ?? 30_000,
+    pairingReadyTimeoutMs: options.pairingReadyTimeoutMs ?? NODE_PAIRING_READY_MS,
     baileysLogLevel: options.baileysLogLevel ?? 'warn',
   }
 }

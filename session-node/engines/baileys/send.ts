@@ -38,9 +38,9 @@ import type { Logger } from 'pino'
 import { SendError, type OutgoingMessage } from '../engine'
 import type { BaileysLogger, BaileysSocket } from './socket'
 import { messageOf } from '../../error-message'
+import { MEDIA_UPLOAD_TIMEOUT_MS } from '../../../protocol/timing'
 
 /** Media upload has no timeout in Baileys by default; a stuck upload must not hang a send. */
-const MEDIA_UPLOAD_TIMEOUT_MS = 60_000
 /** Positive `onWhatsApp` answers are kept this long, so a bulk send does not query every time. */
 const KNOWN_TTL_MS = 60 * 60_000
 const KNOWN_MAX = 5_000

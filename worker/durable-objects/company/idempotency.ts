@@ -1,16 +1,17 @@
 // Idempotency records of one company. A record is either in progress (the first request is
 // still running) or completed (its response is kept for replay). Every record carries its own
-// expiry: 24 h after completion, or 15 min after the start for one still in progress. That is
-// far longer than any request can run (a media send waits at most 2 min for its node), so a
+// expiry: 24 h after completion, or IDEMPOTENCY_IN_PROGRESS_MS (protocol/timing.ts) after the start
+// for one still in progress. That is far longer than any request can run (no send waits longer
+// than MEDIA_SEND_TIMEOUT_MS for its node), so a
 // retry never starts a second send while the first may still go out; it only frees a key whose
 // request died before sending anything. An expired record behaves as absent; the sweep deletes it.
 import { migrate } from '../sql-schema'
+import { IDEMPOTENCY_IN_PROGRESS_MS } from '../../../protocol/timing'
 
 export type IdempotencyBegin =
   { state: 'new' } | { state: 'replay'; status: number; body: string } | { state: 'conflict' } | { state: 'in_progress' }
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000
-export const IN_PROGRESS_TTL_MS = 15 * 60 * 1000
 
 type Row = {
   fingerprint: string
@@ -56,7 +57,7 @@ export class IdempotencyStore {
          status = NULL, body = NULL, expires_at = excluded.expires_at`,
       key,
       fingerprint,
-      now + IN_PROGRESS_TTL_MS,
+      now + IDEMPOTENCY_IN_PROGRESS_MS,
     )
     return { state: 'new' }
   }

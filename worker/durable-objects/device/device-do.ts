@@ -22,6 +22,7 @@ import type { MessageView } from './message-view'
 import { Ledger, type ListQuery, type NewMessage } from './ledger'
 import { Outbox, type BatchView, type EnqueueOutcome, type SendOutcome } from './outbox'
 import { PendingCommands, type CommandOutcome } from './pending-commands'
+import { DEVICE_CONTROL_TIMEOUT_MS, DEVICE_PAIRING_TIMEOUT_MS } from '../../../protocol/timing'
 
 interface SocketAttachment {
   nodeId: number
@@ -41,10 +42,6 @@ export interface LiveView {
 }
 
 export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
-
-/** Longer than the node's own wait for a socket able to pair (30 s). */
-const PAIRING_TIMEOUT_MS = 40_000
-const CONTROL_TIMEOUT_MS = 10_000
 
 const attachmentOf = (ws: WebSocket): SocketAttachment | null => {
   const value: unknown = ws.deserializeAttachment()
@@ -220,7 +217,7 @@ export class DeviceDO extends DurableObject<Env> {
     const state = this.store.state()
     if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
     if (!state.active) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
-    const outcome = await this.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), PAIRING_TIMEOUT_MS)
+    const outcome = await this.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), DEVICE_PAIRING_TIMEOUT_MS)
     const code =
       outcome.ok && typeof outcome.data === 'object' && outcome.data ? (outcome.data as { pairing_code?: unknown }).pairing_code : undefined
     return typeof code === 'string' ? { ok: true, pairingCode: code } : failure(outcome)
@@ -235,14 +232,14 @@ export class DeviceDO extends DurableObject<Env> {
         const status = before.status === 'pending' || before.status === 'error' ? before.status : 'disconnected'
         await this.setLive({ status, status_reason: 'paused', qr_code: null, qr_image: null, qr_expires_at: null })
       }
-      await this.command((id) => ({ type: active ? 'resume' : 'pause', id }), CONTROL_TIMEOUT_MS)
+      await this.command((id) => ({ type: active ? 'resume' : 'pause', id }), DEVICE_CONTROL_TIMEOUT_MS)
     }
     return this.live()
   }
 
   /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */
   async destroy(): Promise<{ loggedOut: boolean }> {
-    const outcome = await this.command((id) => ({ type: 'logout', id }), CONTROL_TIMEOUT_MS)
+    const outcome = await this.command((id) => ({ type: 'logout', id }), DEVICE_CONTROL_TIMEOUT_MS)
     for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CloseCode.deviceGone, 'device deleted')
     await this.ctx.storage.deleteAlarm()
     // Queued messages will never be sent: their quota goes back.

@@ -4,6 +4,7 @@
 import { MESSAGE_FAILURE_CODES, SendAccepted, type DeviceToNode, type MessageFailureCode } from '../../../protocol/frames'
 import type { MessageRow } from './ledger'
 import type { CommandOutcome } from './pending-commands'
+import { MEDIA_SEND_TIMEOUT_MS, TEXT_SEND_TIMEOUT_MS } from '../../../protocol/timing'
 
 export type DispatchResult =
   | { kind: 'sent'; waMessageId: string; sentAt: number }
@@ -14,13 +15,8 @@ export type DispatchResult =
   /** Handed over, outcome unknown (connection lost, no answer): failed, never retried, not refunded. */
   | { kind: 'unknown'; code: 'interrupted' | 'send_timeout'; message: string }
 
-/**
- * How long a node may take to answer a send: a number lookup on WhatsApp can take up to 60 s,
- * and media is fetched (≤ 15 s) and uploaded first.
- */
-export const sendTimeoutMs = (row: Pick<MessageRow, 'media_url'>) => (row.media_url === null ? 75_000 : 150_000)
-/** A `sending` row older than this lost its answer for good (the object was evicted meanwhile). */
-export const STALE_SENDING_MS = 300_000
+/** How long a node may take to answer a send: a number lookup first, and with media a fetch and an upload. */
+export const sendTimeoutMs = (row: Pick<MessageRow, 'media_url'>) => (row.media_url === null ? TEXT_SEND_TIMEOUT_MS : MEDIA_SEND_TIMEOUT_MS)
 
 export function sendCommand(row: MessageRow, id: string): DeviceToNode {
   return {

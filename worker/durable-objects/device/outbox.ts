@@ -2,7 +2,8 @@
 // node, paced, at most once. DeviceDO owns the socket and the alarm; this owns what is sent,
 // when, and what each outcome means for the message and its quota.
 import type { DeviceToNode, MessageFailureCode } from '../../../protocol/frames'
-import { interpretSend, sendCommand, sendTimeoutMs, STALE_SENDING_MS, type DispatchResult } from './dispatch'
+import { STALE_SENDING_MS } from '../../../protocol/timing'
+import { interpretSend, sendCommand, sendTimeoutMs, type DispatchResult } from './dispatch'
 import { toMessageView, type MessageView } from './message-view'
 import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
 import type { CommandOutcome } from './pending-commands'

@@ -10,6 +10,7 @@ import { deviceOf } from '../stubs'
 import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { FleetStore } from './fleet-store'
 import { pickNode } from './placement'
+import { FLEET_FAILOVER_GRACE_DEFAULT_MS, FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
 
 interface NodeAttachment {
   nodeId: number
@@ -29,11 +30,6 @@ export interface Assignment {
   epoch: number
 }
 
-/** A node that stops pinging for this long is treated as lost (it pings every 10 s). */
-const HEARTBEAT_TIMEOUT_MS = 45_000
-const SWEEP_INTERVAL_MS = 15_000
-const DEFAULT_GRACE_MS = 30_000
-
 const attachmentOf = (ws: WebSocket): NodeAttachment | null => {
   const value: unknown = ws.deserializeAttachment()
   if (typeof value !== 'object' || value === null) return null
@@ -51,12 +47,12 @@ export class FleetDO extends DurableObject<Env> {
     // After a restart (a deploy closes every socket) the sweep must run even if no node ever
     // reconnects, or nodes recorded online would keep their devices forever.
     void ctx.blockConcurrencyWhile(async () => {
-      if (this.store.nodes().some((n) => n.online === 1)) await this.wakeBy(Date.now() + SWEEP_INTERVAL_MS)
+      if (this.store.nodes().some((n) => n.online === 1)) await this.wakeBy(Date.now() + FLEET_SWEEP_INTERVAL_MS)
     })
   }
 
   private get graceMs(): number {
-    return numberSetting(this.env.FLEET_FAILOVER_GRACE_MS, DEFAULT_GRACE_MS)
+    return numberSetting(this.env.FLEET_FAILOVER_GRACE_MS, FLEET_FAILOVER_GRACE_DEFAULT_MS)
   }
 
   /** Only WebSocket upgrades, already authenticated by the worker (which sets X-Node-Id). */
@@ -112,7 +108,7 @@ export class FleetDO extends DurableObject<Env> {
       const attachment = attachmentOf(ws)
       if (!attachment) continue
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0
-      if (now - Math.max(lastPing, attachment.connectedAt) > HEARTBEAT_TIMEOUT_MS) {
+      if (now - Math.max(lastPing, attachment.connectedAt) > FLEET_HEARTBEAT_TIMEOUT_MS) {
         closeQuietly(ws, CloseCode.heartbeatTimeout, 'no heartbeat')
         if (!this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
       } else if (lastPing) {
@@ -270,7 +266,7 @@ export class FleetDO extends DurableObject<Env> {
   private async scheduleAlarm(): Promise<void> {
     const now = Date.now()
     const deadlines = this.store.strandedNodes().map((n) => n.offline_since + this.graceMs)
-    if (this.ctx.getWebSockets('node').length > 0) deadlines.push(now + SWEEP_INTERVAL_MS)
+    if (this.ctx.getWebSockets('node').length > 0) deadlines.push(now + FLEET_SWEEP_INTERVAL_MS)
     if (deadlines.length === 0) return
     await this.wakeBy(Math.max(now, Math.min(...deadlines)))
   }
