@@ -2,11 +2,9 @@ import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../lib/app-env'
 import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../lib/crypto'
 import { ApiError } from '../lib/errors'
-import { numberSetting } from '../lib/settings'
+import { settingsOf } from '../lib/settings'
 import { lookupKey } from './api-key-cache'
 import { API_KEY_KIND } from './secret-kinds'
-
-const DEFAULT_TTL_MS = 5_000
 
 /**
  * `X-API-Key` for one service. The order of checks is the design's: a key that is not a live
@@ -18,10 +16,7 @@ export const apiKeyAuth = (service: 'whatsapp') =>
     const prefix = prefixOf(API_KEY_KIND, presented)
     if (!prefix) throw new ApiError('invalid_api_key', 'Missing or invalid API key')
 
-    const [record, presentedHash] = await Promise.all([
-      lookupKey(c.env.DB, prefix, numberSetting(c.env.AUTH_CACHE_TTL_MS, DEFAULT_TTL_MS)),
-      sha256Hex(presented),
-    ])
+    const [record, presentedHash] = await Promise.all([lookupKey(c.env.DB, prefix, settingsOf(c.env).authCacheTtlMs), sha256Hex(presented)])
     if (!record || !timingSafeEqualStrings(presentedHash, record.keyHash) || !record.usable) {
       throw new ApiError('invalid_api_key', 'Missing or invalid API key')
     }

@@ -1,5 +1,69 @@
-/** A numeric setting from a worker var: the fallback when it is missing, not a number, or below `min`. */
-export function numberSetting(raw: string | undefined, fallback: number, min = 0): number {
-  const value = Number(raw)
-  return raw !== undefined && raw !== '' && Number.isFinite(value) && value >= min ? value : fallback
+// The worker's settings, parsed once from its vars (wrangler.toml `[vars]`, `.dev.vars`, the
+// dashboard). A mistyped value fails loudly at first use, naming the variable, rather than
+// silently falling back to a default nobody chose: the request that hit it answers
+// `internal_error` and the log line says which variable to fix.
+import { z } from 'zod'
+import { FLEET_FAILOVER_GRACE_DEFAULT_MS } from '../../protocol/timing'
+
+export interface Settings {
+  /** AUTH_CACHE_TTL_MS: how long one isolate trusts an API key lookup before asking D1 again. */
+  authCacheTtlMs: number
+  /** FLEET_FAILOVER_GRACE_MS: how long a lost session node keeps its devices before they move. */
+  failoverGraceMs: number
+  /** RATE_LIMIT_PER_SEC and RATE_LIMIT_BURST: send requests per second per API key, and the burst allowed. */
+  rateLimit: { perSec: number; burst: number }
+}
+
+export const SETTING_DEFAULTS = {
+  AUTH_CACHE_TTL_MS: 5_000,
+  FLEET_FAILOVER_GRACE_MS: FLEET_FAILOVER_GRACE_DEFAULT_MS,
+  RATE_LIMIT_PER_SEC: 20,
+  RATE_LIMIT_BURST: 40,
+} as const
+
+const milliseconds = z.coerce.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds')
+
+const VarsSchema = z.object({
+  AUTH_CACHE_TTL_MS: milliseconds.min(0, 'must be 0 or more').max(300_000, 'must be at most 300000 (5 min)'),
+  FLEET_FAILOVER_GRACE_MS: milliseconds.min(0, 'must be 0 or more').max(3_600_000, 'must be at most 3600000 (1 h)'),
+  RATE_LIMIT_PER_SEC: z.coerce.number({ error: 'must be a number' }).positive('must be more than 0'),
+  RATE_LIMIT_BURST: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1'),
+})
+
+export class SettingsError extends Error {
+  override name = 'SettingsError'
+}
+
+/** Parses the vars; throws a SettingsError naming every variable that is wrong (never its value). */
+export function parseSettings(vars: Partial<Record<keyof typeof SETTING_DEFAULTS, string>>): Settings {
+  // An empty or missing variable takes its default, as in most .env tooling.
+  const present = Object.fromEntries(Object.entries(vars).filter(([, value]) => value !== undefined && value !== ''))
+  const parsed = VarsSchema.safeParse({ ...SETTING_DEFAULTS, ...present })
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`)
+    throw new SettingsError(`invalid worker settings: ${problems.join('; ')}`)
+  }
+  const v = parsed.data
+  return {
+    authCacheTtlMs: v.AUTH_CACHE_TTL_MS,
+    failoverGraceMs: v.FLEET_FAILOVER_GRACE_MS,
+    rateLimit: { perSec: v.RATE_LIMIT_PER_SEC, burst: v.RATE_LIMIT_BURST },
+  }
+}
+
+const parsedFor = new WeakMap<object, Settings>()
+
+/** The settings of this `env`, parsed on first use and kept for as long as the env object lives. */
+export function settingsOf(env: Env): Settings {
+  let settings = parsedFor.get(env)
+  if (!settings) {
+    settings = parseSettings({
+      AUTH_CACHE_TTL_MS: env.AUTH_CACHE_TTL_MS,
+      FLEET_FAILOVER_GRACE_MS: env.FLEET_FAILOVER_GRACE_MS,
+      RATE_LIMIT_PER_SEC: env.RATE_LIMIT_PER_SEC,
+      RATE_LIMIT_BURST: env.RATE_LIMIT_BURST,
+    })
+    parsedFor.set(env, settings)
+  }
+  return settings
 }

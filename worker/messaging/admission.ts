@@ -2,7 +2,7 @@
 import type { Caller } from '../lib/app-env'
 import { companyOf } from '../durable-objects/stubs'
 import { ApiError } from '../lib/errors'
-import { numberSetting } from '../lib/settings'
+import { settingsOf } from '../lib/settings'
 import type { QuotaView } from '../durable-objects/company/company-do'
 
 const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)))
@@ -13,8 +13,8 @@ export async function admit(env: Env, caller: Caller, count: number): Promise<Qu
     keyId: caller.apiKey.id,
     count,
     limit: caller.company.monthlyQuota,
-    ratePerSec: numberSetting(env.RATE_LIMIT_PER_SEC, 20, Number.MIN_VALUE),
-    burst: numberSetting(env.RATE_LIMIT_BURST, 40, 1),
+    ratePerSec: settingsOf(env).rateLimit.perSec,
+    burst: settingsOf(env).rateLimit.burst,
   })
   if (admission.ok) return admission.quota
   if (admission.reason === 'rate_limited') {

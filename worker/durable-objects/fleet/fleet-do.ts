@@ -4,13 +4,13 @@
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
 import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
-import { numberSetting } from '../../lib/settings'
+import { settingsOf } from '../../lib/settings'
 import { wakeBy } from '../alarms'
 import { deviceOf } from '../stubs'
 import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { FleetStore } from './fleet-store'
 import { pickNode } from './placement'
-import { FLEET_FAILOVER_GRACE_DEFAULT_MS, FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
+import { FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
 
 interface NodeAttachment {
   nodeId: number
@@ -52,7 +52,7 @@ export class FleetDO extends DurableObject<Env> {
   }
 
   private get graceMs(): number {
-    return numberSetting(this.env.FLEET_FAILOVER_GRACE_MS, FLEET_FAILOVER_GRACE_DEFAULT_MS)
+    return settingsOf(this.env).failoverGraceMs
   }
 
   /** Only WebSocket upgrades, already authenticated by the worker (which sets X-Node-Id). */
