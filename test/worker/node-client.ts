@@ -2,7 +2,9 @@
 // and records every frame the Durable Objects send.
 import { applyD1Migrations, reset } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
-import { admin } from './helpers'
+import { vi } from 'vitest'
+import { PROTOCOL_VERSION } from '../../protocol/frames'
+import { admin, tenant } from './helpers'
 
 export interface FrameLog {
   ws: WebSocket
@@ -98,7 +100,7 @@ export async function connectNode(token: string, hello: { capacity?: number; ses
   const log = track(res.webSocket)
   log.send({
     type: 'hello',
-    protocol: 1,
+    protocol: PROTOCOL_VERSION,
     node_name: 'test',
     engine: 'simulator',
     capacity: hello.capacity ?? 10,
@@ -113,9 +115,36 @@ export async function connectDevice(token: string, deviceId: number, epoch: numb
   const res = await upgrade(`/api/nodes/devices/${deviceId}/connect?epoch=${epoch}`, token)
   if (res.status !== 101 || !res.webSocket) throw new Error(`device upgrade: ${res.status} ${await res.text()}`)
   const log = track(res.webSocket)
-  log.send({ type: 'hello', protocol: 1, device_id: deviceId, epoch })
+  log.send({ type: 'hello', protocol: PROTOCOL_VERSION, device_id: deviceId, epoch })
   await log.next((f) => f.type === 'welcome')
   return log
+}
+
+/** A connected node holding one new device of a fresh tenant: where most session tests start. */
+export async function nodeWithDevice() {
+  const node = await registerNode()
+  const control = await connectNode(node.token)
+  const t = await tenant()
+  const device = (await t.api('POST', '/devices', { name: 'phone' })).body.data
+  const assign = await control.next((f) => f.type === 'assign' && f.device_id === device.id)
+  return { node, control, t, device, epoch: assign.epoch as number }
+}
+
+/** A company with one linked device whose node answers sends with `decide`. */
+export async function linkedDevice(companyFields: Record<string, unknown> = {}, decide?: Parameters<typeof actAsLinkedNode>[1]) {
+  const node = await registerNode()
+  const control = await connectNode(node.token)
+  const t = await tenant(companyFields)
+  const device = (await t.api('POST', '/devices', { name: 'sender' })).body.data
+  const assign = await control.next((f) => f.type === 'assign' && f.device_id === device.id)
+  const session = await connectDevice(node.token, device.id, assign.epoch)
+  const sends = actAsLinkedNode(session, decide)
+  // Ready once the DO has seen the status.
+  await vi.waitFor(async () => {
+    const status = (await t.api('GET', `/devices/${device.id}/status`)).body.data.status
+    if (status !== 'authenticated') throw new Error(`the device is ${status}`)
+  })
+  return { ...t, device, session, sends, node }
 }
 
 /** Answers the next command of `type` on a device socket with a success result. */

@@ -84,7 +84,10 @@ export class CompanyDO extends DurableObject<Env> {
     return { ok: false, reason: 'quota_exceeded', quota, retryAfterMs: periodOf(now).resetsAt - now }
   }
 
-  /** Gives back `count` reserved in `period`. Refunds to any other month than the current one are ignored. */
+  /**
+   * Called by DeviceDO for every reserved message that certainly was not sent (refused, expired,
+   * device deleted). Gives back `count` reserved in `period`; refunds to another month are ignored.
+   */
   async refund(input: { count: number; period: string; limit: number | null; now?: number }): Promise<QuotaView> {
     check(isCount(input.count), 'count')
     checkLimit(input.limit)

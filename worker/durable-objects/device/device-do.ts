@@ -1,33 +1,22 @@
 // DeviceDO: the single writer for one WhatsApp device. It holds the live status, the current
 // QR, the phone number and the (node-encrypted) auth state, and accepts the socket of exactly
-// one session node: the one FleetDO assigned at the current epoch. Anything else is fenced off,
-// so two hosts never run the same WhatsApp session.
+// one session node: the one FleetDO assigned at the current epoch (NodeLink fences off anything
+// else), so two hosts never run the same WhatsApp session. The ledger and outbox are Outbox's.
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
-import {
-  decodeFrame,
-  encodeFrame,
-  malformed,
-  MAX_FRAME_CHARS,
-  NodeToDevice,
-  PROTOCOL_VERSION,
-  type DeviceToNode,
-  type LiveStatus,
-} from '../../../protocol/frames'
+import type { LiveStatus } from '../../../protocol/frames'
+import { DEVICE_CONTROL_TIMEOUT_MS, DEVICE_PAIRING_TIMEOUT_MS } from '../../../protocol/timing'
+import { guardEntryPoint, runEachStep } from '../entry-points'
+import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
 import { companyOf, fleetOf } from '../stubs'
-import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { mirrorStatusToD1 } from './d1-mirror'
 import { DeviceStore, type DeviceState } from './device-store'
-import type { MessageView } from './message-view'
 import { Ledger, type ListQuery, type NewMessage } from './ledger'
+import type { MessageView } from './message-view'
+import { NO_QR, NodeFrames } from './node-frames'
+import { NodeLink } from './node-link'
 import { Outbox, type BatchView, type EnqueueOutcome, type SendOutcome } from './outbox'
-import { PendingCommands, type CommandOutcome } from './pending-commands'
-import { DEVICE_CONTROL_TIMEOUT_MS, DEVICE_PAIRING_TIMEOUT_MS } from '../../../protocol/timing'
-
-interface SocketAttachment {
-  nodeId: number
-  epoch: number
-}
+import type { CommandOutcome } from './pending-commands'
 
 export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
 
@@ -43,13 +32,6 @@ export interface LiveView {
 
 export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
 
-const attachmentOf = (ws: WebSocket): SocketAttachment | null => {
-  const value: unknown = ws.deserializeAttachment()
-  if (typeof value !== 'object' || value === null) return null
-  const { nodeId, epoch } = value as Record<string, unknown>
-  return typeof nodeId === 'number' && typeof epoch === 'number' ? { nodeId, epoch } : null
-}
-
 const failure = (outcome: CommandOutcome): CommandFailure => ({
   ok: false,
   code: 'device_not_ready',
@@ -60,144 +42,64 @@ export class DeviceDO extends DurableObject<Env> {
   private readonly store: DeviceStore
   private readonly ledger: Ledger
   private readonly outbox: Outbox
-  private readonly pending = new PendingCommands()
+  private readonly link: NodeLink
+  private readonly frames: NodeFrames
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new DeviceStore(ctx.storage)
     this.ledger = new Ledger(ctx.storage)
+    this.link = new NodeLink({
+      ctx,
+      assignment: () => {
+        const { device_id, node_id, epoch } = this.store.state()
+        return { deviceId: device_id, nodeId: node_id, epoch }
+      },
+      askFleet: (deviceId) => fleetOf(this.env).assignmentOf(deviceId),
+      assign: (next) => this.assign(next),
+    })
     this.outbox = new Outbox({
       ledger: this.ledger,
       storage: ctx.storage,
       deviceId: () => this.deviceId(),
       sendIntervalMs: () => this.store.state().send_interval_ms,
       notReadyReason: () => this.notReadyReason(),
-      command: (build, timeoutMs) => this.command(build, timeoutMs),
+      command: (build, timeoutMs) => this.link.command(build, timeoutMs),
       refund: (companyId, period, count) => this.refund(companyId, period, count),
     })
+    this.frames = new NodeFrames({ store: this.store, ledger: this.ledger, link: this.link, setLive: (changes) => this.setLive(changes) })
     answerPingsWhileHibernating(ctx)
   }
 
-  /** The node's session socket, already authenticated by the worker (X-Node-Id, X-Node-Epoch, X-Device-Id). */
-  override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-      return new Response('expected a WebSocket upgrade', { status: 426 })
-    }
-    const nodeId = Number(request.headers.get('X-Node-Id'))
-    const epoch = Number(request.headers.get('X-Node-Epoch'))
-    const deviceId = Number(request.headers.get('X-Device-Id'))
-    if (![nodeId, epoch, deviceId].every(Number.isInteger)) return new Response('bad session request', { status: 400 })
-    if (!(await this.isAssignee(deviceId, nodeId, epoch))) {
-      return new Response('this device is not assigned to this node at this epoch', { status: 409 })
-    }
-    for (const older of this.ctx.getWebSockets()) closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection')
-    const attachment: SocketAttachment = { nodeId, epoch }
-    return upgradeResponse(this.ctx, ['node'], attachment)
+  override fetch(request: Request): Promise<Response> {
+    return this.link.accept(request)
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const attachment = attachmentOf(ws)
-    if (!attachment || !this.isCurrent(attachment)) return this.fence(ws, 'this device is assigned elsewhere')
-    const decoded = decodeFrame(NodeToDevice, message)
-    if (!decoded.ok) {
-      sendRaw(ws, malformed(decoded.error, message))
-      return
-    }
-    const frame = decoded.frame
-    switch (frame.type) {
-      case 'hello': {
-        const state = this.store.state()
-        if (frame.protocol !== PROTOCOL_VERSION) {
-          sendFrame(ws, { type: 'error', code: 'unsupported_protocol', message: `this device speaks protocol ${PROTOCOL_VERSION}` })
-          return closeQuietly(ws, CloseCode.unsupportedProtocol, 'unsupported protocol')
-        }
-        if (frame.device_id !== state.device_id || frame.epoch !== state.epoch) return this.fence(ws, 'hello does not match the assignment')
-        sendFrame(ws, {
-          type: 'welcome',
-          protocol: PROTOCOL_VERSION,
-          device_id: frame.device_id,
-          epoch: frame.epoch,
-          active: state.active,
-        } satisfies DeviceToNode)
-        return
-      }
-      case 'status': {
-        const linked = frame.status === 'authenticated'
-        await this.setLive({
-          status: frame.status,
-          status_reason: frame.reason ?? null,
-          ...(frame.phone_number !== undefined && { phone_number: frame.phone_number }),
-          ...((linked || frame.status === 'error') && { qr_code: null, qr_image: null, qr_expires_at: null }),
-        })
-        return
-      }
-      case 'qr':
-        await this.setLive({
-          status: 'qr_ready',
-          status_reason: null,
-          qr_code: frame.qr_code,
-          qr_image: frame.qr_image,
-          qr_expires_at: frame.expires_at,
-        })
-        return
-      case 'auth.get': {
-        const answer = encodeFrame({ type: 'result', id: frame.id, ok: true, data: { values: this.store.authGet(frame.names) } })
-        // A frame the node cannot decode would leave its read waiting forever: refuse it by id.
-        sendRaw(
-          ws,
-          answer.length <= MAX_FRAME_CHARS
-            ? answer
-            : encodeFrame({
-                type: 'result',
-                id: frame.id,
-                ok: false,
-                error: { code: 'frame_too_large', message: 'ask for fewer names at once' },
-              }),
-        )
-        return
-      }
-      case 'auth.set':
-        this.store.authSet(frame.entries)
-        sendFrame(ws, { type: 'result', id: frame.id, ok: true })
-        return
-      case 'auth.clear':
-        this.store.authClear()
-        sendFrame(ws, { type: 'result', id: frame.id, ok: true })
-        return
-      case 'receipt':
-        this.ledger.applyReceipt(frame.wa_message_id, frame.status, frame.at, frame.error)
-        sendFrame(ws, { type: 'result', id: frame.id, ok: true })
-        return
-      case 'result':
-        this.pending.settle(frame)
-        return
-      case 'error':
-        if (frame.id) this.pending.refuse(frame.id, frame.code, frame.message)
-        console.warn(JSON.stringify({ msg: 'node reported an error', deviceId: this.store.state().device_id, frame }))
-        return
-    }
+    await guardEntryPoint('webSocketMessage', this.logContext(ws), () => this.frames.handle(ws, message))
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    closeQuietly(ws, CloseCode.normal, 'closing')
-    await this.onSocketGone(ws)
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await guardEntryPoint('webSocketClose', this.logContext(ws, { code }), async () => {
+      closeQuietly(ws, code, reason)
+      await this.onSocketGone(ws)
+    })
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    await this.onSocketGone(ws)
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    await guardEntryPoint('webSocketError', this.logContext(ws, { error: String(error) }), () => this.onSocketGone(ws))
   }
 
   // ── RPC ───────────────────────────────────────────────────────────────────────────────────
 
-  /** FleetDO gives the device to a node (or to none) under a new epoch; older epochs are ignored. */
+  /**
+   * Called by FleetDO when it gives the device to a node (or to none) under a new epoch, and by
+   * NodeLink when FleetDO vouched for a newer epoch a node presented. Older epochs are ignored.
+   */
   async assign(next: { deviceId: number; nodeId: number | null; epoch: number }): Promise<void> {
-    const state = this.store.state()
-    if (next.epoch < state.epoch) return
+    if (next.epoch < this.store.state().epoch) return
     this.store.update({ device_id: next.deviceId, node_id: next.nodeId, epoch: next.epoch })
-    for (const ws of this.ctx.getWebSockets()) {
-      const attachment = attachmentOf(ws)
-      if (!attachment || !this.isCurrent(attachment)) this.fence(ws, 'this device moved to another node')
-    }
+    this.link.fenceStale('this device moved to another node')
   }
 
   async live(): Promise<LiveView> {
@@ -217,9 +119,9 @@ export class DeviceDO extends DurableObject<Env> {
     const state = this.store.state()
     if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
     if (!state.active) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
-    const outcome = await this.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), DEVICE_PAIRING_TIMEOUT_MS)
-    const code =
-      outcome.ok && typeof outcome.data === 'object' && outcome.data ? (outcome.data as { pairing_code?: unknown }).pairing_code : undefined
+    const outcome = await this.link.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), DEVICE_PAIRING_TIMEOUT_MS)
+    const data: unknown = outcome.ok ? outcome.data : undefined
+    const code = typeof data === 'object' && data !== null ? (data as { pairing_code?: unknown }).pairing_code : undefined
     return typeof code === 'string' ? { ok: true, pairingCode: code } : failure(outcome)
   }
 
@@ -230,17 +132,17 @@ export class DeviceDO extends DurableObject<Env> {
     if (before.active !== active) {
       if (!active) {
         const status = before.status === 'pending' || before.status === 'error' ? before.status : 'disconnected'
-        await this.setLive({ status, status_reason: 'paused', qr_code: null, qr_image: null, qr_expires_at: null })
+        await this.setLive({ status, status_reason: 'paused', ...NO_QR })
       }
-      await this.command((id) => ({ type: active ? 'resume' : 'pause', id }), DEVICE_CONTROL_TIMEOUT_MS)
+      await this.link.command((id) => ({ type: active ? 'resume' : 'pause', id }), DEVICE_CONTROL_TIMEOUT_MS)
     }
     return this.live()
   }
 
   /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */
   async destroy(): Promise<{ loggedOut: boolean }> {
-    const outcome = await this.command((id) => ({ type: 'logout', id }), DEVICE_CONTROL_TIMEOUT_MS)
-    for (const ws of this.ctx.getWebSockets()) closeQuietly(ws, CloseCode.deviceGone, 'device deleted')
+    const outcome = await this.link.command((id) => ({ type: 'logout', id }), DEVICE_CONTROL_TIMEOUT_MS)
+    this.link.closeAll(CloseCode.deviceGone, 'device deleted')
     await this.ctx.storage.deleteAlarm()
     // Queued messages will never be sent: their quota goes back.
     await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_deleted')
@@ -249,8 +151,6 @@ export class DeviceDO extends DurableObject<Env> {
     this.ledger.createSchema()
     return { loggedOut: outcome.ok }
   }
-
-  // ── messaging RPC ─────────────────────────────────────────────────────────────────────────
 
   /** Records one message and sends it now; answers once WhatsApp took it (or it failed). */
   async sendNow(input: NewMessage): Promise<SendOutcome> {
@@ -289,10 +189,23 @@ export class DeviceDO extends DurableObject<Env> {
     return this.store.authCount()
   }
 
+  private async onSocketGone(ws: WebSocket): Promise<void> {
+    if (!this.link.lost(ws)) return
+    const { status } = this.store.state()
+    // Without its node the session is unreachable; a QR shown by that node is void.
+    if (status === 'authenticated' || status === 'qr_ready') {
+      await this.setLive({ status: 'disconnected', status_reason: 'session node unreachable', ...NO_QR })
+    }
+  }
+
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
   private deviceId(): number {
     return this.store.state().device_id ?? 0
+  }
+
+  private logContext(ws: WebSocket, extra: Record<string, unknown> = {}): Record<string, unknown> {
+    return { deviceId: this.store.state().device_id, node: this.link.peerOf(ws), ...extra }
   }
 
   /** Why a message cannot go out now, or null when the device can send. */
@@ -300,7 +213,7 @@ export class DeviceDO extends DurableObject<Env> {
     const state = this.store.state()
     if (!state.active) return 'the device is paused'
     if (state.status !== 'authenticated') return `the device is ${state.status}, not authenticated`
-    if (!this.currentSocket()) return 'the session node of this device is unreachable'
+    if (!this.link.current()) return 'the session node of this device is unreachable'
     return null
   }
 
@@ -312,71 +225,33 @@ export class DeviceDO extends DurableObject<Env> {
     }
   }
 
-  private isCurrent(attachment: SocketAttachment): boolean {
-    const state = this.store.state()
-    return state.node_id === attachment.nodeId && state.epoch === attachment.epoch
-  }
-
-  /**
-   * Whether `nodeId` at `epoch` owns this device. When the node presents a newer epoch than the
-   * one recorded here (FleetDO's push may not have arrived), FleetDO is asked: it is the authority.
-   */
-  private async isAssignee(deviceId: number, nodeId: number, epoch: number): Promise<boolean> {
-    const state = this.store.state()
-    if (state.node_id === nodeId && state.epoch === epoch && state.device_id === deviceId) return true
-    if (epoch <= state.epoch) return false
-    const truth = await fleetOf(this.env).assignmentOf(deviceId)
-    if (!truth || truth.nodeId !== nodeId || truth.epoch !== epoch) return false
-    await this.assign({ deviceId, nodeId, epoch })
-    // A newer assignment may have arrived while FleetDO was being asked.
-    return this.isCurrent({ nodeId, epoch })
-  }
-
-  private fence(ws: WebSocket, reason: string): void {
-    sendFrame(ws, { type: 'release', reason } satisfies DeviceToNode)
-    closeQuietly(ws, CloseCode.notAssigned, reason)
-  }
-
-  private async onSocketGone(ws: WebSocket): Promise<void> {
-    const attachment = attachmentOf(ws)
-    const stillConnected = this.ctx.getWebSockets().some((other) => other !== ws && other.readyState === WebSocket.OPEN)
-    if (!attachment || !this.isCurrent(attachment) || stillConnected) return
-    this.pending.failAll('the session node disconnected')
-    const { status } = this.store.state()
-    // Without its node the session is unreachable; a QR shown by that node is void.
-    if (status === 'authenticated' || status === 'qr_ready') {
-      await this.setLive({
-        status: 'disconnected',
-        status_reason: 'session node unreachable',
-        qr_code: null,
-        qr_image: null,
-        qr_expires_at: null,
-      })
-    }
-  }
-
-  private currentSocket(): WebSocket | undefined {
-    return this.ctx.getWebSockets().find((socket) => {
-      const attachment = attachmentOf(socket)
-      return attachment && this.isCurrent(attachment) && socket.readyState === WebSocket.OPEN
-    })
-  }
-
-  private command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome> {
-    const ws = this.currentSocket()
-    return this.pending.run((id) => (ws ? sendFrame(ws, build(id)) : false), timeoutMs)
-  }
-
+  /** Stores the change, then runs each consequence; one failing never skips the others. */
   private async setLive(changes: Partial<DeviceState>): Promise<void> {
     const before = this.store.state()
     const after = this.store.update(changes)
-    if (after.device_id !== null && (before.status !== after.status || before.phone_number !== after.phone_number)) {
-      await mirrorStatusToD1(this.env.DB, after.device_id, after.status, after.phone_number)
-    }
-    // A device that is linked again resumes its outbox at once.
-    if (before.status !== 'authenticated' && after.status === 'authenticated') await this.outbox.scheduleDrain(Date.now())
-    // Logged out from the phone: its queued messages can never go out from this account.
-    if (after.status === 'error' && after.status_reason === 'logged_out')
-      await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
+    const deviceId = after.device_id
+    await runEachStep({ deviceId, status: after.status }, [
+      [
+        'mirror the status to D1',
+        () => {
+          const changed = before.status !== after.status || before.phone_number !== after.phone_number
+          if (deviceId !== null && changed) return mirrorStatusToD1(this.env.DB, deviceId, after.status, after.phone_number)
+        },
+      ],
+      [
+        // A device that is linked again resumes its outbox at once.
+        'resume the outbox',
+        () => before.status !== 'authenticated' && after.status === 'authenticated' && this.outbox.scheduleDrain(Date.now()),
+      ],
+      [
+        // Logged out from the phone: its queued messages can never go out from this account.
+        'fail the queued messages of a logged-out device',
+        () => {
+          if (after.status === 'error' && after.status_reason === 'logged_out') {
+            return this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
+          }
+        },
+      ],
+    ])
   }
 }

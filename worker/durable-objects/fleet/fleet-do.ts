@@ -2,20 +2,20 @@
 // knows capacity and load, assigns devices to the least-loaded node, and moves a lost node's
 // devices to other nodes after a grace period. DeviceDO does the fencing; this decides.
 import { DurableObject } from 'cloudflare:workers'
+import { z } from 'zod'
 import { CloseCode } from '../../../protocol/close-codes'
 import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
 import { settingsOf } from '../../lib/settings'
 import { wakeBy } from '../alarms'
 import { deviceOf } from '../stubs'
-import { answerPingsWhileHibernating, closeQuietly, sendFrame, sendRaw, upgradeResponse } from '../sockets'
+import { guardEntryPoint } from '../entry-points'
+import { answerPingsWhileHibernating, closeQuietly, readAttachment, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { FleetStore } from './fleet-store'
 import { pickNode } from './placement'
 import { FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
 
-interface NodeAttachment {
-  nodeId: number
-  connectedAt: number
-}
+const NodeAttachment = z.object({ nodeId: z.number().int(), connectedAt: z.number() })
+type NodeAttachment = z.infer<typeof NodeAttachment>
 
 export interface NodeView {
   id: number
@@ -30,12 +30,7 @@ export interface Assignment {
   epoch: number
 }
 
-const attachmentOf = (ws: WebSocket): NodeAttachment | null => {
-  const value: unknown = ws.deserializeAttachment()
-  if (typeof value !== 'object' || value === null) return null
-  const { nodeId, connectedAt } = value as Record<string, unknown>
-  return typeof nodeId === 'number' && typeof connectedAt === 'number' ? { nodeId, connectedAt } : null
-}
+const attachmentOf = (ws: WebSocket) => readAttachment(ws, NodeAttachment)
 
 export class FleetDO extends DurableObject<Env> {
   private readonly store: FleetStore
@@ -66,40 +61,22 @@ export class FleetDO extends DurableObject<Env> {
       closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection of this node')
     }
     const attachment: NodeAttachment = { nodeId, connectedAt: Date.now() }
-    return upgradeResponse(this.ctx, ['node', `node:${nodeId}`], attachment)
+    return upgradeResponse<NodeAttachment>(this.ctx, ['node', `node:${nodeId}`], attachment)
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const attachment = attachmentOf(ws)
-    if (!attachment) return closeQuietly(ws, 1008, 'unknown socket')
-    const decoded = decodeFrame(NodeToFleet, message)
-    if (!decoded.ok) {
-      sendRaw(ws, malformed(decoded.error, message))
-      return
-    }
-    const frame = decoded.frame
-    if (frame.type === 'hello') {
-      if (frame.protocol !== PROTOCOL_VERSION) {
-        sendFrame(ws, { type: 'error', code: 'unsupported_protocol', message: `this fleet speaks protocol ${PROTOCOL_VERSION}` })
-        return closeQuietly(ws, CloseCode.unsupportedProtocol, 'unsupported protocol')
-      }
-      await this.onHello(ws, attachment.nodeId, frame)
-    } else if (frame.type === 'bye') {
-      await this.onNodeLost(attachment.nodeId, { planned: true })
-    } else {
-      console.warn(JSON.stringify({ msg: 'node reported an error', nodeId: attachment.nodeId, frame }))
-    }
+    await guardEntryPoint('webSocketMessage', { node: attachmentOf(ws) }, () => this.onFrame(ws, message))
   }
 
-  override async webSocketClose(ws: WebSocket): Promise<void> {
-    closeQuietly(ws, CloseCode.normal, 'closing')
-    const attachment = attachmentOf(ws)
-    if (attachment && !this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await guardEntryPoint('webSocketClose', { node: attachmentOf(ws), code }, async () => {
+      closeQuietly(ws, code, reason)
+      await this.onSocketGone(ws)
+    })
   }
 
-  override async webSocketError(ws: WebSocket): Promise<void> {
-    const attachment = attachmentOf(ws)
-    if (attachment && !this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
+  override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
+    await guardEntryPoint('webSocketError', { node: attachmentOf(ws), error: String(error) }, () => this.onSocketGone(ws))
   }
 
   override async alarm(): Promise<void> {
@@ -127,16 +104,19 @@ export class FleetDO extends DurableObject<Env> {
     await this.scheduleAlarm()
   }
 
-  // ── RPC, called by the worker ─────────────────────────────────────────────────────────────
+  // ── RPC ───────────────────────────────────────────────────────────────────────────────────
 
-  /** Gives a new (or waiting) device to the least-loaded online node; null when none has room. */
+  /**
+   * Called by the device routes when a device is created, and when its status is read while no node
+   * holds it. Gives it to the least-loaded online node; `nodeId` is null when none has room.
+   */
   async assignDevice(deviceId: number): Promise<Assignment> {
     const current = this.store.assignment(deviceId)
     if (current?.node_id != null && this.store.node(current.node_id)?.online) return { nodeId: current.node_id, epoch: current.epoch }
     return this.place(deviceId, pickNode(this.store.nodes(), this.store.loads()))
   }
 
-  /** The device is gone: forget it and tell its node to stop running it (no logout here). */
+  /** Called by the device routes once the device is deleted: forgets it and tells its node to stop it (no logout here). */
   async releaseDevice(deviceId: number): Promise<void> {
     const current = this.store.assignment(deviceId)
     this.store.remove(deviceId)
@@ -145,18 +125,19 @@ export class FleetDO extends DurableObject<Env> {
     }
   }
 
-  /** The node's token was revoked: disconnect it and move its devices now, without a grace period. */
+  /** Called by the admin routes when a node's token is revoked: disconnects it and moves its devices now, with no grace. */
   async revokeNode(nodeId: number): Promise<void> {
     for (const ws of this.ctx.getWebSockets(`node:${nodeId}`)) closeQuietly(ws, CloseCode.revoked, 'node token revoked')
     await this.onNodeLost(nodeId, { planned: true })
   }
 
-  /** The authority DeviceDO asks when a node presents an epoch it has not heard of. */
+  /** Called by DeviceDO (NodeLink) when a node presents an epoch it has not heard of: this object is the authority. */
   async assignmentOf(deviceId: number): Promise<Assignment | null> {
     const row = this.store.assignment(deviceId)
     return row ? { nodeId: row.node_id, epoch: row.epoch } : null
   }
 
+  /** Called by the admin routes: every node this registry has seen, with its live status and load. */
   async listNodes(): Promise<NodeView[]> {
     const loads = this.store.loads()
     return this.store.nodes().map((node) => {
@@ -174,6 +155,31 @@ export class FleetDO extends DurableObject<Env> {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  private async onFrame(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const attachment = attachmentOf(ws)
+    if (!attachment) return closeQuietly(ws, 1008, 'unknown socket')
+    const decoded = decodeFrame(NodeToFleet, message)
+    if (!decoded.ok) return sendRaw(ws, malformed(decoded.error, message))
+    const frame = decoded.frame
+    if (frame.type === 'hello') {
+      if (frame.protocol !== PROTOCOL_VERSION) {
+        sendFrame(ws, { type: 'error', code: 'unsupported_protocol', message: `this fleet speaks protocol ${PROTOCOL_VERSION}` })
+        return closeQuietly(ws, CloseCode.unsupportedProtocol, 'unsupported protocol')
+      }
+      await this.onHello(ws, attachment.nodeId, frame)
+    } else if (frame.type === 'bye') {
+      await this.onNodeLost(attachment.nodeId, { planned: true })
+    } else {
+      console.warn(JSON.stringify({ msg: 'node reported an error', nodeId: attachment.nodeId, frame }))
+    }
+  }
+
+  /** A control socket closed or failed: its node is lost unless a newer connection replaced it. */
+  private async onSocketGone(ws: WebSocket): Promise<void> {
+    const attachment = attachmentOf(ws)
+    if (attachment && !this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
+  }
 
   private async onHello(ws: WebSocket, nodeId: number, hello: Extract<NodeToFleet, { type: 'hello' }>): Promise<void> {
     const now = Date.now()

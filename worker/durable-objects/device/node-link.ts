@@ -1,0 +1,113 @@
+// DeviceDO's link to the one session node that may run its device: accepting that node's
+// upgrade (fenced by assignment epoch), knowing which socket is current, fencing off any other,
+// and the commands sent over it that wait for an answer.
+import { z } from 'zod'
+import { CloseCode } from '../../../protocol/close-codes'
+import type { DeviceToNode } from '../../../protocol/frames'
+import type { Assignment } from '../fleet/fleet-do'
+import { closeQuietly, readAttachment, sendFrame, upgradeResponse } from '../sockets'
+import { PendingCommands, type CommandOutcome } from './pending-commands'
+
+const LinkAttachment = z.object({ nodeId: z.number().int(), epoch: z.number().int() })
+type LinkAttachment = z.infer<typeof LinkAttachment>
+
+export interface NodeLinkDeps {
+  ctx: DurableObjectState
+  /** The device's assignment as this object last recorded it. */
+  assignment(): { deviceId: number | null; nodeId: number | null; epoch: number }
+  /** Asks FleetDO, the authority, when a node presents an epoch this object has not heard of. */
+  askFleet(deviceId: number): Promise<Assignment | null>
+  /** Records a newer assignment (and fences whatever it makes stale). */
+  assign(next: { deviceId: number; nodeId: number; epoch: number }): Promise<void>
+}
+
+export class NodeLink {
+  private readonly pending = new PendingCommands()
+
+  constructor(private readonly deps: NodeLinkDeps) {}
+
+  /** The node's device socket, already authenticated by the worker (X-Node-Id, X-Node-Epoch, X-Device-Id). */
+  async accept(request: Request): Promise<Response> {
+    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
+      return new Response('expected a WebSocket upgrade', { status: 426 })
+    }
+    const nodeId = Number(request.headers.get('X-Node-Id'))
+    const epoch = Number(request.headers.get('X-Node-Epoch'))
+    const deviceId = Number(request.headers.get('X-Device-Id'))
+    if (![nodeId, epoch, deviceId].every(Number.isInteger)) return new Response('bad session request', { status: 400 })
+    if (!(await this.isAssignee(deviceId, nodeId, epoch))) {
+      return new Response('this device is not assigned to this node at this epoch', { status: 409 })
+    }
+    for (const older of this.deps.ctx.getWebSockets()) closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection')
+    return upgradeResponse<LinkAttachment>(this.deps.ctx, ['node'], { nodeId, epoch })
+  }
+
+  /** Whether `ws` belongs to the node and epoch this device is assigned to now. */
+  isCurrent(ws: WebSocket): boolean {
+    const attachment = readAttachment(ws, LinkAttachment)
+    const { nodeId, epoch } = this.deps.assignment()
+    return attachment !== null && attachment.nodeId === nodeId && attachment.epoch === epoch
+  }
+
+  /** The open socket of the current assignee, if it is connected. */
+  current(): WebSocket | undefined {
+    return this.deps.ctx.getWebSockets().find((ws) => this.isCurrent(ws) && ws.readyState === WebSocket.OPEN)
+  }
+
+  /** Tells a node it no longer owns this device, and closes its socket (it does not reconnect). */
+  fence(ws: WebSocket, reason: string): void {
+    sendFrame(ws, { type: 'release', reason } satisfies DeviceToNode)
+    closeQuietly(ws, CloseCode.notAssigned, reason)
+  }
+
+  /** After an assignment changed: every socket that is not the assignee's is fenced off. */
+  fenceStale(reason: string): void {
+    for (const ws of this.deps.ctx.getWebSockets()) if (!this.isCurrent(ws)) this.fence(ws, reason)
+  }
+
+  closeAll(code: number, reason: string): void {
+    for (const ws of this.deps.ctx.getWebSockets()) closeQuietly(ws, code, reason)
+  }
+
+  /** Sends a command with a fresh id to the current node and waits for its answer. Never rejects. */
+  command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome> {
+    const ws = this.current()
+    return this.pending.run((id) => (ws ? sendFrame(ws, build(id)) : false), timeoutMs)
+  }
+
+  get commands(): Pick<PendingCommands, 'settle' | 'refuse'> {
+    return this.pending
+  }
+
+  /**
+   * A socket closed or failed. True when it was the current node's only link (the device is
+   * unreachable now); then every command still waiting fails.
+   */
+  lost(ws: WebSocket): boolean {
+    const others = this.deps.ctx.getWebSockets().some((other) => other !== ws && other.readyState === WebSocket.OPEN)
+    if (!this.isCurrent(ws) || others) return false
+    this.pending.failAll('the session node disconnected')
+    return true
+  }
+
+  /** Who is on the other end of `ws`, for log lines. */
+  peerOf(ws: WebSocket): LinkAttachment | null {
+    return readAttachment(ws, LinkAttachment)
+  }
+
+  /**
+   * Whether `nodeId` at `epoch` owns this device. When the node presents a newer epoch than the
+   * one recorded here (FleetDO's push may not have arrived), FleetDO is asked: it is the authority.
+   */
+  private async isAssignee(deviceId: number, nodeId: number, epoch: number): Promise<boolean> {
+    const known = this.deps.assignment()
+    if (known.nodeId === nodeId && known.epoch === epoch && known.deviceId === deviceId) return true
+    if (epoch <= known.epoch) return false
+    const truth = await this.deps.askFleet(deviceId)
+    if (!truth || truth.nodeId !== nodeId || truth.epoch !== epoch) return false
+    await this.deps.assign({ deviceId, nodeId, epoch })
+    // A newer assignment may have arrived while FleetDO was being asked.
+    const now = this.deps.assignment()
+    return now.nodeId === nodeId && now.epoch === epoch
+  }
+}
