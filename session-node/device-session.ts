@@ -1,18 +1,9 @@
-// One device this node was assigned: its session socket to DeviceDO, its engine and its auth
-// store. The socket may drop and come back while the engine keeps running; the session ends
-// for good only when the device is released, fenced (4009 / HTTP 409), deleted (4004) or the
-// node stops, and in every one of those cases the engine is stopped WITHOUT logging out, so
-// whichever node runs the device next resumes it without a new QR scan.
-//
-// The lease: a node cut off from the worker (both its control socket and this device's socket
-// silent) must let go of the WhatsApp session before the fleet moves the device to another node,
-// or two hosts would drive one set of credentials. FleetDO declares a node lost after FLEET_HEARTBEAT_TIMEOUT_MS of
-// silence and re-homes its devices after a grace period; DeviceDO's fencing only cuts a socket
-// the partitioned node cannot hear. So when neither socket has heard from the worker for the
-// lease (NODE_LEASE_MS; the chain is in protocol/timing.ts), the engine stops WITHOUT logging out (as on `pause`) and the
-// device socket is cut and reconnected; the engine starts again only once DeviceDO welcomes this
-// session again with `active: true`. A re-homed device answers 409 / 4009 instead and the
-// session ends as usual.
+// One device this node was assigned: the wiring between its session socket to DeviceDO, its
+// auth store, its receipts and its engine. The socket may drop and come back while the engine
+// keeps running; the session ends for good only when the device is released, fenced (4009 /
+// HTTP 409), deleted (4004) or the node stops, and in every one of those cases the engine is
+// stopped WITHOUT logging out, so whichever node runs the device next resumes it without a new
+// QR scan. Whether WhatsApp runs is EngineRunner's one decision; the partition lease is Lease's.
 //
 // Sends (`send` commands) run through messaging.ts; the engine's receipts go to DeviceDO as
 // `receipt` frames through an AckQueue like auth writes: acknowledged one by one, kept while the
@@ -26,6 +17,8 @@ import type { BackoffPolicy } from './backoff'
 import type { Engine, EngineFactory, Receipt } from './engines/engine'
 import type { MediaFetcher } from './media/fetch-media'
 import { receiptFrame, runSend, type ReceiptFrame } from './messaging'
+import { EngineRunner } from './engine-runner'
+import { Lease } from './lease'
 import { SessionReporter } from './session-reporter'
 import { CommandError } from './transport/errors'
 import type { CommandOf, EventOf, FrameSocket, SocketEnd, SocketTiming } from './transport/frame-socket'
@@ -82,20 +75,11 @@ export class DeviceSession {
   private readonly store: RemoteAuthStore
   private readonly reporter: SessionReporter
   private readonly receipts: AckQueue<ReceiptFrame>
+  private readonly runner: EngineRunner
+  private readonly lease: Lease
   /** The socket DeviceDO has welcomed; frames are only sent there. */
   private welcomed: DeviceSocket | null = null
-  private engine: Engine | null = null
-  /** Bumped whenever the engine is replaced or stopped, so a stale engine's events are ignored. */
-  private generation = 0
-  /** Engine starts, stops and logouts run one at a time, in order. */
-  private engineWork: Promise<void> = Promise.resolve()
-  private paused = false
-  private loggedOut = false
   private ending: Promise<void> | null = null
-  /** Fires when the lease may have run out; re-armed while the worker is heard from. */
-  private leaseTimer: NodeJS.Timeout | undefined
-  /** The lease ran out: the engine stays stopped until DeviceDO welcomes this session again. */
-  private lapsed = false
 
   constructor(private readonly options: DeviceSessionOptions) {
     const { deviceId, epoch } = options
@@ -122,11 +106,28 @@ export class DeviceSession {
       onCommand: (frame) => this.onCommand(frame),
       onEnd: (end) => this.onEnd(end),
     })
+    this.runner = new EngineRunner({
+      logger: this.logger,
+      build: (isCurrent) => this.build(isCurrent),
+      onStartFailed: (reason) => this.reporter.status({ status: 'error', reason }),
+      onStopped: () => this.reporter.forget(),
+    })
+    this.lease = new Lease({
+      ms: options.lease.ms,
+      logger: this.logger,
+      heardAt: () => ({ device: this.link.lastHeardAt, control: options.lease.controlHeardAt() }),
+      onLapse: () => {
+        void this.runner.hold('lease_lapsed')
+        // A socket that still looks open has been silent for the whole lease: cut it, so the engine
+        // only starts again after a fresh `welcome` (which DeviceDO refuses if the device moved).
+        this.link.current?.terminate()
+      },
+    })
   }
 
   start(): void {
     this.link.start()
-    this.armLease()
+    this.lease.arm()
   }
 
   /** A planned stop (released, replaced, node shutdown): no logout, last auth writes flushed, socket closed 1000. */
@@ -148,18 +149,13 @@ export class DeviceSession {
         this.link.resetBackoff()
         this.store.attach(socket)
         this.receipts.attach(socket)
-        if (this.lapsed) {
-          this.lapsed = false
-          this.logger.info({ active: frame.active }, 'DeviceDO welcomed this session again; the lease is renewed')
-          this.armLease()
-        }
-        this.paused = !frame.active
-        if (frame.active) {
-          this.reporter.replay()
-          void this.engineStep(() => this.startEngine())
-        } else {
-          void this.engineStep(() => this.stopEngine())
-        }
+        this.lease.renew()
+        if (frame.active) this.reporter.replay()
+        void this.runner.change(
+          frame.active
+            ? { release: ['awaiting_welcome', 'lease_lapsed', 'paused'] }
+            : { release: ['awaiting_welcome', 'lease_lapsed'], hold: ['paused'] },
+        )
         return
       case 'release':
         void this.end(`released: ${frame.reason}`, false)
@@ -174,25 +170,24 @@ export class DeviceSession {
   private async onCommand(frame: CommandOf<DeviceToNode>): Promise<unknown> {
     switch (frame.type) {
       case 'pairing_code': {
-        const engine = this.engine
+        const engine = this.runner.current
         if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')
         return { pairing_code: await engine.requestPairingCode(frame.phone_number) }
       }
       case 'pause':
-        this.paused = true
-        await this.engineStep(() => this.stopEngine())
+        await this.runner.hold('paused')
         return undefined
       case 'resume':
         // Answered once the engine is starting: connecting can outlast DeviceDO's patience, and
         // how it goes is reported by status frames anyway.
-        this.paused = false
-        void this.engineStep(() => this.startEngine())
+        void this.runner.release('paused')
         return undefined
       case 'logout':
-        await this.engineStep(() => this.logoutEngine())
+        // The device is being deleted: its credentials go even if WhatsApp could not be told.
+        await this.runner.logout(() => this.store.clear())
         return undefined
       case 'send':
-        return runSend(frame, () => this.engine, this.options.fetchMedia).then(
+        return runSend(frame, () => this.runner.current, this.options.fetchMedia).then(
           (sent) => {
             // One line per message handed to WhatsApp: the audit trail that no message went twice.
             this.logger.info({ messageId: frame.message_id, waMessageId: sent.wa_message_id }, 'message sent')
@@ -219,71 +214,22 @@ export class DeviceSession {
 
   // ── the engine ────────────────────────────────────────────────────────────────────────────
 
-  private engineStep(step: () => Promise<void>): Promise<void> {
-    const run = this.engineWork.then(step)
-    this.engineWork = run.catch(() => undefined)
-    return run
-  }
-
-  private build(): Engine {
-    const generation = ++this.generation
-    const current = () => generation === this.generation
+  private build(isCurrent: () => boolean): Engine {
     return this.options.engineFactory({
       deviceId: this.deviceId,
       store: this.store,
       logger: this.logger,
       events: {
         qr: (code, ttlMs) => {
-          if (current()) this.reporter.qr(code, ttlMs)
+          if (isCurrent()) this.reporter.qr(code, ttlMs)
         },
         status: (update) => {
-          if (current()) this.reporter.status(update)
+          if (isCurrent()) this.reporter.status(update)
         },
-        // Not filtered by generation: a receipt is a fact about a sent message whichever engine saw it.
+        // Not filtered: a receipt is a fact about a sent message whichever engine saw it.
         receipt: (receipt) => this.forwardReceipt(receipt),
       },
     })
-  }
-
-  private async startEngine(): Promise<void> {
-    if (this.engine || this.paused || this.lapsed || this.loggedOut || this.ending) return
-    const engine = this.build()
-    const generation = this.generation
-    this.engine = engine
-    try {
-      await engine.start()
-    } catch (error) {
-      if (generation !== this.generation) return // stopped meanwhile; the failure is moot
-      this.logger.error({ err: error }, 'the engine failed to start')
-      await this.stopEngine()
-      this.reporter.status({ status: 'error', reason: `engine failed to start: ${messageOf(error)}` })
-    }
-  }
-
-  /** Stops without logging out: the link stays valid for whoever runs the device next. */
-  private async stopEngine(): Promise<void> {
-    const engine = this.engine
-    if (!engine) return
-    this.engine = null
-    this.generation += 1
-    this.reporter.forget()
-    await engine.stop().catch((error: unknown) => this.logger.warn({ err: error }, 'engine stop failed'))
-  }
-
-  private async logoutEngine(): Promise<void> {
-    this.loggedOut = true
-    // A paused device has no engine running; one is built just to unlink it.
-    const engine = this.engine ?? this.build()
-    try {
-      await engine.logout()
-    } catch (error) {
-      // The device is being deleted: its credentials go even if WhatsApp could not be told.
-      await this.store.clear()
-      throw error
-    } finally {
-      this.engine = null
-      this.generation += 1
-    }
   }
 
   private forwardReceipt(receipt: Receipt): void {
@@ -301,43 +247,11 @@ export class DeviceSession {
       })
   }
 
-  // ── the lease ─────────────────────────────────────────────────────────────────────────────
-
-  /** The worker was last heard on this device's socket or on the control socket: the lease runs from there. */
-  private leaseExpiresAt(): number {
-    return Math.max(this.link.lastHeardAt, this.options.lease.controlHeardAt()) + this.options.lease.ms
-  }
-
-  private armLease(): void {
-    clearTimeout(this.leaseTimer)
-    if (this.lapsed || this.ending) return
-    this.leaseTimer = setTimeout(() => this.checkLease(), Math.max(0, this.leaseExpiresAt() - Date.now()))
-  }
-
-  private checkLease(): void {
-    if (this.lapsed || this.ending) return
-    if (Date.now() < this.leaseExpiresAt()) return this.armLease() // heard from meanwhile
-    this.lapsed = true
-    const now = Date.now()
-    this.logger.warn(
-      {
-        leaseMs: this.options.lease.ms,
-        deviceSilentForMs: now - this.link.lastHeardAt,
-        controlSilentForMs: now - this.options.lease.controlHeardAt(),
-      },
-      'lost touch with the worker: stopping the engine without logging out until DeviceDO welcomes this session again',
-    )
-    void this.engineStep(() => this.stopEngine())
-    // A socket that still looks open has been silent for the whole lease: cut it, so the engine
-    // only starts again after a fresh `welcome` (which DeviceDO refuses if the device moved).
-    this.link.current?.terminate()
-  }
-
   // ── the end ───────────────────────────────────────────────────────────────────────────────
 
   private end(reason: string, planned: boolean): Promise<void> {
     this.ending ??= (async () => {
-      clearTimeout(this.leaseTimer)
+      this.lease.end()
       this.logger.info({ reason }, 'session ending; the engine stops without logging out')
       if (!planned && !this.welcomed?.isOpen) {
         // Fenced, deleted or refused: no socket will ever acknowledge anything again. Failing
@@ -346,7 +260,7 @@ export class DeviceSession {
         this.store.close(reason)
         this.receipts.close(reason)
       }
-      await this.engineStep(() => this.stopEngine())
+      await this.runner.hold('ending')
       // Engines flush their last writes on stop; on a planned stop they get a moment to land.
       if (planned && this.welcomed?.isOpen) {
         const [auth, receipts] = await Promise.all([this.store.drain(this.options.drainMs), this.receipts.drain(this.options.drainMs)])
