@@ -61,14 +61,13 @@ try {
     headers: { 'X-API-Key': key },
     ...spec,
   })
-  const send = await load({
-    label: 'POST /whatsapp/send (200, through the session node)',
+  const sendRequest = {
     url: `${base}/whatsapp/send`,
-    method: 'POST',
+    method: 'POST' as const,
     headers: json,
     body: JSON.stringify({ recipient: '+22370123456', message: 'benchmark' }),
-    ...spec,
-  })
+  }
+  const send = await load({ label: 'POST /whatsapp/send (200, through the session node)', ...sendRequest, ...spec })
 
   // Quota reservation alone: with the quota used up, each send is decided by CompanyDO and refused.
   await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, {
@@ -77,14 +76,7 @@ try {
     body: JSON.stringify({ monthly_quota: 0 }),
   })
   await sleep(5_500) // the key cache's TTL
-  const reservation = await load({
-    label: 'POST /whatsapp/send refused by quota (429): the reservation decision',
-    url: `${base}/whatsapp/send`,
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify({ recipient: '+22370123456', message: 'benchmark' }),
-    ...spec,
-  })
+  const reservation = await load({ label: 'POST /whatsapp/send refused by quota (429): the reservation decision', ...sendRequest, ...spec })
   await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, {
     method: 'PATCH',
     headers: admin,

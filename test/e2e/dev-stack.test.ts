@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { freePort, json, startDev, tempDir, type DevProcess } from './harness'
+import type { Device } from '../support/api-types'
+import { freePort, json, startDev, tempDir, until, type DevProcess } from './harness'
 
 describe('npm run dev', () => {
   const running: DevProcess[] = []
@@ -23,7 +24,7 @@ describe('npm run dev', () => {
     const [, key] = await first.waitFor(/API key:\s+(wak_\w+)/)
 
     // A newcomer's first steps with the printed key.
-    const created = await json(
+    const created = await json<Device>(
       await fetch(`${base}/whatsapp/devices`, {
         method: 'POST',
         headers: { 'X-API-Key': key!, 'Content-Type': 'application/json' },
@@ -35,12 +36,17 @@ describe('npm run dev', () => {
 
     // The dev node links it on the simulator: pending → qr_ready (QR drawn in this terminal) → authenticated.
     const seen: string[] = []
-    const deadline = Date.now() + 30_000
-    while (!seen.includes('authenticated') && Date.now() < deadline) {
-      const status = await json(await fetch(`${base}/whatsapp/devices/${created.body.data.id}/status`, { headers: { 'X-API-Key': key! } }))
-      if (seen.at(-1) !== status.body.data.status) seen.push(status.body.data.status)
-      await new Promise((r) => setTimeout(r, 100))
-    }
+    await until(
+      async () => {
+        const status = await json<{ status: string }>(
+          await fetch(`${base}/whatsapp/devices/${created.body.data.id}/status`, { headers: { 'X-API-Key': key! } }),
+        )
+        if (seen.at(-1) !== status.body.data.status) seen.push(status.body.data.status)
+        return seen.includes('authenticated') || undefined
+      },
+      30_000,
+      () => `the device to link (saw ${seen.join(' → ')})`,
+    )
     expect(seen.filter((s) => s !== 'pending')).toEqual(['qr_ready', 'authenticated'])
     await first.waitFor(/Scan this QR with WhatsApp to link device \d+/)
     const wrongKey = await json(await fetch(`${base}/whatsapp/devices`, { headers: { 'X-API-Key': 'nope' } }))
@@ -55,8 +61,8 @@ describe('npm run dev', () => {
     running.push(second)
     const [, sameKey] = await second.waitFor(/API key:\s+(wak_\w+)/)
     expect(sameKey).toBe(key)
-    const listed = await json(await fetch(`${base}/whatsapp/devices`, { headers: { 'X-API-Key': key! } }))
-    expect(listed.body.data.map((d: { name: string }) => d.name)).toEqual(['My phone'])
+    const listed = await json<Device[]>(await fetch(`${base}/whatsapp/devices`, { headers: { 'X-API-Key': key! } }))
+    expect(listed.body.data.map((d) => d.name)).toEqual(['My phone'])
     second.child.kill('SIGINT')
     expect(await second.exited).toBe(0)
   })

@@ -4,44 +4,31 @@ import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ROOT, startStack, type Stack } from '../../scripts/stack'
-import { freePort, tempDir } from './harness'
+import type { Method } from '../support/api-types'
+import { clientsOf, freePort, tempDir, until } from './harness'
 
 const GRACE_MS = 3_000
 let stack: Stack
 
-const api = async (method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${stack.baseUrl}/api/whatsapp${path}`, {
-    method,
-    headers: { 'X-API-Key': stack.credentials.apiKey, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  return (await res.json()) as any
-}
-const nodes = async () =>
-  ((await (await fetch(`${stack.baseUrl}/api/admin/nodes`, { headers: { Authorization: `Bearer ${stack.adminToken}` } })).json()) as any)
-    .data as Array<{ id: number; status: string; devices: number }>
+const api = <M extends Method, P extends string>(method: M, path: P, body?: unknown) =>
+  clientsOf(stack)
+    .api(method, path, body)
+    .then((res) => res.body)
+const nodes = async () => (await clientsOf(stack).admin('GET', '/nodes')).body.data
 
 /** Polls the device status every 100 ms until `done`, recording each distinct status seen. */
 async function watchStatus(deviceId: number, done: (s: { status: string; phone_number: string | null }) => boolean, timeoutMs: number) {
   const seen: string[] = []
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const { data } = await api('GET', `/devices/${deviceId}/status`)
-    if (seen.at(-1) !== data.status) seen.push(data.status)
-    if (done(data)) return { seen, last: data }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`device ${deviceId} never got there; saw ${seen.join(' → ')}`)
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value !== undefined) return value
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`timed out waiting for ${what}`)
+  const last = await until(
+    async () => {
+      const { data } = await api('GET', `/devices/${deviceId}/status`)
+      if (seen.at(-1) !== data.status) seen.push(data.status)
+      return done(data) ? data : undefined
+    },
+    timeoutMs,
+    () => `device ${deviceId} to get there (saw ${seen.join(' → ')})`,
+  )
+  return { seen, last }
 }
 
 describe('failover with real processes', () => {

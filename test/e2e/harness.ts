@@ -3,7 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { vi } from 'vitest'
 import { freePort, ROOT } from '../../scripts/stack'
+import type { AdminData, Body, Method, PublicData } from '../support/api-types'
 
 export { freePort }
 
@@ -52,37 +54,39 @@ export function startDev(env: NodeJS.ProcessEnv): DevProcess {
   return { child, output: () => text, waitFor, exited }
 }
 
-export async function json(res: Response) {
-  return { status: res.status, body: (await res.json()) as any }
+/** A response read as the envelope; `D` is the `data` of a success. */
+export async function json<D = unknown>(res: Response): Promise<{ status: number; body: Body<D> }> {
+  return { status: res.status, body: (await res.json()) as Body<D> }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 /** Polls `probe` every 100 ms until it returns something other than undefined. */
-export async function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value !== undefined) return value
-    await sleep(100)
-  }
-  throw new Error(`timed out waiting for ${what}`)
+export function until<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string | (() => string)): Promise<T> {
+  return vi.waitFor(
+    async () => {
+      const value = await probe()
+      if (value === undefined) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`)
+      return value
+    },
+    { timeout: timeoutMs, interval: 100 },
+  )
 }
 
 /** Plain-HTTP clients of a running stack: the public API with the dev key, and the admin API. */
 export function clientsOf(stack: { baseUrl: string; adminToken: string; credentials: { apiKey: string } }) {
-  const call = async (path: string, method: string, headers: Record<string, string>, body?: unknown) => {
+  const call = async <D>(path: string, method: string, headers: Record<string, string>, body?: unknown) => {
     const res = await fetch(`${stack.baseUrl}${path}`, {
       method,
       headers: { 'Content-Type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
-    return { status: res.status, headers: res.headers, body: (await res.json()) as any }
+    return { status: res.status, headers: res.headers, body: (await res.json()) as Body<D> }
   }
   return {
-    api: (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      call(`/api/whatsapp${path}`, method, { 'X-API-Key': stack.credentials.apiKey, ...headers }, body),
-    admin: (method: string, path: string, body?: unknown) =>
-      call(`/api/admin${path}`, method, { Authorization: `Bearer ${stack.adminToken}` }, body),
+    api: <M extends Method, P extends string>(method: M, path: P, body?: unknown, headers: Record<string, string> = {}) =>
+      call<PublicData<M, P>>(`/api/whatsapp${path}`, method, { 'X-API-Key': stack.credentials.apiKey, ...headers }, body),
+    admin: <M extends Method, P extends string>(method: M, path: P, body?: unknown) =>
+      call<AdminData<M, P>>(`/api/admin${path}`, method, { Authorization: `Bearer ${stack.adminToken}` }, body),
   }
 }

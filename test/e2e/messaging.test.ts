@@ -48,7 +48,7 @@ beforeAll(async () => {
   })
   client = clientsOf(stack)
   await until(
-    async () => ((await client.admin('GET', '/nodes')).body.data.filter((n: any) => n.status === 'online').length === 2 ? true : undefined),
+    async () => ((await client.admin('GET', '/nodes')).body.data.filter((n) => n.status === 'online').length === 2 ? true : undefined),
     30_000,
     'nodes online',
   )
@@ -78,7 +78,7 @@ describe('messaging end to end', () => {
       10_000,
       'read receipt',
     )
-    expect(Date.parse(read.delivered_at)).toBeLessThanOrEqual(Date.parse(read.read_at))
+    expect(Date.parse(read.delivered_at ?? '')).toBeLessThanOrEqual(Date.parse(read.read_at ?? ''))
   })
 
   it('fetches media for real, and refuses what it cannot fetch', async () => {
@@ -137,8 +137,8 @@ describe('messaging end to end', () => {
       'bulk under way',
     )
 
-    const holder = (await client.admin('GET', '/nodes')).body.data.find((n: any) => n.devices === 1)
-    await stack.nodes.find((n) => n.id === holder.id)!.kill('SIGKILL')
+    const holder = (await client.admin('GET', '/nodes')).body.data.find((n) => n.devices === 1)
+    await stack.nodes.find((n) => n.id === holder?.id)!.kill('SIGKILL')
 
     const batch = await until(
       async () => {
@@ -160,7 +160,7 @@ describe('messaging end to end', () => {
       expect(nodeLog.filter((line) => line.includes(message_id) && line.includes('message sent')).length).toBeLessThanOrEqual(1)
     }
     const sentLines = nodeLog.filter(
-      (line) => line.includes('message sent') && bulk.body.data.messages.some((m: any) => line.includes(m.message_id)),
+      (line) => line.includes('message sent') && bulk.body.data.messages.some((m) => line.includes(m.message_id)),
     )
     expect(sentLines.length).toBeGreaterThanOrEqual(total - 1)
   })

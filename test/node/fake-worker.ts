@@ -5,64 +5,10 @@ import { createServer, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
-import {
-  decodeFrame,
-  encodeFrame,
-  NodeToDevice,
-  NodeToFleet,
-  PROTOCOL_VERSION,
-  type DeviceToNode,
-  type FleetToNode,
-} from '../../protocol/frames'
+import { decodeFrame, NodeToDevice, NodeToFleet, PROTOCOL_VERSION, type DeviceToNode } from '../../protocol/frames'
+import { FakeConnection, type ControlConnection, type DeviceConnection, type FakeDevice } from './support/fake-connection'
 
-export interface Received<F> {
-  frame: F
-  /** Which connection (count from 1, per device or for the control socket). */
-  connection: number
-}
-
-export interface Closed {
-  code: number
-  reason: string
-}
-
-/** One accepted WebSocket and what came over it. */
-export class FakeConnection<In, Out extends { type: string }> {
-  readonly frames: In[] = []
-  /** Raw text that did not decode (the node must never send any). */
-  readonly garbage: string[] = []
-  readonly closed: Promise<Closed>
-
-  constructor(
-    readonly ws: WebSocket,
-    readonly number: number,
-  ) {
-    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
-  }
-
-  send(frame: Out): void {
-    this.ws.send(encodeFrame(frame))
-  }
-
-  sendRaw(data: string | Buffer): void {
-    this.ws.send(data)
-  }
-}
-
-export type ControlConnection = FakeConnection<NodeToFleet, FleetToNode>
-export type DeviceConnection = FakeConnection<NodeToDevice, DeviceToNode>
-
-export interface FakeDevice {
-  epoch: number
-  active: boolean
-  auth: Map<string, string>
-  connections: DeviceConnection[]
-  /**
-   * How DeviceDO answers frames with an id, by type (auth.*, receipt): `ok` (the default),
-   * `silent` (never), or `refuse` (an `error` frame carrying the id, as for a malformed frame).
-   */
-  answers: Map<string, 'ok' | 'silent' | 'refuse'>
-}
+export type { Closed, ControlConnection, DeviceConnection, FakeDevice, Received } from './support/fake-connection'
 
 export class FakeWorker {
   readonly controls: ControlConnection[] = []

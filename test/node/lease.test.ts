@@ -3,94 +3,32 @@
 // starts them again only once DeviceDO welcomes it back. A short lease (300 ms) and fast pings
 // (50 ms) against the fake worker, whose `partition` switch makes sockets fall silent or drops
 // them and refuses new ones.
-import { randomBytes } from 'node:crypto'
-import { Writable } from 'node:stream'
-import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parseConfig } from '../../session-node/config'
-import type { Engine, EngineFactory } from '../../session-node/engines/engine'
-import { createSimulatorEngine } from '../../session-node/engines/simulator'
-import { startSessionNode, type SessionNode } from '../../session-node/node'
 import { DEFAULT_TIMING } from '../../session-node/transport/frame-socket'
-import { command, FakeWorker } from './fake-worker'
+import { command } from './fake-worker'
+import { spiedSimulator, startFakeWorker, startNode, stopEverything, type EngineCalls } from './support/node-harness'
 
 const TOKEN = 'wnt_lease_token_0123456789'
-const KEY = randomBytes(32).toString('hex')
 const LEASE_MS = 300
 const HEARTBEAT_MS = 50
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-interface EngineCalls {
-  created: number[]
-  stopped: { deviceId: number; at: number }[]
-  loggedOut: number[]
-}
-
-/**
- * The simulator, with a record of what the node asked of it. With `flushOnStop`, stopping writes
- * one last auth entry and waits for DeviceDO to acknowledge it, as Baileys does with its creds.
- */
-function spiedSimulator(calls: EngineCalls, flushOnStop = false): EngineFactory {
-  const simulator = createSimulatorEngine({ scanDelayMs: 50, resumeDelayMs: 10 })
-  return (context) => {
-    calls.created.push(context.deviceId)
-    const engine = simulator(context)
-    const spied: Engine = {
-      start: () => engine.start(),
-      requestPairingCode: (digits) => engine.requestPairingCode(digits),
-      send: (message) => engine.send(message),
-      stop: async () => {
-        calls.stopped.push({ deviceId: context.deviceId, at: Date.now() })
-        await engine.stop()
-        if (flushOnStop) await context.store.set({ 'last-write': String(Date.now()) }).catch(() => undefined)
-      },
-      logout: () => {
-        calls.loggedOut.push(context.deviceId)
-        return engine.logout()
-      },
-    }
-    return spied
-  }
-}
-
-const running: { node: SessionNode; worker: FakeWorker }[] = []
-afterEach(async () => {
-  for (const { node, worker } of running.splice(0)) {
-    worker.partition.control = false
-    worker.partition.devices = false
-    await node.shutdown()
-    await worker.stop()
-  }
-})
+afterEach(stopEverything)
 
 async function setup(deviceId: number, options: { flushOnStop?: boolean } = {}) {
-  const worker = await new FakeWorker(TOKEN).start()
-  worker.plans.set('node-l', [{ deviceId, epoch: 1 }])
-  const parsed = parseConfig({
-    WORKER_URL: worker.url,
-    NODE_TOKEN: TOKEN,
-    SESSION_ENCRYPTION_KEY: KEY,
-    WA_ENGINE: 'simulator',
-    NODE_NAME: 'node-l',
-  })
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '))
+  const worker = await startFakeWorker(TOKEN)
   const calls: EngineCalls = { created: [], stopped: [], loggedOut: [] }
-  const logs: { level: number; msg: string; deviceId?: number }[] = []
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(JSON.parse(chunk.toString()) as { level: number; msg: string })
-      done()
-    },
+  const { node, logs } = startNode({
+    worker,
+    token: TOKEN,
+    name: 'node-l',
+    plan: [{ deviceId, epoch: 1 }],
+    engineFactory: spiedSimulator({ scanDelayMs: 50, resumeDelayMs: 10 }, calls, options.flushOnStop),
+    config: { leaseMs: LEASE_MS },
+    logLevel: 'warn',
+    timing: { socket: { ...DEFAULT_TIMING, heartbeatMs: HEARTBEAT_MS }, drainMs: 500 },
   })
-  const node = startSessionNode({
-    config: { ...parsed.config, leaseMs: LEASE_MS },
-    logger: pino({ level: 'warn' }, sink),
-    engineFactory: spiedSimulator(calls, options.flushOnStop),
-    onFatal: () => undefined,
-    timing: { socket: { ...DEFAULT_TIMING, heartbeatMs: HEARTBEAT_MS }, backoff: { baseMs: 20, maxMs: 100 }, drainMs: 500 },
-  })
-  running.push({ node, worker })
   await worker.deviceFrame(deviceId, 'status', (frame) => frame.status === 'authenticated')
   return { worker, node, calls, logs, device: worker.devices.get(deviceId)! }
 }

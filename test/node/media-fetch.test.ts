@@ -1,54 +1,13 @@
 // The media fetcher against real HTTP servers on 127.0.0.1: what a send's media_url turns into
 // (type, mimetype, file name), the limits (size, time, redirects), and the SSRF guard that
 // refuses anything that is not a public address unless MEDIA_ALLOW_PRIVATE is on.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { forbiddenAddress } from '../../session-node/media/address-policy'
 import { createMediaFetcher, type MediaFetcherOptions } from '../../session-node/media/fetch-media'
+import { closeServers, JPEG, PDF, PNG, redirect, send, serve } from './support/http-fixtures'
 
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(60, 1)])
-const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(60, 2)])
-const PDF = Buffer.from('%PDF-1.7\n% a small document\n')
-
-type Handler = (request: IncomingMessage, response: ServerResponse) => void
-
-const servers: Server[] = []
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  }
-})
-
-/** A server on 127.0.0.1 answering each path with its handler (404 otherwise); returns its base URL. */
-async function serve(routes: Record<string, Handler>): Promise<{ base: string; port: number; hits: string[] }> {
-  const hits: string[] = []
-  const server = createServer((request, response) => {
-    const path = request.url ?? '/'
-    hits.push(path)
-    const handler = routes[path.split('?')[0]!]
-    if (handler) handler(request, response)
-    else response.writeHead(404).end()
-  })
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as AddressInfo).port
-  return { base: `http://127.0.0.1:${port}`, port, hits }
-}
-
-const send =
-  (body: Buffer | string, headers: Record<string, string | number> = {}): Handler =>
-  (_request, response) => {
-    response.writeHead(200, headers).end(body)
-  }
-
-const redirect =
-  (location: string): Handler =>
-  (_request, response) => {
-    response.writeHead(302, { location }).end()
-  }
+afterEach(closeServers)
 
 const dev = (options: Partial<MediaFetcherOptions> = {}) => createMediaFetcher({ allowPrivate: true, ...options })
 const guarded = (options: Partial<MediaFetcherOptions> = {}) => createMediaFetcher({ allowPrivate: false, ...options })

@@ -54,9 +54,7 @@ async function fakeDevice() {
   return { wss, state, url: `ws://127.0.0.1:${port}` }
 }
 
-const until = async (test: () => boolean) => {
-  while (!test()) await new Promise((resolve) => setTimeout(resolve, 5))
-}
+const until = (test: () => boolean) => expect.poll(test, { interval: 5 }).toBe(true)
 
 async function connect(url: string, requestTimeoutMs = 5_000) {
   const socket = new FrameSocket<DeviceToNode, NodeToDevice>(new WebSocket(url), {

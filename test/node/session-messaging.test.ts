@@ -1,45 +1,28 @@
 // Messaging through the real session node (in-process, simulator engine) against the fake
 // worker: `send` commands and their results, receipts that DeviceDO must acknowledge (kept and
 // resent after a reconnect), error frames that name a command of ours, and a superseded node.
-import { randomBytes } from 'node:crypto'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { NodeToDevice } from '../../protocol/frames'
-import { parseConfig } from '../../session-node/config'
 import { SendError, type EngineFactory, type OutgoingMessage } from '../../session-node/engines/engine'
 import { createSimulatorEngine, type SimulatorOptions } from '../../session-node/engines/simulator'
-import { startSessionNode, type SessionNode } from '../../session-node/node'
-import { command, FakeWorker, type DeviceConnection } from './fake-worker'
+import { command, type DeviceConnection } from './fake-worker'
+import { closeServers, JPEG, send, serve } from './support/http-fixtures'
+import { startFakeWorker, startNode, stopEverything } from './support/node-harness'
 
 const TOKEN = 'wnt_messaging_token_0123456789'
-const KEY = randomBytes(32).toString('hex')
-const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(100, 7)])
 
 type Receipt = Extract<NodeToDevice, { type: 'receipt' }>
 
-const cleanup: (() => Promise<void>)[] = []
 afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step()
+  await stopEverything()
+  await closeServers()
 })
 
 async function setup(
   deviceId: number,
   options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string>; sendFailure?: () => Error } = {},
 ) {
-  const worker = await new FakeWorker(TOKEN).start()
-  cleanup.push(() => worker.stop())
-  worker.plans.set('node-m', [{ deviceId, epoch: 1 }])
-  const parsed = parseConfig({
-    WORKER_URL: worker.url,
-    NODE_TOKEN: TOKEN,
-    SESSION_ENCRYPTION_KEY: KEY,
-    WA_ENGINE: 'simulator',
-    NODE_NAME: 'node-m',
-    ...options.env,
-  })
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '))
+  const worker = await startFakeWorker(TOKEN)
   const sent: OutgoingMessage[] = []
   const simulator = createSimulatorEngine({ scanDelayMs: 50, resumeDelayMs: 10, deliveryMs: 40, readMs: 80, ...options.simulator })
   // The simulator, with a record of what the session layer asked it to send.
@@ -57,15 +40,15 @@ async function setup(
       },
     }
   }
-  const fatal: string[] = []
-  const node: SessionNode = startSessionNode({
-    config: parsed.config,
-    logger: pino({ level: 'silent' }),
+  const { node, fatal } = startNode({
+    worker,
+    token: TOKEN,
+    name: 'node-m',
+    plan: [{ deviceId, epoch: 1 }],
     engineFactory,
-    onFatal: (message) => fatal.push(message),
-    timing: { backoff: { baseMs: 20, maxMs: 100 }, drainMs: 500 },
+    ...(options.env && { env: options.env }),
+    timing: { drainMs: 500 },
   })
-  cleanup.push(() => node.shutdown())
   await worker.deviceFrame(deviceId, 'status', (frame) => frame.status === 'authenticated')
   const connection = (n: number) => worker.waitFor(() => worker.devices.get(deviceId)!.connections[n - 1], `device connection ${n}`)
   const receipts = (of: DeviceConnection) => of.frames.filter((frame): frame is Receipt => frame.type === 'receipt')
@@ -76,16 +59,7 @@ const sendFrame = (id: string, fields: Partial<Extract<Parameters<typeof command
   ({ type: 'send', id, message_id: `msg-${id}`, chat_id: '22370123456@s.whatsapp.net', text: 'Hello', ...fields }) as const
 
 async function mediaServer(): Promise<string> {
-  const server: Server = createServer((request, response) => {
-    if (request.url === '/photo.jpg') response.writeHead(200, { 'content-type': 'image/jpeg' }).end(JPEG)
-    else response.writeHead(404).end()
-  })
-  cleanup.push(async () => {
-    server.closeAllConnections()
-    await new Promise((resolve) => server.close(resolve))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return (await serve({ '/photo.jpg': send(JPEG, { 'content-type': 'image/jpeg' }) })).base
 }
 
 describe('session node: sending', () => {
@@ -225,27 +199,17 @@ describe('session node: receipts and refused frames', () => {
   })
 
   it('fails an auth write at once when the worker answers it with an error frame naming its id', async () => {
-    const worker = await new FakeWorker(TOKEN).start()
-    cleanup.push(() => worker.stop())
-    worker.plans.set('node-r', [{ deviceId: 65, epoch: 1 }])
+    const worker = await startFakeWorker(TOKEN)
     worker.device(65, 1).answers.set('auth.set', 'refuse')
-    const parsed = parseConfig({
-      WORKER_URL: worker.url,
-      NODE_TOKEN: TOKEN,
-      SESSION_ENCRYPTION_KEY: KEY,
-      WA_ENGINE: 'simulator',
-      NODE_NAME: 'node-r',
-    })
-    if (!parsed.ok) throw new Error(parsed.problems.join('; '))
-    const node = startSessionNode({
-      config: parsed.config,
-      logger: pino({ level: 'silent' }),
+    startNode({
+      worker,
+      token: TOKEN,
+      name: 'node-r',
+      plan: [{ deviceId: 65, epoch: 1 }],
       engineFactory: createSimulatorEngine({ scanDelayMs: 30 }),
-      onFatal: () => undefined,
       // A 30 s request timeout: only the error frame can fail the write within the wait below.
-      timing: { backoff: { baseMs: 20, maxMs: 100 }, drainMs: 200 },
+      timing: { drainMs: 200 },
     })
-    cleanup.push(() => node.shutdown())
     const started = Date.now()
     const status = await worker.deviceFrame(65, 'status', (frame) => frame.status === 'error', 5_000)
     expect(status).toMatchObject({ reason: 'credentials could not be stored' })

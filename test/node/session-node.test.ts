@@ -1,54 +1,13 @@
 // The real session node (in-process, simulator engine) against a fake worker: what the fleet and
 // the devices see over the wire, and what a user would notice through the API.
-import { randomBytes } from 'node:crypto'
-import { pino } from 'pino'
 import { afterEach, describe, expect, it } from 'vitest'
-import { parseConfig, type Config } from '../../session-node/config'
-import type { Engine, EngineFactory } from '../../session-node/engines/engine'
-import { createSimulatorEngine, simulatedPairingCode, type SimulatorOptions } from '../../session-node/engines/simulator'
-import { startSessionNode, type SessionNode } from '../../session-node/node'
-import { command, FakeWorker } from './fake-worker'
+import { simulatedPairingCode, type SimulatorOptions } from '../../session-node/engines/simulator'
+import { command, type FakeWorker } from './fake-worker'
+import { spiedSimulator, startFakeWorker, startNode, stopEverything, type EngineCalls } from './support/node-harness'
 
 const TOKEN = 'wnt_test_token_0123456789'
-const KEY = randomBytes(32).toString('hex')
-const silent = pino({ level: 'silent' })
 
-interface EngineCalls {
-  created: number[]
-  stopped: number[]
-  loggedOut: number[]
-}
-
-/** The simulator, with a record of what the node asked of each engine. */
-function spiedSimulator(options: Partial<SimulatorOptions>, calls: EngineCalls): EngineFactory {
-  const simulator = createSimulatorEngine(options)
-  return (context) => {
-    calls.created.push(context.deviceId)
-    const engine = simulator(context)
-    const spied: Engine = {
-      start: () => engine.start(),
-      requestPairingCode: (digits) => engine.requestPairingCode(digits),
-      send: (message) => engine.send(message),
-      stop: () => {
-        calls.stopped.push(context.deviceId)
-        return engine.stop()
-      },
-      logout: () => {
-        calls.loggedOut.push(context.deviceId)
-        return engine.logout()
-      },
-    }
-    return spied
-  }
-}
-
-const running: { node: SessionNode; worker: FakeWorker }[] = []
-afterEach(async () => {
-  for (const { node, worker } of running.splice(0)) {
-    await node.shutdown()
-    await worker.stop()
-  }
-})
+afterEach(stopEverything)
 
 async function setup(
   nodeName: string,
@@ -56,27 +15,15 @@ async function setup(
   simulator: Partial<SimulatorOptions> = {},
   worker?: FakeWorker,
 ) {
-  const fake = worker ?? (await new FakeWorker(TOKEN).start())
-  fake.plans.set(nodeName, plan)
-  const parsed = parseConfig({
-    WORKER_URL: fake.url,
-    NODE_TOKEN: TOKEN,
-    SESSION_ENCRYPTION_KEY: KEY,
-    WA_ENGINE: 'simulator',
-    NODE_NAME: nodeName,
-  })
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '))
-  const config: Config = parsed.config
+  const fake = worker ?? (await startFakeWorker(TOKEN))
   const calls: EngineCalls = { created: [], stopped: [], loggedOut: [] }
-  const fatal: string[] = []
-  const node = startSessionNode({
-    config,
-    logger: silent,
+  const { node, fatal } = startNode({
+    worker: fake,
+    token: TOKEN,
+    name: nodeName,
+    plan,
     engineFactory: spiedSimulator({ scanDelayMs: 150, resumeDelayMs: 10, ...simulator }, calls),
-    onFatal: (message) => fatal.push(message),
-    timing: { backoff: { baseMs: 20, maxMs: 100 }, drainMs: 1000 },
   })
-  running.push({ node, worker: fake })
   return { worker: fake, node, calls, fatal }
 }
 
@@ -193,7 +140,7 @@ describe('session node against the worker', () => {
 
     worker.controls[0]!.send({ type: 'release', device_id: 12, reason: 'device moved' })
     expect(await device.closed).toMatchObject({ code: 1000 })
-    expect(calls.stopped).toEqual([12])
+    expect(calls.stopped.map((s) => s.deviceId)).toEqual([12])
     expect(calls.loggedOut).toEqual([])
     expect(worker.devices.get(12)!.auth).toEqual(stored)
     await worker.waitFor(() => node.sessions.list().length === 0, 'the node to forget the device')
@@ -222,7 +169,7 @@ describe('session node against the worker', () => {
     await new Promise((resolve) => setTimeout(resolve, 400))
     expect(worker.devices.get(20)!.connections).toHaveLength(1)
     expect(worker.upgrades.filter((u) => u.path === '/api/nodes/devices/20/connect')).toHaveLength(1)
-    expect(calls.stopped).toContain(20)
+    expect(calls.stopped.map((s) => s.deviceId)).toContain(20)
     expect(calls.loggedOut).toEqual([])
     expect(node.sessions.list()).toEqual([21])
   })

@@ -153,13 +153,7 @@ describe('the simulator engine: sending (the documented sandbox)', () => {
     await sim.until(isAuthenticated)
     return sim
   }
-  const waitFor = async (test: () => boolean) => {
-    const deadline = Date.now() + 5_000
-    while (!test()) {
-      if (Date.now() > deadline) throw new Error('timed out')
-      await sleep(5)
-    }
-  }
+  const waitFor = (test: () => boolean) => expect.poll(test, { timeout: 5_000, interval: 5 }).toBe(true)
 
   it('sends, then reports delivered after deliveryMs and read after readMs, with the id send returned', async () => {
     const { engine, receipts } = await linked(21, { deliveryMs: 40, readMs: 120 })

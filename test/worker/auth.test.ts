@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
-import { admin, createCompany, issueKey, publicApi, sleep, tenant } from './helpers'
+import { admin, createCompany, issueKey, publicApi, sleep, tenant, type Reply } from './helpers'
 
-const expectError = (res: { status: number; body: any }, status: number, code: string) => {
+const expectError = (res: Reply, status: number, code: string) => {
   expect(res.status).toBe(status)
   expect(res.body).toMatchObject({ success: false, error: { code } })
 }

@@ -28,7 +28,7 @@ describe('device session', () => {
     const expires = Date.now() + 60_000
     session.send({ type: 'qr', qr_code: '2@abc,def', qr_image: PNG, expires_at: expires })
     session.send({ type: 'auth.get', id: 'sync', names: [] })
-    await session.next((f) => f.id === 'sync')
+    await session.resultOf('sync')
 
     const qr = await t.api('GET', `/devices/${device.id}/qr`)
     expect(qr.body.data).toEqual({
@@ -39,11 +39,11 @@ describe('device session', () => {
       expires_at: new Date(expires).toISOString(),
     })
     expect((await t.api('GET', `/devices/${device.id}/status`)).body.data.status).toBe('qr_ready')
-    expect((await t.api('GET', '/devices')).body.data[0].status).toBe('qr_ready')
+    expect((await t.api('GET', '/devices')).body.data[0]?.status).toBe('qr_ready')
 
     session.send({ type: 'status', status: 'authenticated', phone_number: '+15550000001' })
     session.send({ type: 'auth.get', id: 'sync2', names: [] })
-    await session.next((f) => f.id === 'sync2')
+    await session.resultOf('sync2')
     expect((await t.api('GET', `/devices/${device.id}/status`)).body.data).toEqual({
       device_id: device.id,
       status: 'authenticated',
@@ -61,22 +61,22 @@ describe('device session', () => {
     const { device, epoch, node } = await nodeWithDevice()
     const session = await connectDevice(node.token, device.id, epoch)
     session.send({ type: 'auth.set', id: 's1', entries: { aa: 'sealed-1', bb: 'sealed-2' } })
-    expect((await session.next((f) => f.id === 's1')).ok).toBe(true)
+    expect((await session.resultOf('s1')).ok).toBe(true)
     session.send({ type: 'auth.set', id: 's2', entries: { bb: null } })
-    await session.next((f) => f.id === 's2')
+    await session.resultOf('s2')
     session.send({ type: 'auth.get', id: 'g1', names: ['aa', 'bb', 'cc'] })
-    expect((await session.next((f) => f.id === 'g1')).data).toEqual({ values: { aa: 'sealed-1', bb: null, cc: null } })
+    expect((await session.resultOf('g1')).data).toEqual({ values: { aa: 'sealed-1', bb: null, cc: null } })
   })
 
   it('survives eviction with a hibernated socket: state and attachment are intact', async () => {
     const { device, epoch, node, t } = await nodeWithDevice()
     const session = await connectDevice(node.token, device.id, epoch)
     session.send({ type: 'auth.set', id: 'before', entries: { creds: 'sealed' } })
-    await session.next((f) => f.id === 'before')
+    await session.resultOf('before')
     await evictDurableObject(deviceOf(env, device.id), { webSockets: 'hibernate' })
     session.send({ type: 'status', status: 'authenticated', phone_number: '+15550000002' })
     session.send({ type: 'auth.get', id: 'after', names: ['creds'] })
-    expect((await session.next((f) => f.id === 'after')).data.values.creds).toBe('sealed')
+    expect((await session.resultOf('after')).data).toMatchObject({ values: { creds: 'sealed' } })
     expect((await t.api('GET', `/devices/${device.id}/status`)).body.data.status).toBe('authenticated')
   })
 
@@ -84,10 +84,10 @@ describe('device session', () => {
     const { device, epoch, node } = await nodeWithDevice()
     const session = await connectDevice(node.token, device.id, epoch)
     session.send('garbage')
-    session.send({ type: 'auth.set', id: 'x', entries: 'not-a-record' })
-    await session.next((f) => f.type === 'error')
+    session.send(JSON.stringify({ type: 'auth.set', id: 'x', entries: 'not-a-record' }))
+    await session.next('error')
     session.send({ type: 'auth.get', id: 'ok', names: [] })
-    expect((await session.next((f) => f.id === 'ok')).ok).toBe(true)
+    expect((await session.resultOf('ok')).ok).toBe(true)
   })
 
   it('pauses and resumes the session on PATCH is_active', async () => {
@@ -128,12 +128,12 @@ describe('device session', () => {
     const { device, epoch, node, control, t } = await nodeWithDevice()
     const session = await connectDevice(node.token, device.id, epoch)
     session.send({ type: 'auth.set', id: 'a', entries: { creds: 'sealed' } })
-    await session.next((f) => f.id === 'a')
+    await session.resultOf('a')
     const [res] = await Promise.all([t.api('DELETE', `/devices/${device.id}`), answer(session, 'logout')])
     expect(res.status).toBe(200)
     expect((await session.closed).code).toBe(4004)
-    expect((await control.next((f) => f.type === 'release')).device_id).toBe(device.id)
+    expect((await control.next('release')).device_id).toBe(device.id)
     expect(await deviceOf(env, device.id).authEntryCount()).toBe(0)
-    expect((await admin('GET', '/nodes')).body.data[0].devices).toBe(0)
+    expect((await admin('GET', '/nodes')).body.data[0]?.devices).toBe(0)
   })
 })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { tenant } from './helpers'
+import { tenant, type Method } from './helpers'
 
 describe('devices', () => {
   it('creates a pending device with an integer id; the first one is the default', async () => {
@@ -30,7 +30,7 @@ describe('devices', () => {
     expect(status.body.data).toEqual({ device_id: id, status: 'pending', phone_number: null })
   })
 
-  it.each(['PUT', 'PATCH'])('%s renames and pauses a device', async (method) => {
+  it.each(['PUT', 'PATCH'] as const)('%s renames and pauses a device', async (method) => {
     const { api } = await tenant()
     const { id } = (await api('POST', '/devices', { name: 'old' })).body.data
     const renamed = await api(method, `/devices/${id}`, { name: 'new' })
@@ -95,7 +95,7 @@ describe('tenant isolation', () => {
     const intruder = await tenant()
     const { id } = (await owner.api('POST', '/devices', { name: 'private' })).body.data
 
-    const attempts: Array<[string, string, unknown?]> = [
+    const attempts: Array<[Method, string, unknown?]> = [
       ['GET', `/devices/${id}`],
       ['GET', `/devices/${id}/status`],
       ['PUT', `/devices/${id}`, { name: 'stolen' }],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createRouter } from '../../worker/lib/create-router'
 import { notFound, onError } from '../../worker/lib/on-error'
 import { call, tenant } from './helpers'
+import type { Body } from '../support/api-types'
 
 describe('the envelope', () => {
   it('puts an X-Request-Id on every response, success or error', async () => {
@@ -41,7 +42,7 @@ describe('the envelope', () => {
     })
     const res = await app.request('/boom', {}, {} as Env)
     expect(res.status).toBe(500)
-    const body = await res.json<any>()
+    const body = await res.json<Body<unknown>>()
     expect(body.error.code).toBe('internal_error')
     expect(JSON.stringify(body)).not.toContain('secret detail')
     expect(JSON.stringify(body)).not.toContain('app.ts')

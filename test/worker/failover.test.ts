@@ -19,27 +19,27 @@ describe('failover', () => {
 
     control.ws.close(1011, 'crashed')
     await sleep(50)
-    expect((await admin('GET', '/nodes')).body.data.find((n: any) => n.id === node.id).status).toBe('offline')
+    expect((await admin('GET', '/nodes')).body.data.find((n) => n.id === node.id)?.status).toBe('offline')
     // Within the grace period nothing moves.
     expect(spareControl.frames.some((f) => f.type === 'assign')).toBe(false)
     await sleep(350)
     await runDurableObjectAlarm(fleetOf(env))
-    const moved = await spareControl.next((f) => f.type === 'assign' && f.device_id === device.id)
+    const moved = await spareControl.next('assign', (f) => f.device_id === device.id)
     expect(moved.epoch).toBe(epoch + 1)
     // The old node's session socket is told to let go.
     expect((await session.closed).code).toBe(4009)
     expect((await upgrade(`/api/nodes/devices/${device.id}/connect?epoch=${epoch}`, node.token)).status).toBe(409)
     const resumed = await connectDevice(spare.token, device.id, moved.epoch)
     resumed.send({ type: 'auth.get', id: 'x', names: [] })
-    await resumed.next((f) => f.id === 'x')
+    await resumed.resultOf('x')
 
     // The old node comes back claiming the device: it is told to release it, not given it back.
     const back = await connectNode(node.token, { sessions: [device.id] })
-    expect(await back.next((f) => f.type === 'release' && f.device_id === device.id)).toBeTruthy()
+    expect(await back.next('release', (f) => f.device_id === device.id)).toBeTruthy()
     expect(back.frames.some((f) => f.type === 'assign')).toBe(false)
     const nodes = (await admin('GET', '/nodes')).body.data
-    expect(nodes.find((n: any) => n.id === spare.id).devices).toBe(1)
-    expect(nodes.find((n: any) => n.id === node.id).devices).toBe(0)
+    expect(nodes.find((n) => n.id === spare.id)?.devices).toBe(1)
+    expect(nodes.find((n) => n.id === node.id)?.devices).toBe(0)
     void t
   })
 
@@ -48,7 +48,7 @@ describe('failover', () => {
     control.ws.close(1011, 'blip')
     await sleep(50)
     const back = await connectNode(node.token, { sessions: [device.id] })
-    const again = await back.next((f) => f.type === 'assign' && f.device_id === device.id)
+    const again = await back.next('assign', (f) => f.device_id === device.id)
     expect(again.epoch).toBe(epoch)
     await sleep(350)
     await runDurableObjectAlarm(fleetOf(env))
@@ -65,7 +65,7 @@ describe('failover', () => {
     expect(res.body.data).toMatchObject({ id: node.id, is_active: false, status: 'offline', devices: 0 })
     expect((await control.closed).code).toBe(4003)
     expect((await session.closed).code).toBe(4009)
-    expect((await spareControl.next((f) => f.type === 'assign' && f.device_id === device.id)).epoch).toBe(epoch + 1)
+    expect((await spareControl.next('assign', (f) => f.device_id === device.id)).epoch).toBe(epoch + 1)
     expect((await upgrade('/api/nodes/connect', node.token)).status).toBe(401)
     expect((await admin('PATCH', '/nodes/999999', { is_active: false })).body.error.code).toBe('node_not_found')
   })
@@ -75,7 +75,7 @@ describe('failover', () => {
     const spare = await registerNode('spare')
     const spareControl = await connectNode(spare.token)
     control.send({ type: 'bye' })
-    const moved = await spareControl.next((f) => f.type === 'assign' && f.device_id === device.id)
+    const moved = await spareControl.next('assign', (f) => f.device_id === device.id)
     expect(moved.epoch).toBe(2)
   })
 
@@ -89,7 +89,7 @@ describe('failover', () => {
     })
     const before = control.frames.filter((f) => f.type === 'assign').length
     expect((await t.api('GET', `/devices/${device.id}/status`)).status).toBe(200)
-    await control.next((f) => f.type === 'assign' && control.frames.filter((x) => x.type === 'assign').indexOf(f) >= before)
+    await control.next('assign', (f) => control.frames.filter((x) => x.type === 'assign').indexOf(f) >= before)
   })
 
   it('lets a device adopt a newer epoch FleetDO vouches for', async () => {
@@ -99,6 +99,6 @@ describe('failover', () => {
       state.storage.sql.exec('UPDATE assignments SET epoch = 2 WHERE device_id = ?', device.id)
     })
     const session = await connectDevice(node.token, device.id, 2)
-    expect(session.frames.find((f) => f.type === 'welcome').epoch).toBe(2)
+    expect(session.frames.find((f) => f.type === 'welcome')?.epoch).toBe(2)
   })
 })

@@ -33,7 +33,7 @@ describe('fleet', () => {
     expect(device.status).toBe('pending')
     const node = await registerNode()
     const control = await connectNode(node.token)
-    const assign = await control.next((f) => f.type === 'assign')
+    const assign = await control.next('assign')
     expect(assign.device_id).toBe(device.id)
   })
 
@@ -41,11 +41,11 @@ describe('fleet', () => {
     const node = await registerNode()
     const control = await connectNode(node.token)
     control.send('{not json')
-    expect((await control.next((f) => f.type === 'error')).code).toBe('malformed_frame')
+    expect((await control.next('error')).code).toBe('malformed_frame')
     control.send({ type: 'launch_missiles' })
-    await control.next((f) => f.type === 'error' && f !== control.frames.find((x) => x.type === 'error'))
+    await control.next('error', (f) => f !== control.frames.find((x) => x.type === 'error'))
     control.send('ping')
-    expect(await control.next((f) => f === 'pong')).toBe('pong')
+    expect(await control.next('pong')).toEqual({ type: 'pong' })
   })
 
   it('refuses another protocol version', async () => {

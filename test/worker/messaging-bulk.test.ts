@@ -47,17 +47,17 @@ describe('POST /send-bulk', () => {
     expect(res.status).toBe(202)
     const { batch_id, total, messages } = res.body.data
     expect(total).toBe(3)
-    expect(messages.map((m: any) => [m.index, m.recipient, m.status])).toEqual(recipients.map((r, i) => [i, r, 'queued']))
+    expect(messages.map((m) => [m.index, m.recipient, m.status])).toEqual(recipients.map((r, i) => [i, r, 'queued']))
 
     for (let i = 0; i < 10 && sends.length < 3; i++) {
       await runDurableObjectAlarm(deviceDO(device.id))
       await sleep(30)
     }
-    expect(sends.map((s) => s.message_id)).toEqual(messages.map((m: any) => m.message_id))
+    expect(sends.map((s) => s.message_id)).toEqual(messages.map((m) => m.message_id))
     const batch = (await api('GET', `/batches/${batch_id}`)).body.data
     expect(batch).toMatchObject({ batch_id, device_id: device.id, total: 3, counts: { queued: 0, sent: 3, failed: 0 } })
     const listed = (await api('GET', `/messages?batch_id=${batch_id}`)).body.data.messages
-    expect(listed.map((m: any) => m.batch_id)).toEqual([batch_id, batch_id, batch_id])
+    expect(listed.map((m) => m.batch_id)).toEqual([batch_id, batch_id, batch_id])
   })
 
   it('fails an interrupted message instead of sending it twice, and keeps the rest queued', async () => {
@@ -70,7 +70,7 @@ describe('POST /send-bulk', () => {
     await alarm
     const batch = (await api('GET', `/batches/${res.body.data.batch_id}`)).body.data
     expect(batch.counts).toMatchObject({ failed: 1, queued: 1 })
-    const first = (await api('GET', `/messages/${res.body.data.messages[0].message_id}`)).body.data
+    const first = (await api('GET', `/messages/${res.body.data.messages[0]?.message_id}`)).body.data
     expect(first).toMatchObject({ status: 'failed', error: 'interrupted' })
   })
 })
@@ -84,11 +84,11 @@ describe('GET /messages', () => {
       await sleep(2)
     }
     const first = (await api('GET', '/messages?limit=2')).body.data
-    expect(first.messages.map((m: any) => m.message_id)).toEqual([ids[4], ids[3]])
+    expect(first.messages.map((m) => m.message_id)).toEqual([ids[4], ids[3]])
     const second = (await api('GET', `/messages?limit=2&cursor=${first.next_cursor}`)).body.data
-    expect(second.messages.map((m: any) => m.message_id)).toEqual([ids[2], ids[1]])
+    expect(second.messages.map((m) => m.message_id)).toEqual([ids[2], ids[1]])
     const third = (await api('GET', `/messages?limit=2&cursor=${second.next_cursor}`)).body.data
-    expect(third.messages.map((m: any) => m.message_id)).toEqual([ids[0]])
+    expect(third.messages.map((m) => m.message_id)).toEqual([ids[0]])
     expect(third.next_cursor).toBeNull()
     expect((await api('GET', `/messages?device_id=${device.id}&status=sent`)).body.data.messages).toHaveLength(5)
     expect((await api('GET', '/messages?status=failed')).body.data.messages).toHaveLength(0)

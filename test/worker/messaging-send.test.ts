@@ -26,9 +26,9 @@ describe('POST /send', () => {
     expect(sends).toEqual([expect.objectContaining({ type: 'send', message_id: id, chat_id: '22370123456@s.whatsapp.net', text: 'Hello' })])
 
     session.send({ type: 'receipt', id: 'r1', wa_message_id: `WA-${id}`, status: 'delivered', at: Date.now() })
-    await session.next((f) => f.id === 'r1')
+    await session.resultOf('r1')
     session.send({ type: 'receipt', id: 'r2', wa_message_id: `WA-${id}`, status: 'read', at: Date.now() })
-    await session.next((f) => f.id === 'r2')
+    await session.resultOf('r2')
     const message = (await api('GET', `/messages/${id}`)).body.data
     expect(message).toMatchObject({
       message_id: id,
@@ -39,7 +39,7 @@ describe('POST /send', () => {
       batch_id: null,
       error: null,
     })
-    for (const field of ['created_at', 'sent_at', 'delivered_at', 'read_at']) expect(message[field]).toEqual(expect.any(String))
+    for (const field of ['created_at', 'sent_at', 'delivered_at', 'read_at'] as const) expect(message[field]).toEqual(expect.any(String))
     expect(message.failed_at).toBeNull()
   })
 
@@ -48,7 +48,7 @@ describe('POST /send', () => {
     const media = await api('POST', '/send', { recipient: '22370123456', message: 'Invoice', media_url: 'https://example.com/a.pdf' })
     expect(media.status).toBe(200)
     expect(sends[0]).toMatchObject({ media: { url: 'https://example.com/a.pdf', caption: 'Invoice' } })
-    expect(sends[0].text).toBe('Invoice')
+    expect(sends[0]?.text).toBe('Invoice')
     const group = await api('POST', '/send', { recipient: '120363012345678901@g.us', is_group: true, message: 'Hi all' })
     expect(group.body.data.chat_id).toBe('120363012345678901@g.us')
     expect((await api('GET', `/messages/${media.body.data.message_id}`)).body.data.type).toBe('document')
@@ -178,7 +178,7 @@ describe('outcomes and refunds', () => {
     const batch = (await api('GET', `/batches/${res.body.data.batch_id}`)).body.data
     expect(batch.counts).toMatchObject({ queued: 0, failed: 3 })
     const errors = await Promise.all(
-      res.body.data.messages.map(async (m: any) => (await api('GET', `/messages/${m.message_id}`)).body.data.error),
+      res.body.data.messages.map(async (m) => (await api('GET', `/messages/${m.message_id}`)).body.data.error),
     )
     // The first may have been handed to the node before it vanished (unknown, kept); the rest expired.
     expect(errors.slice(1)).toEqual(['expired', 'expired'])

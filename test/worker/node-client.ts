@@ -3,16 +3,44 @@
 import { applyD1Migrations, reset } from 'cloudflare:test'
 import { env, exports } from 'cloudflare:workers'
 import { vi } from 'vitest'
-import { PROTOCOL_VERSION } from '../../protocol/frames'
+import { z } from 'zod'
+import {
+  decodeFrame,
+  DeviceToNode,
+  FleetToNode,
+  PROTOCOL_VERSION,
+  type NodeToDevice,
+  type NodeToFleet,
+  type ResultFrame,
+  type SendCommand,
+} from '../../protocol/frames'
 import { admin, tenant } from './helpers'
 
-export interface FrameLog {
+/**
+ * What a Durable Object sends on one kind of socket (FleetToNode on the control socket,
+ * DeviceToNode on a device socket), decoded with the real protocol schemas; `pong` is the
+ * heartbeat's answer, and anything that does not decode is kept as `undecodable`.
+ */
+export type Received<In> = In | { type: 'pong' } | { type: 'undecodable'; raw: string }
+type Kinds<In> = Received<In> extends { type: infer T } ? T : never
+export type FrameOf<In, T> = Extract<Received<In>, { type: T }>
+
+export interface FrameLog<In extends { type: string } = DeviceToNode | FleetToNode> {
   ws: WebSocket
-  frames: any[]
+  frames: Received<In>[]
   closed: Promise<{ code: number; reason: string }>
-  send(frame: unknown): void
-  /** The first frame (already received or to come) matching `predicate`. */
-  next(predicate: (frame: any) => boolean, timeoutMs?: number): Promise<any>
+  /** Sends a frame as a node would (objects as JSON), or raw text to test what the DO does with it. */
+  send(frame: NodeToDevice | NodeToFleet | string | Record<string, unknown>): void
+  /** The first frame of `type` (already received or to come) for which `where` holds. */
+  next<T extends Kinds<In>>(type: T, where?: (frame: FrameOf<In, T>) => boolean, timeoutMs?: number): Promise<FrameOf<In, T>>
+  /** The `result` answering the command this node sent with `id` (`data` on success, `error` on failure). */
+  resultOf(id: string): Promise<ResultReceived>
+}
+
+function decode<S extends z.ZodType<{ type: string }>>(schema: S, data: unknown): Received<z.infer<S>> {
+  if (data === 'pong') return { type: 'pong' }
+  const decoded = decodeFrame(schema, data)
+  return decoded.ok ? decoded.frame : { type: 'undecodable', raw: String(data) }
 }
 
 const open = new Set<WebSocket>()
@@ -45,16 +73,22 @@ export async function resetWorld(): Promise<void> {
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS)
 }
 
-function track(ws: WebSocket): FrameLog {
+/** A `result` as a test reads it, without narrowing on `ok` first. */
+export type ResultReceived = { type: 'result'; id: string; ok: boolean; data?: unknown; error?: { code: string; message: string } }
+
+const isResult = (f: { type: string }): f is ResultFrame => f.type === 'result'
+
+function track<S extends z.ZodType<{ type: string }>>(ws: WebSocket, schema: S): FrameLog<z.infer<S>> {
+  type In = z.infer<S>
   open.add(ws)
-  const frames: any[] = []
-  const waiters: Array<{ predicate: (f: any) => boolean; resolve: (f: any) => void }> = []
+  const frames: Received<In>[] = []
+  const waiters: Array<{ matches: (f: Received<In>) => boolean; resolve: (f: Received<In>) => void }> = []
   ws.accept()
   ws.addEventListener('message', (event) => {
-    const frame = typeof event.data === 'string' ? (event.data === 'pong' ? 'pong' : JSON.parse(event.data)) : event.data
+    const frame = decode(schema, event.data)
     frames.push(frame)
     for (const waiter of [...waiters]) {
-      if (waiter.predicate(frame)) {
+      if (waiter.matches(frame)) {
         waiters.splice(waiters.indexOf(waiter), 1)
         waiter.resolve(frame)
       }
@@ -63,22 +97,24 @@ function track(ws: WebSocket): FrameLog {
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.addEventListener('close', (event) => resolve({ code: event.code, reason: event.reason })),
   )
+  const waitFor = (matches: (f: Received<In>) => boolean, what: string, timeoutMs: number): Promise<Received<In>> => {
+    const seen = frames.find(matches)
+    if (seen !== undefined) return Promise.resolve(seen)
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms; got ${JSON.stringify(frames)}`)), timeoutMs)
+      waiters.push({ matches, resolve: (f) => (clearTimeout(timer), resolve(f)) })
+    })
+  }
   return {
     ws,
     frames,
     closed,
     send: (frame) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-    next: (predicate, timeoutMs = 5_000) => {
-      const seen = frames.find(predicate)
-      if (seen !== undefined) return Promise.resolve(seen)
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(frames)}`)),
-          timeoutMs,
-        )
-        waiters.push({ predicate, resolve: (f) => (clearTimeout(timer), resolve(f)) })
-      })
+    next: <T extends Kinds<In>>(type: T, where: (frame: FrameOf<In, T>) => boolean = () => true, timeoutMs = 5_000) => {
+      const matches = (f: Received<In>) => f.type === type && where(f as FrameOf<In, T>)
+      return waitFor(matches, `${type} frame`, timeoutMs) as Promise<FrameOf<In, T>>
     },
+    resultOf: (id) => waitFor((f) => isResult(f) && f.id === id, `result ${id}`, 5_000) as Promise<ResultReceived>,
   }
 }
 
@@ -97,7 +133,7 @@ export async function upgrade(path: string, token: string): Promise<Response> {
 export async function connectNode(token: string, hello: { capacity?: number; sessions?: number[] } = {}) {
   const res = await upgrade('/api/nodes/connect', token)
   if (res.status !== 101 || !res.webSocket) throw new Error(`node upgrade: ${res.status} ${await res.text()}`)
-  const log = track(res.webSocket)
+  const log = track(res.webSocket, FleetToNode)
   log.send({
     type: 'hello',
     protocol: PROTOCOL_VERSION,
@@ -106,7 +142,7 @@ export async function connectNode(token: string, hello: { capacity?: number; ses
     capacity: hello.capacity ?? 10,
     sessions: hello.sessions ?? [],
   })
-  await log.next((f) => f.type === 'welcome')
+  await log.next('welcome')
   return log
 }
 
@@ -114,9 +150,9 @@ export async function connectNode(token: string, hello: { capacity?: number; ses
 export async function connectDevice(token: string, deviceId: number, epoch: number) {
   const res = await upgrade(`/api/nodes/devices/${deviceId}/connect?epoch=${epoch}`, token)
   if (res.status !== 101 || !res.webSocket) throw new Error(`device upgrade: ${res.status} ${await res.text()}`)
-  const log = track(res.webSocket)
+  const log = track(res.webSocket, DeviceToNode)
   log.send({ type: 'hello', protocol: PROTOCOL_VERSION, device_id: deviceId, epoch })
-  await log.next((f) => f.type === 'welcome')
+  await log.next('welcome')
   return log
 }
 
@@ -126,8 +162,8 @@ export async function nodeWithDevice() {
   const control = await connectNode(node.token)
   const t = await tenant()
   const device = (await t.api('POST', '/devices', { name: 'phone' })).body.data
-  const assign = await control.next((f) => f.type === 'assign' && f.device_id === device.id)
-  return { node, control, t, device, epoch: assign.epoch as number }
+  const assign = await control.next('assign', (f) => f.device_id === device.id)
+  return { node, control, t, device, epoch: assign.epoch }
 }
 
 /** A company with one linked device whose node answers sends with `decide`. */
@@ -136,7 +172,7 @@ export async function linkedDevice(companyFields: Record<string, unknown> = {}, 
   const control = await connectNode(node.token)
   const t = await tenant(companyFields)
   const device = (await t.api('POST', '/devices', { name: 'sender' })).body.data
-  const assign = await control.next((f) => f.type === 'assign' && f.device_id === device.id)
+  const assign = await control.next('assign', (f) => f.device_id === device.id)
   const session = await connectDevice(node.token, device.id, assign.epoch)
   const sends = actAsLinkedNode(session, decide)
   // Ready once the DO has seen the status.
@@ -148,24 +184,28 @@ export async function linkedDevice(companyFields: Record<string, unknown> = {}, 
 }
 
 /** Answers the next command of `type` on a device socket with a success result. */
-export async function answer(log: FrameLog, type: string, data?: unknown) {
-  const command = await log.next((f) => f.type === type)
-  log.send({ type: 'result', id: command.id, ok: true, ...(data === undefined ? {} : { data }) })
+export async function answer<T extends 'pairing_code' | 'pause' | 'resume' | 'logout'>(
+  log: FrameLog<DeviceToNode>,
+  type: T,
+  data?: unknown,
+) {
+  // Every command of these types carries an id (the protocol schemas say so); TS cannot see it through T.
+  const command = await log.next(type)
+  const { id } = command as unknown as { id: string }
+  log.send({ type: 'result', id, ok: true, ...(data === undefined ? {} : { data }) })
   return command
 }
+
+export type SendVerdict = { ok: true } | { ok: false; code: string; message?: string } | 'ignore'
 
 /**
  * Makes a device socket behave like a linked session node: every `send` is answered by
  * `decide` (default: WhatsApp took it). Returns the commands received, in order.
  */
-export function actAsLinkedNode(
-  log: FrameLog,
-  decide: (command: any) => { ok: true } | { ok: false; code: string; message?: string } | 'ignore' = () => ({ ok: true }),
-) {
-  const sends: any[] = []
+export function actAsLinkedNode(log: FrameLog<DeviceToNode>, decide: (command: SendCommand) => SendVerdict = () => ({ ok: true })) {
+  const sends: SendCommand[] = []
   log.ws.addEventListener('message', (event) => {
-    if (typeof event.data !== 'string' || event.data === 'pong') return
-    const frame = JSON.parse(event.data)
+    const frame = decode(DeviceToNode, event.data)
     if (frame.type === 'pause' || frame.type === 'resume' || frame.type === 'logout') {
       log.send({ type: 'result', id: frame.id, ok: true })
       return

@@ -34,7 +34,7 @@ describe('socket entry points', () => {
       await expect.poll(() => sends.length, { timeout: 5_000 }).toBe(2)
       // The socket is still served: the failure was logged, not thrown into the runtime.
       session.send({ type: 'auth.get', id: 'still-here', names: [] })
-      expect(await session.next((f) => f.id === 'still-here')).toMatchObject({ ok: true })
+      expect(await session.resultOf('still-here')).toMatchObject({ ok: true })
     } finally {
       await repair()
     }

@@ -34,3 +34,26 @@ export function schemaVersion(storage: DurableObjectStorage, schema: string): nu
   const row = storage.sql.exec<{ version: number }>(`SELECT version FROM ${VERSIONS_TABLE} WHERE schema = ?`, schema).toArray()[0]
   return row?.version ?? 0
 }
+
+/**
+ * A store over one Durable Object's SQLite whose schema is `steps` under `schema`, brought up
+ * to date when the store is made (inside the object's constructor, before any RPC or socket
+ * event can run).
+ */
+export abstract class SqlStore {
+  protected readonly sql: SqlStorage
+
+  constructor(
+    protected readonly storage: DurableObjectStorage,
+    private readonly schema: string,
+    private readonly steps: readonly string[],
+  ) {
+    this.sql = storage.sql
+    this.createSchema()
+  }
+
+  /** Also run after `deleteAll()`, so the object is back to a blank, current schema. */
+  createSchema(): void {
+    migrate(this.storage, this.schema, this.steps)
+  }
+}

@@ -43,3 +43,7 @@ export function errorResponses(...codes: ErrorCode[]) {
 export const PUBLIC_AUTH_ERRORS: ErrorCode[] = ['invalid_api_key', 'key_expired', 'company_inactive', 'service_type_mismatch']
 
 export const isoTimestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T10:00:00.000Z' })
+
+/** A PATCH body: unknown fields are refused, and at least one field must be given. */
+export const patchBody = <T extends z.ZodRawShape>(schema: z.ZodObject<T>) =>
+  schema.strict().refine((body) => Object.keys(body).length > 0, 'at least one field is required')

@@ -1,7 +1,7 @@
 // Builds a Baileys engine wired to a fake WhatsApp, an in-memory store and a manual clock, and
 // records what it reports to the session layer.
 import { pino } from 'pino'
-import type { EngineStatus, Receipt } from '../../../session-node/engines/engine'
+import type { EngineStatus, OutgoingMessage, Receipt } from '../../../session-node/engines/engine'
 import { createBaileysEngine, type BaileysEngineOptions } from '../../../session-node/engines/baileys/index'
 import { fakeBaileys, ManualClock } from './fake-baileys'
 import { MemoryAuthStore } from './memory-auth-store'
@@ -51,3 +51,22 @@ export async function linkedStore(phoneDigits = '15551234567'): Promise<MemoryAu
   await engine.stop()
   return store
 }
+
+export const TO = '22370123456@s.whatsapp.net'
+
+/** A linked engine whose socket is open, with one registered WhatsApp number (TO). */
+export async function online() {
+  const h = harness(await linkedStore())
+  await h.engine.start()
+  h.wa.last().open()
+  h.wa.last().register('22370123456')
+  return h
+}
+
+/** A text message to TO. */
+export const outgoing = (overrides: Partial<OutgoingMessage> = {}): OutgoingMessage => ({
+  messageId: 'msg_1',
+  chatId: TO,
+  text: 'Hello',
+  ...overrides,
+})

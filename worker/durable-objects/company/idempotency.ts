@@ -5,7 +5,7 @@
 // than MEDIA_SEND_TIMEOUT_MS for its node), so a
 // retry never starts a second send while the first may still go out; it only frees a key whose
 // request died before sending anything. An expired record behaves as absent; the sweep deletes it.
-import { migrate } from '../sql-schema'
+import { SqlStore } from '../sql-schema'
 import { IDEMPOTENCY_IN_PROGRESS_MS } from '../../../protocol/timing'
 
 export type IdempotencyBegin =
@@ -32,12 +32,9 @@ const SCHEMA = [
       CREATE INDEX IF NOT EXISTS idempotency_expires_at ON idempotency (expires_at);`,
 ]
 
-export class IdempotencyStore {
-  private readonly sql: SqlStorage
-
+export class IdempotencyStore extends SqlStore {
   constructor(storage: DurableObjectStorage) {
-    this.sql = storage.sql
-    migrate(storage, 'idempotency', SCHEMA)
+    super(storage, 'idempotency', SCHEMA)
   }
 
   begin(key: string, fingerprint: string, now: number): IdempotencyBegin {

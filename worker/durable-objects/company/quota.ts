@@ -1,7 +1,7 @@
 // Monthly usage, one row per calendar month (UTC). A new month simply has no row yet, so it
 // starts at 0 without any reset job. The limit is not stored here: it lives in D1 and every
 // call passes it in, so a raised limit applies at once.
-import { migrate } from '../sql-schema'
+import { SqlStore } from '../sql-schema'
 
 export interface QuotaView {
   limit: number | null
@@ -31,12 +31,9 @@ function periodString(year: number, month: number): string {
 
 const SCHEMA = [`CREATE TABLE IF NOT EXISTS quota_usage (period TEXT PRIMARY KEY, used INTEGER NOT NULL)`]
 
-export class QuotaStore {
-  private readonly sql: SqlStorage
-
+export class QuotaStore extends SqlStore {
   constructor(storage: DurableObjectStorage) {
-    this.sql = storage.sql
-    migrate(storage, 'quota', SCHEMA)
+    super(storage, 'quota', SCHEMA)
   }
 
   used(period: string): number {

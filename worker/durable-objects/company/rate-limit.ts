@@ -2,7 +2,7 @@
 // "theoretical arrival time" (tat) at which the bucket would be full again. A row whose tat has
 // passed is a full bucket, the same as no row at all, so the sweep can delete it.
 // Rate and burst come from the caller on every call (they are configuration, not state).
-import { migrate } from '../sql-schema'
+import { SqlStore } from '../sql-schema'
 
 export type RateDecision = { ok: true; created: boolean } | { ok: false; retryAfterMs: number }
 
@@ -14,12 +14,9 @@ const SCHEMA = [
       CREATE INDEX IF NOT EXISTS rate_buckets_tat ON rate_buckets (tat);`,
 ]
 
-export class RateLimiter {
-  private readonly sql: SqlStorage
-
+export class RateLimiter extends SqlStore {
   constructor(storage: DurableObjectStorage) {
-    this.sql = storage.sql
-    migrate(storage, 'rate_limit', SCHEMA)
+    super(storage, 'rate_limit', SCHEMA)
   }
 
   /** Takes one token for `keyId`, or says how long until one is available. */

@@ -1,7 +1,7 @@
 // DeviceDO's SQLite: one row of live state, and the device's auth state as opaque entries
 // (names HMAC'd and values sealed by the node: nothing here is usable WhatsApp credentials).
 import type { LiveStatus } from '../../../protocol/frames'
-import { migrate } from '../sql-schema'
+import { SqlStore } from '../sql-schema'
 
 export type DeviceState = {
   device_id: number | null
@@ -43,18 +43,9 @@ const SCHEMA = [
 /** SQLite caps the number of bound parameters in one statement. */
 const NAMES_PER_QUERY = 90
 
-export class DeviceStore {
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.createSchema()
-  }
-
-  /** Also run after `deleteAll()`, so a deleted device's instance is back to a blank, valid state. */
-  createSchema(): void {
-    migrate(this.storage, 'device', SCHEMA)
-  }
-
-  private get sql() {
-    return this.storage.sql
+export class DeviceStore extends SqlStore {
+  constructor(storage: DurableObjectStorage) {
+    super(storage, 'device', SCHEMA)
   }
 
   state(): DeviceState {

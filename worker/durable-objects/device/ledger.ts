@@ -1,16 +1,10 @@
 // The device's message ledger and outbox, in its own SQLite: every accepted message is a row
 // here before the API answers, and only this object changes it. `queued` rows are the outbox;
 // `sending` is a message handed to the node whose outcome is not known yet.
-import { migrate } from '../sql-schema'
+import { SqlStore } from '../sql-schema'
 
-/** The statuses a client sees. */
-export const VISIBLE_MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed'] as const
-/** `sending` is internal: handed to the node, outcome not known yet; it reads as `queued` outside. */
-export const MESSAGE_STATUSES = [...VISIBLE_MESSAGE_STATUSES, 'sending'] as const
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number]
-/** `media`: sent with a media_url whose kind is not known until the node fetched it. */
-export const MESSAGE_TYPES = ['text', 'image', 'video', 'audio', 'document', 'media'] as const
-export type MessageType = (typeof MESSAGE_TYPES)[number]
+export { MESSAGE_STATUSES, MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES, type MessageStatus, type MessageType } from './message-kinds'
+import type { MessageStatus, MessageType } from './message-kinds'
 
 export type MessageRow = {
   message_id: string
@@ -78,17 +72,9 @@ const SCHEMA = [
       CREATE INDEX IF NOT EXISTS messages_recent ON messages (created_at, message_id);`,
 ]
 
-export class Ledger {
-  private readonly sql: SqlStorage
-
-  constructor(private readonly storage: DurableObjectStorage) {
-    this.sql = storage.sql
-    this.createSchema()
-  }
-
-  /** Also run after `deleteAll()`. */
-  createSchema(): void {
-    migrate(this.storage, 'ledger', SCHEMA)
+export class Ledger extends SqlStore {
+  constructor(storage: DurableObjectStorage) {
+    super(storage, 'ledger', SCHEMA)
   }
 
   /** Inserts all rows in one transaction; `queued` rows join the outbox in this order. */

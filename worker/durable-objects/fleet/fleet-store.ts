@@ -1,6 +1,6 @@
 // FleetDO's own SQLite tables: which nodes exist (as last seen) and which device runs where.
 // `epoch` grows every time a device is given to a node; DeviceDO fences on it.
-import { migrate } from '../sql-schema'
+import { SqlStore } from '../sql-schema'
 
 export type NodeRow = {
   node_id: number
@@ -36,12 +36,9 @@ const SCHEMA = [
       CREATE INDEX IF NOT EXISTS assignments_node ON assignments (node_id);`,
 ]
 
-export class FleetStore {
-  private readonly sql: SqlStorage
-
+export class FleetStore extends SqlStore {
   constructor(storage: DurableObjectStorage) {
-    this.sql = storage.sql
-    migrate(storage, 'fleet', SCHEMA)
+    super(storage, 'fleet', SCHEMA)
   }
 
   nodeOnline(node: { nodeId: number; name: string; engine: string; capacity: number }, now: number): void {

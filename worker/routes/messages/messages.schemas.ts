@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES } from '../../durable-objects/device/ledger'
+import { MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES } from '../../durable-objects/device/message-kinds'
 import { isoTimestamp } from '../../lib/openapi-helpers'
 
 // Lenient where existing clients differ (a device id sent as "3"), strict where it matters.

@@ -49,7 +49,9 @@ fetch(${JSON.stringify(specUrl)}).then((r) => r.json()).then((spec) => {
       html += '<section class="op"><div><span class="m ' + method + '">' + method + '</span> <code>' + esc(path) + '</code></div>'
         + '<div>' + esc(op.summary) + '</div>'
         + (body ? '<details><summary>Request body</summary><pre>' + pretty(example(spec, body.schema)) + '</pre></details>' : '')
-        + (okBody ? '<details><summary>Response ' + okCode + '</summary><pre>' + pretty(example(spec, okBody.schema)) + '</pre></details>' : '')
+        + (okBody
+          ? '<details><summary>Response ' + okCode + '</summary><pre>' + pretty(example(spec, okBody.schema)) + '</pre></details>'
+          : '')
         + (errors ? '<div class="codes">Errors: ' + esc(errors) + '</div>' : '') + '</section>';
     }
   }

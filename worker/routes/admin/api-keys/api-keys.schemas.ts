@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { SERVICE_TYPES, type ApiKey } from '../../../db/schema'
-import { isoTimestamp } from '../../../lib/openapi-helpers'
+import { isoTimestamp, patchBody } from '../../../lib/openapi-helpers'
 import { iso } from '../../../lib/time'
 
 const expiresAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
@@ -35,14 +35,13 @@ export const CreateApiKeySchema = z
   })
   .strict()
 
-export const UpdateApiKeySchema = z
-  .object({
+export const UpdateApiKeySchema = patchBody(
+  z.object({
     is_active: z.boolean().optional(),
     // A past date is allowed here: it expires the key at once.
     expires_at: expiresAt.nullable().optional(),
-  })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, 'at least one field is required')
+  }),
+)
 
 export const toApiKeyJson = (k: ApiKey): z.infer<typeof ApiKeySchema> => ({
   id: k.id,

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import type { Company } from '../../../db/schema'
-import { isoTimestamp } from '../../../lib/openapi-helpers'
+import { isoTimestamp, patchBody } from '../../../lib/openapi-helpers'
 import { iso } from '../../../lib/time'
 
 const monthlyQuota = z.number().int().min(0).max(1_000_000_000).nullable()
@@ -24,9 +24,7 @@ export const CreateCompanySchema = z
   })
   .strict()
 
-export const UpdateCompanySchema = CreateCompanySchema.partial()
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, 'at least one field is required')
+export const UpdateCompanySchema = patchBody(CreateCompanySchema.partial())
 
 export const toCompanyJson = (c: Company): z.infer<typeof CompanySchema> => ({
   id: c.id,

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { isoTimestamp } from '../../../lib/openapi-helpers'
+import { isoTimestamp, patchBody } from '../../../lib/openapi-helpers'
 
 export const SessionNodeSchema = z
   .object({
@@ -20,13 +20,12 @@ export const IssuedSessionNodeSchema = SessionNodeSchema.extend({
 
 export const CreateSessionNodeSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict()
 
-export const UpdateSessionNodeSchema = z
-  .object({
+export const UpdateSessionNodeSchema = patchBody(
+  z.object({
     name: z.string().trim().min(1).max(200).optional(),
     is_active: z
       .boolean()
       .optional()
       .openapi({ description: 'false revokes the node token: the node is disconnected and its devices move at once' }),
-  })
-  .strict()
-  .refine((body) => Object.keys(body).length > 0, 'at least one field is required')
+  }),
+)

@@ -1,0 +1,109 @@
+// What each route answers, as tests read it: the `data` type of a success, derived from the
+// route schemas themselves, keyed by method and path. A path written inline as a template
+// (`/devices/${id}/status`) is matched by its shape, so most calls need no annotation at all.
+import type { z } from '@hono/zod-openapi'
+import type { ApiKeySchema, IssuedApiKeySchema } from '../../worker/routes/admin/api-keys/api-keys.schemas'
+import type { CompanySchema } from '../../worker/routes/admin/companies/companies.schemas'
+import type { IssuedSessionNodeSchema, SessionNodeSchema } from '../../worker/routes/admin/nodes/nodes.schemas'
+import type {
+  DeletedDeviceSchema,
+  DeviceQrSchema,
+  DeviceSchema,
+  DeviceStatusViewSchema,
+  PairingCodeSchema,
+} from '../../worker/routes/devices/devices.schemas'
+import type {
+  BatchSchema,
+  BulkResultSchema,
+  MessageListSchema,
+  MessageSchema,
+  QuotaSchema,
+  SendResultSchema,
+} from '../../worker/routes/messages/messages.schemas'
+
+export type Device = z.infer<typeof DeviceSchema>
+export type Message = z.infer<typeof MessageSchema>
+export type Company = z.infer<typeof CompanySchema>
+export type SessionNode = z.infer<typeof SessionNodeSchema>
+
+/** `details` of a failure: field issues (validation, bulk items) or facts about it (`message_id`, `outcome`, …). */
+export type ErrorDetails = Array<{ field: string; message: string; index?: number; code?: string }> & { [fact: string]: unknown }
+
+/** The error envelope's `error`. */
+export interface ErrorBody {
+  code: string
+  message: string
+  details: ErrorDetails
+}
+
+/**
+ * A reply's body. `data` is there on success and `error` on failure; the other side is
+ * undefined at run time, so a test asserts the status (or `success`) before reading it.
+ */
+export interface Body<D> {
+  success: boolean
+  data: D
+  error: ErrorBody
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+type Id = string | number
+
+/** The `data` of a public route (`/api/whatsapp…`); unknown for a path it cannot match. */
+export type PublicData<M extends string, P extends string> = M extends 'GET'
+  ? P extends '/devices'
+    ? Device[]
+    : P extends `/devices/${Id}/status`
+      ? z.infer<typeof DeviceStatusViewSchema>
+      : P extends `/devices/${Id}/qr`
+        ? z.infer<typeof DeviceQrSchema>
+        : P extends `/devices/${Id}`
+          ? Device
+          : P extends `/messages/${string}`
+            ? Message
+            : P extends `/messages${string}`
+              ? z.infer<typeof MessageListSchema>
+              : P extends `/batches/${string}`
+                ? z.infer<typeof BatchSchema>
+                : P extends '/quota'
+                  ? z.infer<typeof QuotaSchema>
+                  : unknown
+  : M extends 'POST'
+    ? P extends '/devices'
+      ? Device
+      : P extends `/devices/${Id}/set-default`
+        ? Device
+        : P extends `/devices/${Id}/pairing-code`
+          ? z.infer<typeof PairingCodeSchema>
+          : P extends '/send'
+            ? z.infer<typeof SendResultSchema>
+            : P extends '/send-bulk'
+              ? z.infer<typeof BulkResultSchema>
+              : unknown
+    : M extends 'PUT' | 'PATCH'
+      ? Device
+      : M extends 'DELETE'
+        ? z.infer<typeof DeletedDeviceSchema>
+        : unknown
+
+/** The `data` of an admin route (`/api/admin…`). */
+export type AdminData<M extends string, P extends string> = P extends `/companies/${Id}/api-keys`
+  ? M extends 'POST'
+    ? z.infer<typeof IssuedApiKeySchema>
+    : z.infer<typeof ApiKeySchema>[]
+  : P extends `/api-keys/${Id}`
+    ? z.infer<typeof ApiKeySchema>
+    : P extends '/companies'
+      ? M extends 'POST'
+        ? Company
+        : Company[]
+      : P extends `/companies/${Id}`
+        ? Company
+        : P extends '/nodes'
+          ? M extends 'POST'
+            ? z.infer<typeof IssuedSessionNodeSchema>
+            : SessionNode[]
+          : P extends `/nodes/${Id}`
+            ? SessionNode
+            : unknown
