@@ -2,6 +2,7 @@ import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { adminAuth } from './auth/admin-auth'
 import { apiKeyAuth } from './auth/api-key-auth'
+import { nodeAuth } from './auth/node-auth'
 import { createRouter } from './lib/create-router'
 import { ApiError } from './lib/errors'
 import { notFound, onError } from './lib/on-error'
@@ -34,6 +35,7 @@ export function createApp() {
   )
   app.use('/api/admin/*', adminAuth)
   app.use('/api/whatsapp/*', apiKeyAuth('whatsapp'))
+  app.use('/api/nodes/*', nodeAuth)
 
   app.route('/api', systemRouter)
   app.route('/api/admin', companiesRouter)

@@ -12,6 +12,8 @@ export interface AppEnv {
   Variables: {
     requestId: string
     caller: Caller
+    /** The session node behind a node socket's upgrade (auth/node-auth.ts). */
+    node: { id: number }
   }
 }
 

@@ -1,10 +1,10 @@
-// The two WebSocket entry points of session nodes. Hono authenticates the upgrade and hands the
-// raw request to the Durable Object, which accepts the socket itself (so it can hibernate).
-// These are internal routes for session nodes, deliberately not part of the public OpenAPI document.
+// The two WebSocket entry points of session nodes. The upgrade is authenticated by
+// auth/node-auth.ts (mounted in app.ts); this hands the raw request to the Durable Object, which
+// accepts the socket itself (so it can hibernate). Internal routes for session nodes,
+// deliberately not part of the public OpenAPI document.
 import { Hono } from 'hono'
 import type { AppEnv } from '../../lib/app-env'
-import { authenticateNode } from '../../auth/node-token'
-import { fleetOf, deviceOf } from '../../durable-objects/stubs'
+import { deviceOf, fleetOf } from '../../durable-objects/stubs'
 import { ApiError } from '../../lib/errors'
 
 function forwarded(request: Request, headers: Record<string, string>): Request {
@@ -15,22 +15,13 @@ function forwarded(request: Request, headers: Record<string, string>): Request {
   return new Request(request.url, { method: 'GET', headers: copy })
 }
 
-async function requireUpgradeAndNode(c: { req: { header(name: string): string | undefined }; env: Env }) {
-  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
-    throw new ApiError('validation_error', 'Expected a WebSocket upgrade')
-  }
-  const node = await authenticateNode(c.env.DB, c.req.header('Authorization'))
-  if (!node) throw new ApiError('unauthorized', 'Missing or invalid node token')
-  return node
-}
-
 export const nodeSocketsRouter = new Hono<AppEnv>()
   .get('/connect', async (c) => {
-    const node = await requireUpgradeAndNode(c)
+    const node = c.get('node')
     return fleetOf(c.env).fetch(forwarded(c.req.raw, { 'X-Node-Id': String(node.id) }))
   })
   .get('/devices/:deviceId/connect', async (c) => {
-    const node = await requireUpgradeAndNode(c)
+    const node = c.get('node')
     const deviceId = Number(c.req.param('deviceId'))
     const epoch = Number(c.req.query('epoch'))
     if (!Number.isInteger(deviceId) || deviceId <= 0 || !Number.isInteger(epoch) || epoch < 0) {

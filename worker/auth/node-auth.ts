@@ -1,0 +1,18 @@
+import { createMiddleware } from 'hono/factory'
+import type { AppEnv } from '../lib/app-env'
+import { ApiError } from '../lib/errors'
+import { authenticateNode } from './node-token'
+
+/**
+ * The session nodes' way in: a WebSocket upgrade with `Authorization: Bearer <NODE_TOKEN>`. The
+ * node it names goes in `c.var.node`; the socket itself is accepted by the Durable Object.
+ */
+export const nodeAuth = createMiddleware<AppEnv>(async (c, next) => {
+  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
+    throw new ApiError('validation_error', 'Expected a WebSocket upgrade')
+  }
+  const node = await authenticateNode(c.env.DB, c.req.header('Authorization'))
+  if (!node) throw new ApiError('unauthorized', 'Missing or invalid node token')
+  c.set('node', node)
+  await next()
+})
