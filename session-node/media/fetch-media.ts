@@ -22,6 +22,7 @@ import { SendError, type MediaPayload } from '../engines/engine'
 import { forbiddenAddress, forbiddenHostName } from './address-policy'
 import { classify, contentMatches, documentFileName, fileNameFromDisposition, fileNameFromUrl, type MediaType } from './media-types'
 import { MEDIA_FETCH_TIMEOUT_MS } from '../../protocol/timing'
+import { messageOf } from '../error-message'
 
 export interface ResolvedAddress {
   address: string
@@ -70,7 +71,7 @@ const systemResolver: Resolver = async (hostname) => {
 
 const codeOf = (error: unknown): string =>
   (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined) ??
-  (error instanceof Error ? error.message : String(error))
+  messageOf(error)
 
 export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
   const settings: Settings = {

@@ -11,6 +11,7 @@ import type { z } from 'zod'
 import { decodeFrame, encodeFrame, malformed, MAX_FRAME_CHARS, type ResultFrame } from '../../protocol/frames'
 import { CommandError, ConnectionLostError, FrameTooLargeError, RemoteError, RequestTimeoutError } from './errors'
 import { NODE_HANDSHAKE_TIMEOUT_MS, NODE_PING_MS, NODE_REQUEST_TIMEOUT_MS, NODE_STALE_LINK_MS } from '../../protocol/timing'
+import { messageOf } from '../error-message'
 
 export interface SocketTiming {
   /** How often `ping` is sent; the Durable Objects answer `pong` without waking up. */
@@ -262,7 +263,7 @@ export class FrameSocket<In extends Frame, Out extends Frame> {
       if (typeof text !== 'string') throw text
       this.sendText(text)
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
+      const message = messageOf(error)
       this.options.logger.warn({ type: command.type, err: message }, 'command failed')
       this.sendText(
         encodeFrame({ type: 'result', id: command.id, ok: false, error: { code: errorCode(error), message: message.slice(0, 500) } }),

@@ -1,6 +1,7 @@
 // The real session node (in-process, simulator engine) against a fake worker: what the fleet and
 // the devices see over the wire, and what a user would notice through the API.
 import { afterEach, describe, expect, it } from 'vitest'
+import { PROTOCOL_VERSION } from '../../protocol/frames'
 import { simulatedPairingCode, type SimulatorOptions } from '../../session-node/engines/simulator'
 import { command, type FakeWorker } from './fake-worker'
 import { spiedSimulator, startFakeWorker, startNode, stopEverything, type EngineCalls } from './support/node-harness'
@@ -35,10 +36,17 @@ describe('session node against the worker', () => {
     const { worker } = await setup('node-a', [{ deviceId: 42, epoch: 3 }])
 
     const hello = await worker.controlFrame('hello')
-    expect(hello).toEqual({ type: 'hello', protocol: 1, node_name: 'node-a', engine: 'simulator', capacity: 500, sessions: [] })
+    expect(hello).toEqual({
+      type: 'hello',
+      protocol: PROTOCOL_VERSION,
+      node_name: 'node-a',
+      engine: 'simulator',
+      capacity: 500,
+      sessions: [],
+    })
 
     const deviceHello = await worker.deviceFrame(42, 'hello')
-    expect(deviceHello).toEqual({ type: 'hello', protocol: 1, device_id: 42, epoch: 3 })
+    expect(deviceHello).toEqual({ type: 'hello', protocol: PROTOCOL_VERSION, device_id: 42, epoch: 3 })
 
     const qr = await worker.deviceFrame(42, 'qr')
     expect(qr.qr_code).toMatch(/^SIM-QR:42:1:/)
@@ -161,7 +169,7 @@ describe('session node against the worker', () => {
     // Device 21 comes back with the same epoch and tells DeviceDO it is still linked.
     const back = await worker.waitFor(() => worker.devices.get(21)!.connections[1], 'device 21 to reconnect')
     await worker.waitFor(() => back.frames.find((f) => f.type === 'status' && f.status === 'authenticated'), 'status replay')
-    expect(back.frames[0]).toEqual({ type: 'hello', protocol: 1, device_id: 21, epoch: 1 })
+    expect(back.frames[0]).toEqual({ type: 'hello', protocol: PROTOCOL_VERSION, device_id: 21, epoch: 1 })
     expect(calls.created.filter((id) => id === 21)).toHaveLength(1) // the engine kept running
     expect(back.frames.some((f) => f.type === 'qr')).toBe(false)
 

@@ -2,9 +2,11 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { companyOf } from '../../worker/durable-objects/stubs'
+import { freshId } from './helpers'
 
 /** A fresh company per test: each instance has its own storage. */
-const company = () => env.COMPANY.getByName(`company-${crypto.randomUUID()}`)
+const company = () => companyOf(env, freshId())
 
 const MID_NOVEMBER = Date.UTC(2026, 10, 15, 12, 0, 0)
 const HOUR = 60 * 60 * 1000

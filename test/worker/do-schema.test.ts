@@ -3,9 +3,11 @@
 import { runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { deviceOf } from '../../worker/durable-objects/stubs'
+import { freshId } from './helpers'
 import { migrate, schemaVersion } from '../../worker/durable-objects/sql-schema'
 
-const freshDevice = () => env.DEVICE.getByName(`schema-${crypto.randomUUID()}`)
+const freshDevice = () => deviceOf(env, freshId())
 
 describe('versioned DO schemas', () => {
   it('brings a new object to the latest version of each store, and runs nothing again on the next construction', async () => {

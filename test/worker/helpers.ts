@@ -79,4 +79,7 @@ export async function tenant(companyFields: Record<string, unknown> = {}) {
   return { company, key, keyId, api }
 }
 
+/** An id no other test uses, for a Durable Object of its own (its own storage). */
+export const freshId = () => 1_000_000 + crypto.getRandomValues(new Uint32Array(1))[0]!
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
