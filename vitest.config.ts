@@ -13,7 +13,7 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
-                  ADMIN_TOKEN: 'test-admin-token',
+                  ADMIN_TOKEN: 'test-admin-token-0123456789abcdefghij',
                   // Short, so the tests can watch a cached key lookup go stale.
                   AUTH_CACHE_TTL_MS: '300',
                   FLEET_FAILOVER_GRACE_MS: '300',

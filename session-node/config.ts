@@ -42,25 +42,41 @@ const flag = z
   .default('0')
   .transform((value) => value === '1' || value === 'true')
 
-const EnvSchema = z.object({
-  WORKER_URL: z
-    .string({ error: 'is required (e.g. http://localhost:8000)' })
-    .refine((value) => URL.canParse(value) && /^(https?|wss?):$/.test(new URL(value).protocol), 'must be an http(s):// URL'),
-  NODE_TOKEN: z.string({ error: 'is required (the token the admin API issued for this node)' }).trim().min(1, 'must not be empty'),
-  NODE_NAME: z.string().trim().min(1).max(200).optional(),
-  WA_ENGINE: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).default('baileys'),
-  SESSION_ENCRYPTION_KEY: z
-    .string({ error: 'is required: 64 hex characters (openssl rand -hex 32), the same on every node' })
-    .regex(/^[0-9a-fA-F]{64}$/, 'must be exactly 64 hex characters (openssl rand -hex 32)'),
-  NODE_CAPACITY: wholeNumber(1, 100_000).default(500),
-  SIM_SCAN_DELAY_MS: milliseconds(3000),
-  SIM_DELIVERY_MS: milliseconds(500),
-  SIM_READ_MS: milliseconds(1500),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
-  PRINT_QR: flag,
-  MEDIA_ALLOW_PRIVATE: flag,
-  NODE_LEASE_MS: wholeNumber(NODE_LEASE_MS.min, NODE_LEASE_MS.max).default(NODE_LEASE_MS.default),
-})
+const EnvSchema = z
+  .object({
+    WORKER_URL: z
+      .string({ error: 'is required (e.g. http://localhost:8000)' })
+      .refine((value) => URL.canParse(value) && /^(https?|wss?):$/.test(new URL(value).protocol), 'must be an http(s):// URL'),
+    NODE_TOKEN: z.string({ error: 'is required (the token the admin API issued for this node)' }).trim().min(1, 'must not be empty'),
+    NODE_NAME: z.string().trim().min(1).max(200).optional(),
+    WA_ENGINE: z.enum(ENGINE_NAMES, { error: `must be one of ${ENGINE_NAMES.join(', ')}` }).default('baileys'),
+    SESSION_ENCRYPTION_KEY: z
+      .string({ error: 'is required: 64 hex characters (openssl rand -hex 32), the same on every node' })
+      .regex(/^[0-9a-fA-F]{64}$/, 'must be exactly 64 hex characters (openssl rand -hex 32)'),
+    NODE_CAPACITY: wholeNumber(1, 100_000).default(500),
+    SIM_SCAN_DELAY_MS: milliseconds(3000),
+    SIM_DELIVERY_MS: milliseconds(500),
+    SIM_READ_MS: milliseconds(1500),
+    LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    PRINT_QR: flag,
+    MEDIA_ALLOW_PRIVATE: flag,
+    NODE_LEASE_MS: wholeNumber(NODE_LEASE_MS.min, NODE_LEASE_MS.max).default(NODE_LEASE_MS.default),
+    ALLOW_INSECURE_WORKER_URL: flag,
+  })
+  // The node token travels in every upgrade: in clear only to this machine, or when asked for.
+  .refine((e) => e.ALLOW_INSECURE_WORKER_URL || !insecureRemote(e.WORKER_URL), {
+    path: ['WORKER_URL'],
+    message: 'must be https:// (or http:// to this machine): NODE_TOKEN would travel in clear; ALLOW_INSECURE_WORKER_URL=1 overrides',
+  })
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i
+
+/** An http:// or ws:// URL to another machine. */
+function insecureRemote(workerUrl: string): boolean {
+  if (!URL.canParse(workerUrl)) return false
+  const url = new URL(workerUrl)
+  return (url.protocol === 'http:' || url.protocol === 'ws:') && !LOOPBACK.test(url.hostname)
+}
 
 /** http → ws, https → wss; a trailing slash is dropped so paths can be appended. */
 export function toWebSocketBase(workerUrl: string): string {

@@ -1,10 +1,9 @@
-import { bodyLimit } from 'hono/body-limit'
 import { requestId } from 'hono/request-id'
 import { adminAuth } from './auth/admin-auth'
 import { apiKeyAuth } from './auth/api-key-auth'
 import { nodeAuth } from './auth/node-auth'
 import { createRouter } from './lib/create-router'
-import { ApiError } from './lib/errors'
+import { limitBodies, limitJsonDepth } from './lib/body-limits'
 import { notFound, onError } from './lib/on-error'
 import { apiKeysRouter } from './routes/admin/api-keys/api-keys.index'
 import { companiesRouter } from './routes/admin/companies/companies.index'
@@ -15,27 +14,18 @@ import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { docsPage } from './routes/system/docs-page'
 import { systemRouter } from './routes/system/system.index'
 
-const MAX_BODY_BYTES = 16 * 1024 * 1024
-
 export function createApp() {
   const app = createRouter()
   app.use('*', requestId({ headerName: 'X-Request-Id' }))
   app.onError(onError)
   app.notFound(notFound)
 
-  // Far above a full 1,000-message bulk request, far below what would exhaust an isolate.
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError('validation_error', `Request body larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`)
-      },
-    }),
-  )
+  app.use('/api/*', limitBodies)
   app.use('/api/admin/*', adminAuth)
   app.use('/api/whatsapp/*', apiKeyAuth('whatsapp'))
   app.use('/api/nodes/*', nodeAuth)
+  // Only once the caller is known: nobody unauthenticated makes the worker read a body.
+  app.use('/api/*', limitJsonDepth)
 
   app.route('/api', systemRouter)
   app.route('/api/admin', companiesRouter)

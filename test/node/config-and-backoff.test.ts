@@ -65,12 +65,12 @@ describe('parseConfig', () => {
     const text = result.problems.join('\n')
     for (const name of ['WORKER_URL', 'NODE_TOKEN', 'SESSION_ENCRYPTION_KEY', 'WA_ENGINE', 'NODE_CAPACITY']) expect(text).toContain(name)
     expect(text).not.toContain(secret)
-    expect(parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY.slice(2) }).ok).toBe(false)
+    expect(parseConfig({ WORKER_URL: 'http://localhost', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY.slice(2) }).ok).toBe(false)
   })
 
-  it('keeps NODE_LEASE_MS above the ping interval and below the fleet heartbeat timeout (45 s)', () => {
+  it('keeps NODE_LEASE_MS above the ping interval and below the fleet heartbeat timeout', () => {
     const lease = (value: string) =>
-      parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY, NODE_LEASE_MS: value })
+      parseConfig({ WORKER_URL: 'http://localhost', NODE_TOKEN: 't', SESSION_ENCRYPTION_KEY: KEY, NODE_LEASE_MS: value })
     expect(lease('15000')).toMatchObject({ ok: true, config: { leaseMs: 15_000 } })
     expect(lease('40000')).toMatchObject({ ok: true, config: { leaseMs: 40_000 } })
     for (const bad of ['14999', '45000', '300', '25s', '25000.5']) {
@@ -78,6 +78,29 @@ describe('parseConfig', () => {
       expect(result.ok).toBe(false)
       if (!result.ok) expect(result.problems.join('\n')).toContain('NODE_LEASE_MS')
     }
+  })
+})
+
+describe('WORKER_URL', () => {
+  const parse = (url: string, extra: Record<string, string> = {}) =>
+    parseConfig({ WORKER_URL: url, NODE_TOKEN: 'wnt_secret', SESSION_ENCRYPTION_KEY: KEY, ...extra })
+
+  it('refuses http:// to another machine, where NODE_TOKEN would travel in clear, naming the override', () => {
+    for (const url of ['http://api.example.com', 'ws://10.0.0.5:8000', 'http://192.168.1.10']) {
+      const result = parse(url)
+      expect(result).toMatchObject({
+        ok: false,
+        problems: [expect.stringMatching(/^WORKER_URL must be https:\/\/.*ALLOW_INSECURE_WORKER_URL=1/)],
+      })
+      expect(JSON.stringify(result)).not.toContain('wnt_secret')
+    }
+  })
+
+  it('takes https:// anywhere, http:// to this machine, and http:// elsewhere only when explicitly allowed', () => {
+    for (const url of ['https://api.example.com', 'http://localhost:8000', 'http://127.0.0.1:8787', 'http://[::1]:8000']) {
+      expect(parse(url).ok, url).toBe(true)
+    }
+    expect(parse('http://api.example.com', { ALLOW_INSECURE_WORKER_URL: '1' }).ok).toBe(true)
   })
 })
 

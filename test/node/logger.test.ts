@@ -15,7 +15,8 @@ describe('logger', () => {
       },
     })
     const logger = createLogger('info', sink)
-    const parsed = parseConfig({ WORKER_URL: 'http://x', NODE_TOKEN: 'wnt_super_secret', SESSION_ENCRYPTION_KEY: 'cd'.repeat(32) })
+    const env = { WORKER_URL: 'http://localhost', NODE_TOKEN: 'wnt_super_secret', SESSION_ENCRYPTION_KEY: 'cd'.repeat(32) }
+    const parsed = parseConfig(env)
     if (!parsed.ok) throw new Error('config')
     logger.info({ config: parsed.config }, 'config loaded')
     logger.info({ token: 'wnt_super_secret', headers: { authorization: 'Bearer wnt_super_secret' } }, 'request')
@@ -25,7 +26,10 @@ describe('logger', () => {
     const text = lines.join('')
     expect(text).not.toContain('wnt_super_secret')
     expect(text).not.toMatch(/cdcdcdcd/)
-    expect(JSON.parse(lines[0]!)).toMatchObject({ msg: 'config loaded', config: { nodeToken: '[redacted]', workerWsUrl: 'ws://x' } })
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      msg: 'config loaded',
+      config: { nodeToken: '[redacted]', workerWsUrl: 'ws://localhost' },
+    })
     expect(JSON.parse(lines[2]!)).toMatchObject({ deviceId: 3, level: 40, session: { key: '[redacted]' } })
   })
 })

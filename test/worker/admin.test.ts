@@ -1,4 +1,7 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { createApp } from '../../worker/app'
+import type { Body } from '../support/api-types'
 import { admin, call, createCompany } from './helpers'
 
 describe('admin authentication', () => {
@@ -10,6 +13,23 @@ describe('admin authentication', () => {
     const res = await call('GET', '/api/admin/companies', { headers })
     expect(res.status).toBe(401)
     expect(res.body).toMatchObject({ success: false, error: { code: 'unauthorized' } })
+  })
+})
+
+describe('an unsafe ADMIN_TOKEN', () => {
+  it.each([
+    ['missing', undefined],
+    ['shorter than 32 characters', 'short-but-set'],
+  ])('keeps the admin API shut when it is %s, with a clear 503, even for the right token', async (_label, token) => {
+    const app = createApp()
+    const res = await app.request(
+      '/api/admin/companies',
+      { headers: { Authorization: `Bearer ${token ?? ''}` } },
+      { ...env, ADMIN_TOKEN: token as string },
+    )
+    expect(res.status).toBe(503)
+    const body = await res.json<Body<unknown>>()
+    expect(body.error).toMatchObject({ code: 'admin_disabled', message: expect.stringContaining('at least 32 characters') })
   })
 })
 

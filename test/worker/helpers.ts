@@ -3,7 +3,7 @@
 import { exports } from 'cloudflare:workers'
 import type { AdminData, Body, Method, PublicData } from '../support/api-types'
 
-export const ADMIN_TOKEN = 'test-admin-token'
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghij'
 
 export interface Reply<D = unknown> {
   status: number

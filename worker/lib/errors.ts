@@ -6,6 +6,8 @@ export const ERROR_STATUS = {
   invalid_api_key: 401,
   key_expired: 401,
   unauthorized: 401,
+  /** ADMIN_TOKEN is missing or too short to be safe: the admin API stays shut until it is fixed. */
+  admin_disabled: 503,
   company_inactive: 403,
   service_type_mismatch: 403,
   device_not_found: 404,

@@ -1,11 +1,14 @@
 // Everything the API checks about one outgoing message before it is accepted: the same rules
 // for `send` and for each item of `send-bulk`.
 import type { ErrorCode } from '../lib/errors'
-import type { MessageType } from '../durable-objects/device/ledger'
+import type { MessageType } from '../durable-objects/device/message-kinds'
 import { parseRecipient } from './recipient'
 
 export const MAX_TEXT = 4096
 export const MAX_CAPTION = 1024
+export const MAX_RECIPIENT = 64
+export const MAX_MEDIA_URL = 2048
+export const MAX_BULK_MESSAGES = 1000
 
 export interface OutgoingInput {
   recipient: string
@@ -46,7 +49,7 @@ export function checkOutgoing(input: OutgoingInput): Checked {
   let url: URL | null = null
   if (mediaUrl !== null) {
     url = URL.canParse(mediaUrl) ? new URL(mediaUrl) : null
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || mediaUrl.length > 2048) {
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || mediaUrl.length > MAX_MEDIA_URL) {
       return { ok: false, code: 'validation_error', field: 'media_url', message: 'media_url must be a public http(s) URL' }
     }
   }

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES } from '../../durable-objects/device/message-kinds'
 import { isoTimestamp } from '../../lib/openapi-helpers'
+import { MAX_BULK_MESSAGES, MAX_RECIPIENT } from '../../messaging/outgoing'
 
 // Lenient where existing clients differ (a device id sent as "3"), strict where it matters.
 const deviceIdField = z
@@ -16,7 +17,11 @@ const deviceIdField = z
   .openapi({ type: 'integer', description: "The sending device; the company's default when omitted" })
 
 const outgoing = {
-  recipient: z.string().min(1).max(64).openapi({ example: '+22370123456', description: 'E.164 phone number, or a group id with is_group' }),
+  recipient: z
+    .string()
+    .min(1)
+    .max(MAX_RECIPIENT)
+    .openapi({ example: '+22370123456', description: 'E.164 phone number, or a group id with is_group' }),
   message: z.string().nullable().optional().openapi({ description: 'Text (≤ 4096), or the caption (≤ 1024) when media_url is set' }),
   media_url: z
     .string()
@@ -33,7 +38,7 @@ export const SendBodySchema = z.object({ ...outgoing, device_id: deviceIdField }
 
 export const BulkBodySchema = z
   .object({
-    messages: z.array(z.object(outgoing)).min(1).max(1000),
+    messages: z.array(z.object(outgoing)).min(1).max(MAX_BULK_MESSAGES),
     device_id: deviceIdField,
   })
   .openapi('SendBulk')

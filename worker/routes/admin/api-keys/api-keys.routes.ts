@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { envelopeOf } from '../../../lib/envelope'
-import { IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
+import { ADMIN_AUTH_ERRORS, IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
 import { ApiKeySchema, CreateApiKeySchema, IssuedApiKeySchema, UpdateApiKeySchema } from './api-keys.schemas'
 
 const tags = ['Admin: API keys']
@@ -15,7 +15,7 @@ export const createApiKey = createRoute({
   request: { params: IdParamSchema, body: jsonBody(CreateApiKeySchema) },
   responses: {
     201: jsonContent(envelopeOf(IssuedApiKeySchema), 'The new key, with its plaintext in `key`'),
-    ...errorResponses('unauthorized', 'company_not_found', 'invalid_json'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'company_not_found', 'invalid_json'),
   },
 })
 
@@ -28,7 +28,7 @@ export const listApiKeys = createRoute({
   request: { params: IdParamSchema },
   responses: {
     200: jsonContent(envelopeOf(z.array(ApiKeySchema)), 'The keys, oldest first'),
-    ...errorResponses('unauthorized', 'company_not_found'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'company_not_found'),
   },
 })
 
@@ -41,7 +41,7 @@ export const updateApiKey = createRoute({
   request: { params: IdParamSchema, body: jsonBody(UpdateApiKeySchema) },
   responses: {
     200: jsonContent(envelopeOf(ApiKeySchema), 'The updated key'),
-    ...errorResponses('unauthorized', 'api_key_not_found', 'invalid_json'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'api_key_not_found', 'invalid_json'),
   },
 })
 
@@ -54,6 +54,6 @@ export const revokeApiKey = createRoute({
   request: { params: IdParamSchema },
   responses: {
     200: jsonContent(envelopeOf(ApiKeySchema), 'The revoked key'),
-    ...errorResponses('unauthorized', 'api_key_not_found'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'api_key_not_found'),
   },
 })

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { envelopeOf } from '../../../lib/envelope'
-import { IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
+import { ADMIN_AUTH_ERRORS, IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
 import { CompanySchema, CreateCompanySchema, UpdateCompanySchema } from './companies.schemas'
 
 const tags = ['Admin: companies']
 const security = [{ AdminToken: [] }]
-const adminErrors = ['unauthorized'] as const
 
 export const createCompany = createRoute({
   method: 'post',
@@ -16,7 +15,7 @@ export const createCompany = createRoute({
   request: { body: jsonBody(CreateCompanySchema) },
   responses: {
     201: jsonContent(envelopeOf(CompanySchema), 'The new company'),
-    ...errorResponses(...adminErrors, 'invalid_json'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'invalid_json'),
   },
 })
 
@@ -28,7 +27,7 @@ export const listCompanies = createRoute({
   summary: 'List companies',
   responses: {
     200: jsonContent(envelopeOf(z.array(CompanySchema)), 'All companies, oldest first'),
-    ...errorResponses(...adminErrors),
+    ...errorResponses(...ADMIN_AUTH_ERRORS),
   },
 })
 
@@ -41,7 +40,7 @@ export const getCompany = createRoute({
   request: { params: IdParamSchema },
   responses: {
     200: jsonContent(envelopeOf(CompanySchema), 'The company'),
-    ...errorResponses(...adminErrors, 'company_not_found'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'company_not_found'),
   },
 })
 
@@ -54,6 +53,6 @@ export const updateCompany = createRoute({
   request: { params: IdParamSchema, body: jsonBody(UpdateCompanySchema) },
   responses: {
     200: jsonContent(envelopeOf(CompanySchema), 'The updated company'),
-    ...errorResponses(...adminErrors, 'company_not_found', 'invalid_json'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'company_not_found', 'invalid_json'),
   },
 })

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { envelopeOf } from '../../../lib/envelope'
-import { IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
+import { ADMIN_AUTH_ERRORS, IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
 import { CreateSessionNodeSchema, IssuedSessionNodeSchema, SessionNodeSchema, UpdateSessionNodeSchema } from './nodes.schemas'
 
 const tags = ['Admin: session nodes']
@@ -15,7 +15,7 @@ export const registerNode = createRoute({
   request: { body: jsonBody(CreateSessionNodeSchema) },
   responses: {
     201: jsonContent(envelopeOf(IssuedSessionNodeSchema), 'The node, with its NODE_TOKEN in `token`'),
-    ...errorResponses('unauthorized', 'invalid_json'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'invalid_json'),
   },
 })
 
@@ -27,7 +27,7 @@ export const listNodes = createRoute({
   summary: 'List session nodes with their live status and load',
   responses: {
     200: jsonContent(envelopeOf(z.array(SessionNodeSchema)), 'The nodes, oldest first'),
-    ...errorResponses('unauthorized'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS),
   },
 })
 
@@ -40,6 +40,6 @@ export const updateNode = createRoute({
   request: { params: IdParamSchema, body: jsonBody(UpdateSessionNodeSchema) },
   responses: {
     200: jsonContent(envelopeOf(SessionNodeSchema), 'The node'),
-    ...errorResponses('unauthorized', 'node_not_found', 'invalid_json'),
+    ...errorResponses(...ADMIN_AUTH_ERRORS, 'node_not_found', 'invalid_json'),
   },
 })
