@@ -4,7 +4,7 @@
 import type { z } from '@hono/zod-openapi'
 import type { ApiKeySchema, IssuedApiKeySchema } from '../../worker/routes/admin/api-keys/api-keys.schemas'
 import type { CompanySchema } from '../../worker/routes/admin/companies/companies.schemas'
-import type { IssuedSessionNodeSchema, SessionNodeSchema } from '../../worker/routes/admin/nodes/nodes.schemas'
+import type { IssuedSessionNodeSchema, SessionNodeSchema, UpdatedSessionNodeSchema } from '../../worker/routes/admin/nodes/nodes.schemas'
 import type {
   DeletedDeviceSchema,
   DeviceQrSchema,
@@ -105,5 +105,5 @@ export type AdminData<M extends string, P extends string> = P extends `/companie
             ? z.infer<typeof IssuedSessionNodeSchema>
             : SessionNode[]
           : P extends `/nodes/${Id}`
-            ? SessionNode
+            ? z.infer<typeof UpdatedSessionNodeSchema>
             : unknown

@@ -97,9 +97,17 @@ export class DeviceDO extends DurableObject<Env> {
    * NodeLink when FleetDO vouched for a newer epoch a node presented. Older epochs are ignored.
    */
   async assign(next: { deviceId: number; nodeId: number | null; epoch: number }): Promise<void> {
-    if (next.epoch < this.store.state().epoch) return
+    const before = this.store.state()
+    if (next.epoch < before.epoch) return
     this.store.update({ device_id: next.deviceId, node_id: next.nodeId, epoch: next.epoch })
     this.link.fenceStale('this device moved to another node')
+    // Whatever the old node reported is no longer true: nobody runs the session until the new
+    // node reports, and a QR the old node showed is void.
+    const moved = next.epoch !== before.epoch || next.nodeId !== before.node_id
+    if (moved && (before.status === 'authenticated' || before.status === 'qr_ready')) {
+      const reason = next.nodeId === null ? 'no session node has room' : 'moving to another session node'
+      await this.setLive({ status: 'disconnected', status_reason: reason, ...NO_QR })
+    }
   }
 
   async live(): Promise<LiveView> {

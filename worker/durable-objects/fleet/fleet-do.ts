@@ -57,6 +57,10 @@ export class FleetDO extends DurableObject<Env> {
     }
     const nodeId = Number(request.headers.get('X-Node-Id'))
     if (!Number.isInteger(nodeId) || nodeId <= 0) return new Response('missing node id', { status: 400 })
+    // The worker checked the token a moment ago; a revocation may have landed since. Both D1 and
+    // this object's own record are asked, the latter after the await, so no interleaving escapes.
+    const row = await this.env.DB.prepare('SELECT is_active FROM session_nodes WHERE id = ?').bind(nodeId).first<{ is_active: number }>()
+    if (row?.is_active !== 1 || this.store.isRevoked(nodeId)) return new Response('this node token was revoked', { status: 401 })
     for (const older of this.ctx.getWebSockets(`node:${nodeId}`)) {
       closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection of this node')
     }
@@ -127,8 +131,14 @@ export class FleetDO extends DurableObject<Env> {
 
   /** Called by the admin routes when a node's token is revoked: disconnects it and moves its devices now, with no grace. */
   async revokeNode(nodeId: number): Promise<void> {
+    this.store.markRevoked(nodeId, Date.now())
     for (const ws of this.ctx.getWebSockets(`node:${nodeId}`)) closeQuietly(ws, CloseCode.revoked, 'node token revoked')
     await this.onNodeLost(nodeId, { planned: true })
+  }
+
+  /** Called by the admin routes when a revoked node is activated again, with a new token. */
+  async reinstateNode(nodeId: number): Promise<void> {
+    this.store.clearRevoked(nodeId)
   }
 
   /** Called by DeviceDO (NodeLink) when a node presents an epoch it has not heard of: this object is the authority. */

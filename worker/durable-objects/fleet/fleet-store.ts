@@ -34,6 +34,8 @@ const SCHEMA = [
         epoch INTEGER NOT NULL
       );
       CREATE INDEX IF NOT EXISTS assignments_node ON assignments (node_id);`,
+  // Nodes whose token was revoked: refused here even if a connect was authenticated just before.
+  `CREATE TABLE revoked_nodes (node_id INTEGER PRIMARY KEY, revoked_at INTEGER NOT NULL);`,
 ]
 
 export class FleetStore extends SqlStore {
@@ -107,6 +109,18 @@ export class FleetStore extends SqlStore {
       epoch,
     )
     return epoch
+  }
+
+  markRevoked(nodeId: number, now: number): void {
+    this.sql.exec('INSERT OR REPLACE INTO revoked_nodes (node_id, revoked_at) VALUES (?, ?)', nodeId, now)
+  }
+
+  clearRevoked(nodeId: number): void {
+    this.sql.exec('DELETE FROM revoked_nodes WHERE node_id = ?', nodeId)
+  }
+
+  isRevoked(nodeId: number): boolean {
+    return this.sql.exec('SELECT 1 FROM revoked_nodes WHERE node_id = ?', nodeId).toArray().length > 0
   }
 
   remove(deviceId: number): void {

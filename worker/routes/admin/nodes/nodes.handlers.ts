@@ -47,18 +47,35 @@ export const list: AppRouteHandler<typeof listNodes> = async (c) => {
   return c.json(ok(rows.map((row) => toNodeJson(row, liveById.get(row.id)))), 200)
 }
 
+/**
+ * Revoking destroys the token: its hash is replaced by that of a secret nobody holds, so it can
+ * never work again, and the fleet disconnects the node and refuses it from then on. Activating a
+ * revoked node again issues a new token, returned once.
+ */
 export const update: AppRouteHandler<typeof updateNode> = async (c) => {
   const { id } = c.req.valid('param')
   const { name, is_active } = c.req.valid('json')
-  const node = await database(c.env.DB)
+  const db = database(c.env.DB)
+  const before = await db.select().from(sessionNodes).where(eq(sessionNodes.id, id)).get()
+  if (!before) throw new ApiError('node_not_found', 'Session node not found')
+  const revoking = is_active === false && before.isActive
+  const reissued = is_active === true && !before.isActive ? await issueSecret(NODE_TOKEN_KIND) : null
+  const secret = reissued ?? (revoking ? await issueSecret(NODE_TOKEN_KIND) : null)
+  // A reactivated node is let back into the fleet before its new token can be used.
+  if (reissued) await fleetOf(c.env).reinstateNode(id)
+  const node = await db
     .update(sessionNodes)
-    .set({ ...(name !== undefined && { name }), ...(is_active !== undefined && { isActive: is_active }), updatedAt: new Date() })
+    .set({
+      ...(name !== undefined && { name }),
+      ...(is_active !== undefined && { isActive: is_active }),
+      ...(secret && { tokenPrefix: secret.prefix, tokenHash: secret.hash }),
+      updatedAt: new Date(),
+    })
     .where(eq(sessionNodes.id, id))
     .returning()
     .get()
   if (!node) throw new ApiError('node_not_found', 'Session node not found')
-  // The token is refused from now on (checked on every connect); the open sockets go too.
   if (is_active === false) await fleetOf(c.env).revokeNode(id)
   const live = (await fleetOf(c.env).listNodes()).find((n) => n.id === id)
-  return c.json(ok(toNodeJson(node, live)), 200)
+  return c.json(ok({ ...toNodeJson(node, live), ...(reissued && { token: reissued.plaintext }) }), 200)
 }

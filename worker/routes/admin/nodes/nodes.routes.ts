@@ -1,7 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import { envelopeOf } from '../../../lib/envelope'
 import { ADMIN_AUTH_ERRORS, IdParamSchema, errorResponses, jsonBody, jsonContent } from '../../../lib/openapi-helpers'
-import { CreateSessionNodeSchema, IssuedSessionNodeSchema, SessionNodeSchema, UpdateSessionNodeSchema } from './nodes.schemas'
+import {
+  CreateSessionNodeSchema,
+  IssuedSessionNodeSchema,
+  SessionNodeSchema,
+  UpdatedSessionNodeSchema,
+  UpdateSessionNodeSchema,
+} from './nodes.schemas'
 
 const tags = ['Admin: session nodes']
 const security = [{ AdminToken: [] }]
@@ -36,10 +42,12 @@ export const updateNode = createRoute({
   path: '/nodes/{id}',
   tags,
   security,
-  summary: 'Rename a node, or revoke its token (`is_active: false`): it is disconnected and its devices move to other nodes at once',
+  summary:
+    'Rename a node, revoke its token for good (`is_active: false`: it is disconnected, its devices move at once), ' +
+    'or activate it again with a new token (`is_active: true`)',
   request: { params: IdParamSchema, body: jsonBody(UpdateSessionNodeSchema) },
   responses: {
-    200: jsonContent(envelopeOf(SessionNodeSchema), 'The node'),
+    200: jsonContent(envelopeOf(UpdatedSessionNodeSchema), 'The node (with a new `token` when a revoked node was activated again)'),
     ...errorResponses(...ADMIN_AUTH_ERRORS, 'node_not_found', 'invalid_json'),
   },
 })

@@ -18,14 +18,17 @@ export const IssuedSessionNodeSchema = SessionNodeSchema.extend({
   token: z.string().openapi({ description: 'NODE_TOKEN for this node. Shown once: store it now.' }),
 }).openapi('IssuedSessionNode')
 
+export const UpdatedSessionNodeSchema = SessionNodeSchema.extend({
+  token: z.string().optional().openapi({ description: 'Only when a revoked node was activated again: its new NODE_TOKEN. Shown once.' }),
+}).openapi('UpdatedSessionNode')
+
 export const CreateSessionNodeSchema = z.object({ name: z.string().trim().min(1).max(200) }).strict()
 
 export const UpdateSessionNodeSchema = patchBody(
   z.object({
     name: z.string().trim().min(1).max(200).optional(),
-    is_active: z
-      .boolean()
-      .optional()
-      .openapi({ description: 'false revokes the node token: the node is disconnected and its devices move at once' }),
+    is_active: z.boolean().optional().openapi({
+      description: 'false revokes the token for good (disconnected, devices move at once); true on a revoked node issues a new one',
+    }),
   }),
 )
