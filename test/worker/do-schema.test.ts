@@ -5,6 +5,8 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { deviceOf } from '../../worker/durable-objects/stubs'
 import { freshId } from './helpers'
+import { DEVICE_SCHEMA } from '../../worker/durable-objects/device/device-store'
+import { LEDGER_SCHEMA } from '../../worker/durable-objects/device/ledger'
 import { migrate, schemaVersion } from '../../worker/durable-objects/sql-schema'
 
 const freshDevice = () => deviceOf(env, freshId())
@@ -14,8 +16,8 @@ describe('versioned DO schemas', () => {
     const stub = freshDevice()
     await stub.live()
     await runInDurableObject(stub, (_instance, state) => {
-      expect(schemaVersion(state.storage, 'device')).toBe(1)
-      expect(schemaVersion(state.storage, 'ledger')).toBe(1)
+      expect(schemaVersion(state.storage, 'device')).toBe(DEVICE_SCHEMA.length)
+      expect(schemaVersion(state.storage, 'ledger')).toBe(LEDGER_SCHEMA.length)
       // A step that would fail if it ran twice: it is skipped once recorded.
       const steps = ['CREATE TABLE probe (id INTEGER)', 'ALTER TABLE probe ADD COLUMN note TEXT']
       migrate(state.storage, 'probe', steps)
@@ -45,13 +47,30 @@ describe('versioned DO schemas', () => {
     })
   })
 
+  it('brings an object made under an older schema up to date, keeping its state', async () => {
+    const stub = freshDevice()
+    await runInDurableObject(stub, (_instance, state) => {
+      // As version 1 left it: no company_active column yet.
+      state.storage.sql.exec('DROP TABLE device')
+      state.storage.sql.exec("DELETE FROM schema_versions WHERE schema = 'device'")
+      migrate(state.storage, 'device', DEVICE_SCHEMA.slice(0, 1))
+      state.storage.sql.exec('UPDATE device SET device_id = 9, send_interval_ms = 250')
+      migrate(state.storage, 'device', DEVICE_SCHEMA)
+      expect(state.storage.sql.exec('SELECT device_id, send_interval_ms, company_active FROM device').one()).toEqual({
+        device_id: 9,
+        send_interval_ms: 250,
+        company_active: 1,
+      })
+    })
+  })
+
   it('starts a deleted device over from a blank, current schema', async () => {
     const stub = freshDevice()
     await stub.configure({ sendIntervalMs: 50 })
     await stub.destroy()
     await runInDurableObject(stub, (_instance, state) => {
-      expect(schemaVersion(state.storage, 'device')).toBe(1)
-      expect(schemaVersion(state.storage, 'ledger')).toBe(1)
+      expect(schemaVersion(state.storage, 'device')).toBe(DEVICE_SCHEMA.length)
+      expect(schemaVersion(state.storage, 'ledger')).toBe(LEDGER_SCHEMA.length)
     })
     expect(await stub.live()).toMatchObject({ status: 'pending', active: true, node_id: null })
   })

@@ -15,7 +15,7 @@ import { Ledger, type ListQuery, type NewMessage } from './ledger'
 import type { MessageView } from './message-view'
 import { NO_QR, NodeFrames } from './node-frames'
 import { NodeLink } from './node-link'
-import { Outbox, type BatchView, type EnqueueOutcome, type SendOutcome } from './outbox'
+import { Outbox, type BatchView, type Blocked, type EnqueueOutcome, type SendOutcome } from './outbox'
 import type { CommandOutcome } from './pending-commands'
 
 export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
@@ -63,7 +63,7 @@ export class DeviceDO extends DurableObject<Env> {
       storage: ctx.storage,
       deviceId: () => this.deviceId(),
       sendIntervalMs: () => this.store.state().send_interval_ms,
-      notReadyReason: () => this.notReadyReason(),
+      blocked: () => this.blocked(),
       command: (build, timeoutMs) => this.link.command(build, timeoutMs),
       refund: (companyId, period, count) => this.refund(companyId, period, count),
     })
@@ -147,6 +147,16 @@ export class DeviceDO extends DurableObject<Env> {
     return this.live()
   }
 
+  /**
+   * Called by the admin routes when the device's company is deactivated or activated again.
+   * Deactivated: its queued messages fail as `company_inactive` (refunded) and nothing more is
+   * sent, whatever a cached API key still lets through; activated: sending may start again.
+   */
+  async setCompanyActive(active: boolean): Promise<void> {
+    this.store.update({ company_active: active })
+    if (!active) await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'company_inactive')
+  }
+
   /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */
   async destroy(): Promise<{ loggedOut: boolean }> {
     const outcome = await this.link.command((id) => ({ type: 'logout', id }), DEVICE_CONTROL_TIMEOUT_MS)
@@ -217,11 +227,13 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   /** Why a message cannot go out now, or null when the device can send. */
-  private notReadyReason(): string | null {
+  private blocked(): Blocked | null {
     const state = this.store.state()
-    if (!state.active) return 'the device is paused'
-    if (state.status !== 'authenticated') return `the device is ${state.status}, not authenticated`
-    if (!this.link.current()) return 'the session node of this device is unreachable'
+    const notReady = (message: string): Blocked => ({ code: 'device_not_ready', message })
+    if (!state.company_active) return { code: 'company_inactive', message: 'This company is inactive' }
+    if (!state.active) return notReady('the device is paused')
+    if (state.status !== 'authenticated') return notReady(`the device is ${state.status}, not authenticated`)
+    if (!this.link.current()) return notReady('the session node of this device is unreachable')
     return null
   }
 

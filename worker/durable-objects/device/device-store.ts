@@ -9,6 +9,8 @@ export type DeviceState = {
   epoch: number
   /** false while the device is paused. */
   active: boolean
+  /** false while its company is deactivated: nothing of it is sent. */
+  company_active: boolean
   status: LiveStatus
   status_reason: string | null
   phone_number: string | null
@@ -19,9 +21,9 @@ export type DeviceState = {
   send_interval_ms: number | null
 }
 
-type DeviceRow = Omit<DeviceState, 'active'> & { active: number }
+type DeviceRow = Omit<DeviceState, 'active' | 'company_active'> & { active: number; company_active: number }
 
-const SCHEMA = [
+export const DEVICE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS device (
      id INTEGER PRIMARY KEY CHECK (id = 1),
      device_id INTEGER,
@@ -38,6 +40,7 @@ const SCHEMA = [
    );
    INSERT OR IGNORE INTO device (id) VALUES (1);
    CREATE TABLE IF NOT EXISTS auth (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  'ALTER TABLE device ADD COLUMN company_active INTEGER NOT NULL DEFAULT 1',
 ]
 
 /** SQLite caps the number of bound parameters in one statement. */
@@ -45,12 +48,12 @@ const NAMES_PER_QUERY = 90
 
 export class DeviceStore extends SqlStore {
   constructor(storage: DurableObjectStorage) {
-    super(storage, 'device', SCHEMA)
+    super(storage, 'device', DEVICE_SCHEMA)
   }
 
   state(): DeviceState {
     const row = this.sql.exec<DeviceRow>('SELECT * FROM device WHERE id = 1').one()
-    return { ...row, active: row.active === 1 }
+    return { ...row, active: row.active === 1, company_active: row.company_active === 1 }
   }
 
   update(changes: Partial<DeviceState>): DeviceState {

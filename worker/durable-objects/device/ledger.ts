@@ -43,7 +43,7 @@ export interface ListQuery {
   limit: number
 }
 
-const SCHEMA = [
+export const LEDGER_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS messages (
         message_id TEXT PRIMARY KEY,
         company_id INTEGER NOT NULL,
@@ -74,7 +74,7 @@ const SCHEMA = [
 
 export class Ledger extends SqlStore {
   constructor(storage: DurableObjectStorage) {
-    super(storage, 'ledger', SCHEMA)
+    super(storage, 'ledger', LEDGER_SCHEMA)
   }
 
   /** Inserts all rows in one transaction; `queued` rows join the outbox in this order. */

@@ -11,10 +11,13 @@ import { wakeBy } from '../alarms'
 
 export type SendOutcome =
   | { ok: true; message: MessageView }
-  | { ok: false; code: 'device_not_ready'; message: string }
+  | { ok: false; code: Blocked['code']; message: string }
   | { ok: false; code: Exclude<MessageFailureCode, 'outcome_unknown'> | 'interrupted' | 'send_timeout'; message: string; messageId: string }
 
-export type EnqueueOutcome = { ok: true } | { ok: false; code: 'device_not_ready'; message: string }
+/** Why a device sends nothing now: it cannot (not linked, paused, node away), or its company may not. */
+export type Blocked = { code: 'device_not_ready' | 'company_inactive'; message: string }
+
+export type EnqueueOutcome = { ok: true } | { ok: false; code: Blocked['code']; message: string }
 
 export interface BatchView {
   batch_id: string
@@ -38,7 +41,7 @@ export interface OutboxDeps {
   deviceId(): number
   sendIntervalMs(): number | null
   /** Why nothing can go out now, or null when the device can send. */
-  notReadyReason(): string | null
+  blocked(): Blocked | null
   command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome>
   refund(companyId: number, period: string, count: number): Promise<void>
 }
@@ -48,10 +51,10 @@ export class Outbox {
 
   /** The caller's quota reservation is this object's from here on: anything not sent is refunded here. */
   async sendNow(input: NewMessage): Promise<SendOutcome> {
-    const notReady = this.deps.notReadyReason()
-    if (notReady) {
+    const blocked = this.deps.blocked()
+    if (blocked) {
       await this.deps.refund(input.company_id, input.quota_period, 1)
-      return { ok: false, code: 'device_not_ready', message: notReady }
+      return { ok: false, ...blocked }
     }
     const now = Date.now()
     this.deps.ledger.insert([input], 'sending', now)
@@ -74,11 +77,11 @@ export class Outbox {
 
   /** Stores a whole bulk request in the outbox (one transaction) for paced delivery. */
   async enqueue(rows: NewMessage[]): Promise<EnqueueOutcome> {
-    const notReady = this.deps.notReadyReason()
+    const blocked = this.deps.blocked()
     const first = rows[0]
-    if (notReady || !first) {
+    if (blocked || !first) {
       if (first) await this.deps.refund(first.company_id, first.quota_period, rows.length)
-      return { ok: false, code: 'device_not_ready', message: notReady ?? 'nothing to send' }
+      return { ok: false, ...(blocked ?? { code: 'device_not_ready', message: 'nothing to send' }) }
     }
     this.deps.ledger.insert(rows, 'queued', Date.now())
     await this.scheduleDrain(Date.now())
@@ -119,7 +122,7 @@ export class Outbox {
     for (const row of this.deps.ledger.staleSending(now - STALE_SENDING_MS)) this.deps.ledger.markFailed(row.message_id, 'interrupted', now)
     await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
     const next = this.deps.ledger.nextQueued()
-    if (next && this.deps.notReadyReason() === null && this.deps.ledger.markSending(next.message_id, now)) {
+    if (next && this.deps.blocked() === null && this.deps.ledger.markSending(next.message_id, now)) {
       const result = await this.dispatch({ ...next, status: 'sending' })
       if (result.kind === 'not_dispatched') this.deps.ledger.requeue(next.message_id)
     }
@@ -149,6 +152,6 @@ export class Outbox {
     const now = Date.now()
     const interval = this.deps.sendIntervalMs() ?? DEFAULT_SEND_INTERVAL_MS
     const paced = now + Math.round(interval * (0.75 + Math.random() * 0.5))
-    await wakeBy(this.deps.storage, at ?? (this.deps.notReadyReason() === null ? paced : now + NOT_READY_RETRY_MS))
+    await wakeBy(this.deps.storage, at ?? (this.deps.blocked() === null ? paced : now + NOT_READY_RETRY_MS))
   }
 }

@@ -14,9 +14,14 @@ import type * as routes from './messages.routes'
 
 const notReady = (message: string) => new ApiError('device_not_ready', `The device cannot send now: ${message}`)
 
+/** Nothing was sent because the device or its company may not send now. */
+const blockedError = (outcome: { code: 'device_not_ready' | 'company_inactive'; message: string }) =>
+  outcome.code === 'company_inactive' ? new ApiError('company_inactive', 'This company is inactive') : notReady(outcome.message)
+
 /** What a failed single send means to the client. */
 function sendFailure(outcome: Exclude<SendOutcome, { ok: true }>): ApiError {
-  if (outcome.code === 'device_not_ready') return notReady(outcome.message)
+  // Only a message that was stored has an id; one refused before that was blocked.
+  if (!('messageId' in outcome)) return blockedError(outcome)
   const details = { message_id: outcome.messageId }
   switch (outcome.code) {
     case 'not_on_whatsapp':
@@ -121,7 +126,7 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
       batch_index: index,
     }))
     const queued = await handOver(async (): Promise<EnqueueOutcome> => deviceOf(c.env, device.id).enqueue(rows), { batch_id: batchId })
-    if (!queued.ok) throw notReady(queued.message)
+    if (!queued.ok) throw blockedError(queued)
     return c.json(
       ok({
         batch_id: batchId,

@@ -1,7 +1,8 @@
 import { asc, eq } from 'drizzle-orm'
 import { forgetCachedKeys } from '../../../auth/api-key-cache'
 import { database, type Db } from '../../../db/client'
-import { companies } from '../../../db/schema'
+import { companies, devices } from '../../../db/schema'
+import { deviceOf } from '../../../durable-objects/stubs'
 import type { AppRouteHandler } from '../../../lib/app-env'
 import { ok } from '../../../lib/envelope'
 import { ApiError } from '../../../lib/errors'
@@ -58,5 +59,11 @@ export const update: AppRouteHandler<typeof updateCompany> = async (c) => {
     .returning()
     .get()
   forgetCachedKeys()
+  // Keys in other isolates stay cached a moment longer: the devices themselves stop sending now.
+  if (body.is_active !== undefined) {
+    const active = body.is_active
+    const owned = await db.select({ id: devices.id }).from(devices).where(eq(devices.companyId, id))
+    await Promise.all(owned.map((device) => deviceOf(c.env, device.id).setCompanyActive(active)))
+  }
   return c.json(ok(toCompanyJson(company)), 200)
 }
