@@ -32,6 +32,8 @@ export const NODE_LEASE_MS = { default: 25 * SECOND, min: 15 * SECOND, max: 40 *
 export const FLEET_HEARTBEAT_TIMEOUT_MS = 45 * SECOND
 /** How often FleetDO's alarm checks heartbeats while any node is connected. */
 export const FLEET_SWEEP_INTERVAL_MS = 15 * SECOND
+/** How often FleetDO checks its assignments against D1, dropping devices that no longer exist. */
+export const FLEET_RECONCILE_INTERVAL_MS = 5 * MINUTE
 /** A lost node keeps its devices this long (FLEET_FAILOVER_GRACE_MS) before they move, in case it returns. */
 export const FLEET_FAILOVER_GRACE_DEFAULT_MS = 30 * SECOND
 

@@ -19,6 +19,8 @@ describe('the timing chain', () => {
     expect(t.NODE_STALE_LINK_MS).toBeLessThan(t.FLEET_HEARTBEAT_TIMEOUT_MS)
     // The sweep notices a lost node within one heartbeat timeout of its silence.
     expect(t.FLEET_SWEEP_INTERVAL_MS).toBeLessThan(t.FLEET_HEARTBEAT_TIMEOUT_MS)
+    // The check against D1 rides on the sweep's alarm, so it cannot run more often than that.
+    expect(t.FLEET_RECONCILE_INTERVAL_MS).toBeGreaterThan(t.FLEET_SWEEP_INTERVAL_MS)
   })
 
   it('answers a pairing request before DeviceDO stops waiting for it', () => {

@@ -28,6 +28,8 @@ export interface LiveView {
   qr_expires_at: number | null
   node_id: number | null
   active: boolean
+  /** The device was deleted: the routes answer 404 and nothing places it again. */
+  deleted: boolean
 }
 
 export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
@@ -99,6 +101,7 @@ export class DeviceDO extends DurableObject<Env> {
   async assign(next: { deviceId: number; nodeId: number | null; epoch: number }): Promise<void> {
     const before = this.store.state()
     if (next.epoch < before.epoch) return
+    if (before.deleted) return this.link.closeAll(CloseCode.deviceGone, 'device deleted')
     this.store.update({ device_id: next.deviceId, node_id: next.nodeId, epoch: next.epoch })
     this.link.fenceStale('this device moved to another node')
     // Whatever the old node reported is no longer true: nobody runs the session until the new
@@ -120,11 +123,13 @@ export class DeviceDO extends DurableObject<Env> {
       qr_expires_at: s.qr_expires_at,
       node_id: s.node_id,
       active: s.active,
+      deleted: s.deleted,
     }
   }
 
   async requestPairingCode(phoneDigits: string): Promise<{ ok: true; pairingCode: string } | CommandFailure> {
     const state = this.store.state()
+    if (state.deleted) return { ok: false, code: 'device_not_ready', message: 'This device was deleted' }
     if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
     if (!state.active) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
     const outcome = await this.link.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), DEVICE_PAIRING_TIMEOUT_MS)
@@ -167,6 +172,7 @@ export class DeviceDO extends DurableObject<Env> {
     await this.ctx.storage.deleteAll()
     this.store.createSchema()
     this.ledger.createSchema()
+    this.store.update({ deleted: true })
     return { loggedOut: outcome.ok }
   }
 
@@ -230,6 +236,7 @@ export class DeviceDO extends DurableObject<Env> {
   private blocked(): Blocked | null {
     const state = this.store.state()
     const notReady = (message: string): Blocked => ({ code: 'device_not_ready', message })
+    if (state.deleted) return notReady('the device was deleted')
     if (!state.company_active) return { code: 'company_inactive', message: 'This company is inactive' }
     if (!state.active) return notReady('the device is paused')
     if (state.status !== 'authenticated') return notReady(`the device is ${state.status}, not authenticated`)

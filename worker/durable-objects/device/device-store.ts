@@ -11,6 +11,8 @@ export type DeviceState = {
   active: boolean
   /** false while its company is deactivated: nothing of it is sent. */
   company_active: boolean
+  /** The device was deleted; this object only remembers that. */
+  deleted: boolean
   status: LiveStatus
   status_reason: string | null
   phone_number: string | null
@@ -21,7 +23,7 @@ export type DeviceState = {
   send_interval_ms: number | null
 }
 
-type DeviceRow = Omit<DeviceState, 'active' | 'company_active'> & { active: number; company_active: number }
+type DeviceRow = Omit<DeviceState, 'active' | 'company_active' | 'deleted'> & { active: number; company_active: number; deleted: number }
 
 export const DEVICE_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS device (
@@ -41,6 +43,8 @@ export const DEVICE_SCHEMA = [
    INSERT OR IGNORE INTO device (id) VALUES (1);
    CREATE TABLE IF NOT EXISTS auth (name TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   'ALTER TABLE device ADD COLUMN company_active INTEGER NOT NULL DEFAULT 1',
+  // A tombstone: a deleted device is never given to a node again.
+  'ALTER TABLE device ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0',
 ]
 
 /** SQLite caps the number of bound parameters in one statement. */
@@ -53,7 +57,7 @@ export class DeviceStore extends SqlStore {
 
   state(): DeviceState {
     const row = this.sql.exec<DeviceRow>('SELECT * FROM device WHERE id = 1').one()
-    return { ...row, active: row.active === 1, company_active: row.company_active === 1 }
+    return { ...row, active: row.active === 1, company_active: row.company_active === 1, deleted: row.deleted === 1 }
   }
 
   update(changes: Partial<DeviceState>): DeviceState {

@@ -11,19 +11,15 @@ import { deviceOf } from '../stubs'
 import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly, readAttachment, sendFrame, sendRaw, upgradeResponse } from '../sockets'
 import { FleetStore } from './fleet-store'
+import { nodeViews, type NodeView } from './node-view'
 import { pickNode } from './placement'
-import { FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
+import { missingDevices } from './reconcile'
+import { FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_RECONCILE_INTERVAL_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
 
 const NodeAttachment = z.object({ nodeId: z.number().int(), connectedAt: z.number() })
 type NodeAttachment = z.infer<typeof NodeAttachment>
 
-export interface NodeView {
-  id: number
-  status: 'online' | 'offline'
-  devices: number
-  capacity: number
-  last_seen_at: number | null
-}
+export type { NodeView } from './node-view'
 
 export interface Assignment {
   nodeId: number | null
@@ -34,6 +30,8 @@ const attachmentOf = (ws: WebSocket) => readAttachment(ws, NodeAttachment)
 
 export class FleetDO extends DurableObject<Env> {
   private readonly store: FleetStore
+  /** When the assignments were last checked against D1 (in memory: a restart checks again). */
+  private reconciledAt = 0
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -104,6 +102,7 @@ export class FleetDO extends DurableObject<Env> {
     for (const node of this.store.strandedNodes()) {
       if (node.offline_since + this.graceMs <= now) await this.rehome(node.node_id)
     }
+    await this.reconcileIfDue(now)
     await this.placeUnassigned()
     await this.scheduleAlarm()
   }
@@ -115,6 +114,7 @@ export class FleetDO extends DurableObject<Env> {
    * holds it. Gives it to the least-loaded online node; `nodeId` is null when none has room.
    */
   async assignDevice(deviceId: number): Promise<Assignment> {
+    if (this.store.isDeleted(deviceId)) return { nodeId: null, epoch: 0 }
     const current = this.store.assignment(deviceId)
     if (current?.node_id != null && this.store.node(current.node_id)?.online) return { nodeId: current.node_id, epoch: current.epoch }
     return this.place(deviceId, pickNode(this.store.nodes(), this.store.loads()))
@@ -122,6 +122,7 @@ export class FleetDO extends DurableObject<Env> {
 
   /** Called by the device routes once the device is deleted: forgets it and tells its node to stop it (no logout here). */
   async releaseDevice(deviceId: number): Promise<void> {
+    this.store.markDeleted(deviceId, Date.now())
     const current = this.store.assignment(deviceId)
     this.store.remove(deviceId)
     if (current?.node_id != null) {
@@ -149,19 +150,7 @@ export class FleetDO extends DurableObject<Env> {
 
   /** Called by the admin routes: every node this registry has seen, with its live status and load. */
   async listNodes(): Promise<NodeView[]> {
-    const loads = this.store.loads()
-    return this.store.nodes().map((node) => {
-      const online = node.online === 1
-      const socket = online ? this.ctx.getWebSockets(`node:${node.node_id}`)[0] : undefined
-      const lastPing = socket ? (this.ctx.getWebSocketAutoResponseTimestamp(socket)?.getTime() ?? 0) : 0
-      return {
-        id: node.node_id,
-        status: online ? 'online' : 'offline',
-        devices: online ? (loads.get(node.node_id) ?? 0) : 0,
-        capacity: node.capacity,
-        last_seen_at: Math.max(node.last_seen_at ?? 0, lastPing) || null,
-      }
-    })
+    return nodeViews(this.ctx, this.store.nodes(), this.store.loads())
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
@@ -194,6 +183,8 @@ export class FleetDO extends DurableObject<Env> {
   private async onHello(ws: WebSocket, nodeId: number, hello: Extract<NodeToFleet, { type: 'hello' }>): Promise<void> {
     const now = Date.now()
     this.store.nodeOnline({ nodeId, name: hello.node_name, engine: hello.engine, capacity: hello.capacity }, now)
+    // After a restart of this object or the node, nothing deleted meanwhile is handed out again.
+    await this.reconcileIfDue(now)
     sendFrame(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, node_id: nodeId } satisfies FleetToNode)
     const mine = this.store.assignmentsOf(nodeId)
     const mineIds = new Set(mine.map((a) => a.device_id))
@@ -211,6 +202,21 @@ export class FleetDO extends DurableObject<Env> {
     )
     await this.placeUnassigned()
     await this.scheduleAlarm()
+  }
+
+  /** Devices D1 no longer has are deleted here too: logged out, wiped, and taken off their node. */
+  private async reconcileIfDue(now: number): Promise<void> {
+    if (now - this.reconciledAt < FLEET_RECONCILE_INTERVAL_MS) return
+    this.reconciledAt = now
+    for (const deviceId of await missingDevices(this.env.DB, this.store.assignedDeviceIds())) {
+      console.warn(JSON.stringify({ msg: 'removing an assignment of a deleted device', deviceId }))
+      await deviceOf(this.env, deviceId)
+        .destroy()
+        .catch((error: unknown) =>
+          console.error(JSON.stringify({ msg: 'could not wipe a deleted device', deviceId, error: String(error) })),
+        )
+      await this.releaseDevice(deviceId)
+    }
   }
 
   private async onNodeLost(nodeId: number, { planned }: { planned: boolean }): Promise<void> {

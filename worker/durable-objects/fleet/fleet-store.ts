@@ -36,6 +36,8 @@ const SCHEMA = [
       CREATE INDEX IF NOT EXISTS assignments_node ON assignments (node_id);`,
   // Nodes whose token was revoked: refused here even if a connect was authenticated just before.
   `CREATE TABLE revoked_nodes (node_id INTEGER PRIMARY KEY, revoked_at INTEGER NOT NULL);`,
+  // Deleted devices: never placed again (D1 never reuses a device id).
+  `CREATE TABLE deleted_devices (device_id INTEGER PRIMARY KEY, deleted_at INTEGER NOT NULL);`,
 ]
 
 export class FleetStore extends SqlStore {
@@ -121,6 +123,21 @@ export class FleetStore extends SqlStore {
 
   isRevoked(nodeId: number): boolean {
     return this.sql.exec('SELECT 1 FROM revoked_nodes WHERE node_id = ?', nodeId).toArray().length > 0
+  }
+
+  markDeleted(deviceId: number, now: number): void {
+    this.sql.exec('INSERT OR IGNORE INTO deleted_devices (device_id, deleted_at) VALUES (?, ?)', deviceId, now)
+  }
+
+  isDeleted(deviceId: number): boolean {
+    return this.sql.exec('SELECT 1 FROM deleted_devices WHERE device_id = ?', deviceId).toArray().length > 0
+  }
+
+  assignedDeviceIds(): number[] {
+    return this.sql
+      .exec<{ device_id: number }>('SELECT device_id FROM assignments')
+      .toArray()
+      .map((row) => row.device_id)
   }
 
   remove(deviceId: number): void {

@@ -1,7 +1,7 @@
 import { database } from '../../db/client'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
-import { ApiError } from '../../lib/errors'
+import { ApiError, deviceNotFound } from '../../lib/errors'
 import { iso } from '../../lib/time'
 import { parseInternationalNumber } from '../../lib/phone'
 import * as store from '../../db/devices'
@@ -60,9 +60,10 @@ export const remove: AppRouteHandler<typeof routes.deleteDevice> = async (c) => 
   const { id } = c.req.valid('param')
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
-  await store.findDevice(db, companyId, id)
-  await destroyDevice(c.env, id)
+  // The row goes first: from then on every read is a 404 and nothing can place the device again.
+  // Should the rest fail, FleetDO finds the leftover against D1 and finishes the job.
   await store.deleteDevice(db, companyId, id)
+  await destroyDevice(c.env, id)
   return c.json(ok({ id, deleted: true as const }), 200)
 }
 
@@ -72,6 +73,8 @@ export const remove: AppRouteHandler<typeof routes.deleteDevice> = async (c) => 
  */
 async function liveView(env: Env, deviceId: number) {
   const live = await deviceOf(env, deviceId).live()
+  // Deleted while this request was on its way: gone, like any other missing device.
+  if (live.deleted) throw deviceNotFound()
   if (live.node_id === null) await placeDevice(env, deviceId)
   return live
 }
