@@ -70,6 +70,9 @@ export const LEDGER_SCHEMA = [
       CREATE INDEX IF NOT EXISTS messages_batch ON messages (batch_id, batch_index);
       CREATE INDEX IF NOT EXISTS messages_wa ON messages (wa_message_id);
       CREATE INDEX IF NOT EXISTS messages_recent ON messages (created_at, message_id);`,
+  // The last outbox position handed out: an insert bumps it instead of scanning for MAX(outbox_seq).
+  `CREATE TABLE outbox_counter (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
+   INSERT INTO outbox_counter (id, last) SELECT 1, COALESCE(MAX(outbox_seq), 0) FROM messages;`,
 ]
 
 export class Ledger extends SqlStore {
@@ -80,7 +83,8 @@ export class Ledger extends SqlStore {
   /** Inserts all rows in one transaction; `queued` rows join the outbox in this order. */
   insert(rows: NewMessage[], status: 'queued' | 'sending', now: number): void {
     this.storage.transactionSync(() => {
-      let seq = this.sql.exec<{ s: number | null }>('SELECT MAX(outbox_seq) AS s FROM messages').one().s ?? 0
+      const last = this.sql.exec<{ last: number }>('UPDATE outbox_counter SET last = last + ? RETURNING last', rows.length).one().last
+      let seq = last - rows.length
       for (const row of rows) {
         seq += 1
         this.sql.exec(

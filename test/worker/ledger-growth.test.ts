@@ -1,0 +1,63 @@
+// A ledger insert does the same work however many messages the device already has: the next
+// outbox position is a counter, not a scan of the ledger. Counted in rows SQLite reads, which
+// is exact and does not depend on how busy the machine is.
+import { runInDurableObject } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { describe, expect, it } from 'vitest'
+import { Ledger, type NewMessage } from '../../worker/durable-objects/device/ledger'
+import { deviceOf } from '../../worker/durable-objects/stubs'
+import { freshId } from './helpers'
+
+const message = (n: number): NewMessage => ({
+  message_id: `msg_1_${String(n).padStart(20, '0')}`,
+  company_id: 1,
+  recipient: '+22370123456',
+  chat_id: '22370123456@s.whatsapp.net',
+  type: 'text',
+  text: 'hello',
+  media_url: null,
+  quota_period: '2026-12',
+})
+
+/** Rows SQLite read while `run` ran, over every statement it made. */
+function rowsReadBy(sql: SqlStorage, run: () => void): number {
+  const exec = sql.exec.bind(sql)
+  let read = 0
+  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = []
+  sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
+    const cursor = exec(query, ...bindings)
+    cursors.push(cursor)
+    return cursor
+  }) as typeof sql.exec
+  try {
+    run()
+  } finally {
+    sql.exec = exec
+  }
+  for (const cursor of cursors) {
+    cursor.toArray()
+    read += cursor.rowsRead
+  }
+  return read
+}
+
+describe('the ledger', () => {
+  it('reads as few rows to insert a message at 5,000 messages as at none, and keeps the outbox order', async () => {
+    await runInDurableObject(deviceOf(env, freshId()), (_instance, state) => {
+      const ledger = new Ledger(state.storage)
+      const first = rowsReadBy(state.storage.sql, () => ledger.insert([message(0)], 'queued', 1))
+      for (let batch = 0; batch < 50; batch++) {
+        ledger.insert(
+          Array.from({ length: 100 }, (_, i) => message(1 + batch * 100 + i)),
+          'queued',
+          2,
+        )
+      }
+      const later = rowsReadBy(state.storage.sql, () => ledger.insert([message(5_001)], 'queued', 3))
+      expect(later).toBeLessThanOrEqual(first + 2)
+      expect(ledger.nextQueued()?.message_id).toBe(message(0).message_id)
+      const seqs = state.storage.sql.exec<{ outbox_seq: number }>('SELECT outbox_seq FROM messages ORDER BY outbox_seq').toArray()
+      expect(seqs.map((r) => r.outbox_seq)).toEqual(Array.from({ length: 5_002 }, (_, i) => i + 1))
+    })
+  })
+})
