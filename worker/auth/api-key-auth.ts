@@ -3,7 +3,8 @@ import type { AppEnv } from '../lib/app-env'
 import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../lib/crypto'
 import { ApiError } from '../lib/errors'
 import { settingsOf } from '../lib/settings'
-import { lookupKey } from './api-key-cache'
+import { cachedKey, lookupKey } from './api-key-cache'
+import { clientAddress, lookupWaitMs, spendFailedLookup } from './lookup-budget'
 import { API_KEY_KIND } from './secret-kinds'
 
 /**
@@ -16,8 +17,19 @@ export const apiKeyAuth = (service: 'whatsapp') =>
     const prefix = prefixOf(API_KEY_KIND, presented)
     if (!prefix) throw new ApiError('invalid_api_key', 'Missing or invalid API key')
 
+    const address = clientAddress(c.req.header('CF-Connecting-IP'))
+    const waitMs = cachedKey(prefix) ? 0 : lookupWaitMs(address)
+    if (waitMs > 0) {
+      throw new ApiError(
+        'rate_limited',
+        'Too many requests with API keys that are not valid, from this address; slow down',
+        { retry_after_ms: waitMs },
+        { 'Retry-After': String(Math.ceil(waitMs / 1000)) },
+      )
+    }
     const [record, presentedHash] = await Promise.all([lookupKey(c.env.DB, prefix, settingsOf(c.env).authCacheTtlMs), sha256Hex(presented)])
     if (!record || !timingSafeEqualStrings(presentedHash, record.keyHash) || !record.usable) {
+      spendFailedLookup(address)
       throw new ApiError('invalid_api_key', 'Missing or invalid API key')
     }
     if (record.expiresAt !== null && record.expiresAt <= Date.now()) {
