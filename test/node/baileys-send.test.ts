@@ -28,14 +28,14 @@ describe('baileys engine: sending', () => {
     expect(waMessageIdFor('msg_2')).not.toBe(waMessageId)
     expect(wa.last().onWhatsAppCalls).toEqual([['22370123456']])
     expect(wa.last().sent).toEqual([
-      { jid: TO, content: { text: 'Hello' }, options: { messageId: waMessageId, mediaUploadTimeoutMs: 60_000 } },
+      { jid: TO, content: { text: 'Hello', linkPreview: null }, options: { messageId: waMessageId, mediaUploadTimeoutMs: 60_000 } },
     ])
   })
 
   it('sends text through sendMessage alone: no upload, no separate relay', async () => {
     const { engine, wa } = await online()
     await engine.send(message({ text: 'Just words' }))
-    expect(wa.last().sent.map((s) => s.content)).toEqual([{ text: 'Just words' }])
+    expect(wa.last().sent.map((s) => s.content)).toEqual([{ text: 'Just words', linkPreview: null }])
     expect(wa.last().uploads).toEqual([])
     expect(wa.last().relayed).toEqual([])
   })
@@ -57,7 +57,7 @@ describe('baileys engine: sending', () => {
     expect(buildContents(message({ text: undefined, media: image }))).toEqual([{ image: image.data, mimetype: 'image/png' }])
     expect(buildContents(message({ text: 'Listen', media: audio }))).toEqual([
       { audio: audio.data, mimetype: 'audio/mpeg' },
-      { text: 'Listen' },
+      { text: 'Listen', linkPreview: null },
     ])
     expect(buildContents(message({ text: undefined, media: media('document', 'text/csv') }))).toEqual([
       { document: expect.any(Buffer), mimetype: 'text/csv', fileName: 'file' },
@@ -109,7 +109,7 @@ describe('baileys engine: sending', () => {
     expect(audioMessage?.ptt).toBeFalsy()
     expect(audioMessage).not.toHaveProperty('caption')
     expect(wa.last().sent.map((s) => [s.content, s.options?.messageId])).toEqual([
-      [{ text: 'Listen to this' }, waMessageIdFor('a1:caption')],
+      [{ text: 'Listen to this', linkPreview: null }, waMessageIdFor('a1:caption')],
     ])
     await engine.send(message({ messageId: 'a2', text: undefined, media: audio }))
     expect(wa.last().relayed).toHaveLength(2)

@@ -51,12 +51,18 @@ export function waMessageIdFor(messageId: string): string {
 }
 
 /** What Baileys is asked to send, in order (audio with a caption is two messages). */
+/**
+ * A text message with no link preview: Baileys would otherwise fetch any URL in the text from
+ * this node (around the media SSRF guard) as soon as `link-preview-js` is installed.
+ */
+const textContent = (text: string): AnyMessageContent => ({ text, linkPreview: null })
+
 export function buildContents(message: OutgoingMessage): AnyMessageContent[] {
   const text = message.text?.length ? message.text : undefined
   const media = message.media
   if (!media) {
     if (!text) throw new SendError('send_failed', 'a message needs text or media')
-    return [{ text }]
+    return [textContent(text)]
   }
   const caption = text === undefined ? {} : { caption: text }
   switch (media.kind) {
@@ -67,7 +73,7 @@ export function buildContents(message: OutgoingMessage): AnyMessageContent[] {
     case 'audio':
       return text === undefined
         ? [{ audio: media.data, mimetype: media.mimetype }]
-        : [{ audio: media.data, mimetype: media.mimetype }, { text }]
+        : [{ audio: media.data, mimetype: media.mimetype }, textContent(text)]
     case 'document':
       return [{ document: media.data, mimetype: media.mimetype, fileName: media.fileName ?? 'file', ...caption }]
   }
