@@ -50,6 +50,8 @@ export const DEVICE_CONTROL_TIMEOUT_MS = 10 * SECOND
 
 /** A WhatsApp query (number lookup, relay) may take this long: Baileys' default query timeout. */
 export const WHATSAPP_QUERY_TIMEOUT_MS = 60 * SECOND
+/** One try of a media host's DNS lookup waits this long (two tries, within the fetch's own deadline). */
+export const MEDIA_DNS_TIMEOUT_MS = 3 * SECOND
 /** A node gives up fetching a media_url after this long. */
 export const MEDIA_FETCH_TIMEOUT_MS = 15 * SECOND
 /** A node gives up uploading media to WhatsApp after this long. */

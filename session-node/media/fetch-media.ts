@@ -12,7 +12,6 @@
 //   - the type comes from Content-Type, else the extension (media-types.ts).
 // MEDIA_ALLOW_PRIVATE=1 lifts the address rule only, for local development.
 // Every refusal is a SendError('media_unavailable') whose message says why, for the API client.
-import { lookup as dnsLookup } from 'node:dns/promises'
 import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
@@ -23,14 +22,9 @@ import { forbiddenAddress, forbiddenHostName } from './address-policy'
 import { classify, contentMatches, documentFileName, fileNameFromDisposition, fileNameFromUrl, type MediaType } from './media-types'
 import { MEDIA_FETCH_TIMEOUT_MS } from '../../protocol/timing'
 import { messageOf } from '../error-message'
+import { createDnsResolver, type ResolvedAddress, type Resolver } from './dns-resolver'
 
-export interface ResolvedAddress {
-  address: string
-  family: number
-}
-
-/** Every address a host name has (like `dns.lookup(name, {all: true})`). */
-export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>
+export type { ResolvedAddress, Resolver } from './dns-resolver'
 
 export interface MediaFetcherOptions {
   /** MEDIA_ALLOW_PRIVATE: fetch from loopback and private networks too (local development only). */
@@ -61,14 +55,6 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
 const refuse = (reason: string) => new SendError('media_unavailable', reason)
 
-const systemResolver: Resolver = async (hostname) => {
-  try {
-    return await dnsLookup(hostname, { all: true, verbatim: true })
-  } catch (error) {
-    throw refuse(`the host ${hostname} could not be resolved (${codeOf(error)})`)
-  }
-}
-
 const codeOf = (error: unknown): string =>
   (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined) ??
   messageOf(error)
@@ -80,7 +66,7 @@ export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
     maxRedirects: options.maxRedirects ?? MEDIA_FETCH_DEFAULTS.maxRedirects,
     maxMediaBytes: options.maxMediaBytes ?? MEDIA_FETCH_DEFAULTS.maxMediaBytes,
     maxDocumentBytes: options.maxDocumentBytes ?? MEDIA_FETCH_DEFAULTS.maxDocumentBytes,
-    resolve: options.resolve ?? systemResolver,
+    resolve: options.resolve ?? createDnsResolver(),
     forbidden: options.forbidden ?? forbiddenAddress,
   }
   return async (url) => {
