@@ -22,6 +22,12 @@ const stack = await startStack({
 })
 try {
   const headers = { 'X-API-Key': stack.credentials.apiKey, 'Content-Type': 'application/json' }
+  // One company holds every simulated session here: lift its fair-use device limit for the run.
+  await fetch(`${stack.baseUrl}/api/admin/companies/${stack.credentials.companyId}`, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${stack.adminToken}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ max_devices: SESSIONS }),
+  })
   const list = async () =>
     ((await (await fetch(`${stack.baseUrl}/api/whatsapp/devices`, { headers })).json()) as { data: Array<{ status: string }> }).data
   const pid = stack.nodes[0]!.child.pid!

@@ -19,20 +19,26 @@ export async function findDevice(db: Db, companyId: number, id: number): Promise
   return device
 }
 
-/** A company's first device becomes its default, decided in one statement so two racing creates cannot both win. */
-export function createDevice(db: Db, companyId: number, name: string) {
-  const now = new Date()
-  return db
-    .insert(devices)
-    .values({
-      companyId,
-      name,
-      isDefault: sql`NOT EXISTS (SELECT 1 FROM devices WHERE company_id = ${companyId} AND is_default = 1)`,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get()
+/**
+ * A new device, or null when the company already has its `max_devices`. Both rules are decided
+ * in the one INSERT, so racing creates can neither pass the limit nor both become the default
+ * (a company's first device is its default).
+ */
+export async function createDevice(db: Db, companyId: number, name: string): Promise<Device | null> {
+  const now = Date.now()
+  const created = await db.get<{ id: number } | undefined>(sql`
+    INSERT INTO devices (company_id, name, is_default, created_at, updated_at)
+    SELECT ${companyId}, ${name}, NOT EXISTS (SELECT 1 FROM devices WHERE company_id = ${companyId} AND is_default = 1), ${now}, ${now}
+    WHERE (SELECT COUNT(*) FROM devices WHERE company_id = ${companyId}) < (SELECT max_devices FROM companies WHERE id = ${companyId})
+    RETURNING id`)
+  return created ? findDevice(db, companyId, created.id) : null
+}
+
+/** How many devices the company has, and may have. */
+export async function deviceAllowance(db: Db, companyId: number): Promise<{ devices: number; maxDevices: number }> {
+  return db.get<{ devices: number; maxDevices: number }>(sql`
+    SELECT (SELECT COUNT(*) FROM devices WHERE company_id = ${companyId}) AS devices, max_devices AS maxDevices
+    FROM companies WHERE id = ${companyId}`)
 }
 
 export async function updateDevice(

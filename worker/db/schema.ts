@@ -9,11 +9,15 @@ const timestamps = {
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
 }
 
+export const DEFAULT_MAX_DEVICES = 10
+
 export const companies = sqliteTable('companies', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull(),
   /** Messages a calendar month (UTC); null means unlimited. */
   monthlyQuota: integer('monthly_quota'),
+  /** Devices the company may have at once (fair use of the session nodes). */
+  maxDevices: integer('max_devices').notNull().default(DEFAULT_MAX_DEVICES),
   isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
   ...timestamps,
 })

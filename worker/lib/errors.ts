@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   admin_disabled: 503,
   company_inactive: 403,
   service_type_mismatch: 403,
+  /** The company has as many devices as its `max_devices` allows. */
+  device_limit_reached: 403,
   device_not_found: 404,
   company_not_found: 404,
   api_key_not_found: 404,

@@ -20,6 +20,13 @@ export const create: AppRouteHandler<typeof routes.createDevice> = async (c) => 
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
   const device = await store.createDevice(db, companyId, name)
+  if (!device) {
+    const { devices, maxDevices } = await store.deviceAllowance(db, companyId)
+    throw new ApiError('device_limit_reached', `This company may have at most ${maxDevices} devices; delete one first`, {
+      max_devices: maxDevices,
+      devices,
+    })
+  }
   try {
     await placeDevice(c.env, device.id)
   } catch (error) {

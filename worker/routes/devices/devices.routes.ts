@@ -38,7 +38,7 @@ export const createDevice = createRoute({
   request: { body: jsonBody(CreateDeviceSchema) },
   responses: {
     201: jsonContent(envelopeOf(DeviceSchema), 'The new device'),
-    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'invalid_json'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'invalid_json', 'device_limit_reached'),
   },
 })
 

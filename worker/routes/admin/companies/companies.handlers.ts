@@ -23,6 +23,7 @@ export const create: AppRouteHandler<typeof createCompany> = async (c) => {
     .values({
       name: body.name,
       monthlyQuota: body.monthly_quota ?? null,
+      ...(body.max_devices !== undefined && { maxDevices: body.max_devices }),
       isActive: body.is_active ?? true,
       createdAt: now,
       updatedAt: now,
@@ -52,6 +53,7 @@ export const update: AppRouteHandler<typeof updateCompany> = async (c) => {
     .set({
       ...(body.name !== undefined && { name: body.name }),
       ...(body.monthly_quota !== undefined && { monthlyQuota: body.monthly_quota }),
+      ...(body.max_devices !== undefined && { maxDevices: body.max_devices }),
       ...(body.is_active !== undefined && { isActive: body.is_active }),
       updatedAt: new Date(),
     })

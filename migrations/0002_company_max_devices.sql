@@ -1,0 +1,1 @@
+ALTER TABLE `companies` ADD `max_devices` integer DEFAULT 10 NOT NULL;
