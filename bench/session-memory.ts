@@ -18,7 +18,13 @@ const stack = await startStack({
   port: await freePort(),
   stateDir: mkdtempSync(join(tmpdir(), 'wa-mem-')),
   nodes: 1,
-  env: { WA_ENGINE: 'simulator', SIM_SCAN_DELAY_MS: '200', NODE_CAPACITY: String(SESSIONS + 10), LOG_LEVEL: 'warn' },
+  env: {
+    WA_ENGINE: 'simulator',
+    SIM_SCAN_DELAY_MS: '200',
+    DEVICE_CREATIONS_PER_MINUTE: String(SESSIONS * 10),
+    NODE_CAPACITY: String(SESSIONS + 10),
+    LOG_LEVEL: 'warn',
+  },
 })
 try {
   const headers = { 'X-API-Key': stack.credentials.apiKey, 'Content-Type': 'application/json' }

@@ -32,6 +32,8 @@ export const NODE_LEASE_MS = { default: 25 * SECOND, min: 15 * SECOND, max: 40 *
 export const FLEET_HEARTBEAT_TIMEOUT_MS = 45 * SECOND
 /** How often FleetDO's alarm checks heartbeats while any node is connected. */
 export const FLEET_SWEEP_INTERVAL_MS = 15 * SECOND
+/** A device that waits for a node asks FleetDO for one at most this often, however often it is read. */
+export const PLACEMENT_RETRY_MS = 10 * SECOND
 /** How often FleetDO checks its assignments against D1, dropping devices that no longer exist. */
 export const FLEET_RECONCILE_INTERVAL_MS = 5 * MINUTE
 /** A lost node keeps its devices this long (FLEET_FAILOVER_GRACE_MS) before they move, in case it returns. */
@@ -43,6 +45,8 @@ export const FLEET_FAILOVER_GRACE_DEFAULT_MS = 30 * SECOND
 export const NODE_PAIRING_READY_MS = 30 * SECOND
 /** How long DeviceDO waits for a pairing code: longer than the node's own wait. */
 export const DEVICE_PAIRING_TIMEOUT_MS = 40 * SECOND
+/** A device asks WhatsApp for a pairing code at most once this often: each one prompts a phone. */
+export const PAIRING_CODE_INTERVAL_MS = 60 * SECOND
 /** How long DeviceDO waits for pause, resume and logout. */
 export const DEVICE_CONTROL_TIMEOUT_MS = 10 * SECOND
 

@@ -22,7 +22,13 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler')
 
 /** Settings the dev stack hands from its own environment to the worker (as vars). */
-const WORKER_VARS = ['FLEET_FAILOVER_GRACE_MS', 'AUTH_CACHE_TTL_MS', 'RATE_LIMIT_PER_SEC', 'RATE_LIMIT_BURST']
+const WORKER_VARS = [
+  'FLEET_FAILOVER_GRACE_MS',
+  'AUTH_CACHE_TTL_MS',
+  'RATE_LIMIT_PER_SEC',
+  'RATE_LIMIT_BURST',
+  'DEVICE_CREATIONS_PER_MINUTE',
+]
 /** ...and to the session nodes. */
 const NODE_VARS = [
   'WA_ENGINE',

@@ -10,6 +10,7 @@ describe('worker settings', () => {
       authCacheTtlMs: SETTING_DEFAULTS.AUTH_CACHE_TTL_MS,
       failoverGraceMs: SETTING_DEFAULTS.FLEET_FAILOVER_GRACE_MS,
       rateLimit: { perSec: SETTING_DEFAULTS.RATE_LIMIT_PER_SEC, burst: SETTING_DEFAULTS.RATE_LIMIT_BURST },
+      deviceCreationsPerMinute: SETTING_DEFAULTS.DEVICE_CREATIONS_PER_MINUTE,
     })
     expect(parseSettings({ RATE_LIMIT_BURST: '' }).rateLimit.burst).toBe(SETTING_DEFAULTS.RATE_LIMIT_BURST)
   })

@@ -76,6 +76,8 @@ export const devices = sqliteTable(
   ],
 )
 
+export const DEFAULT_NODE_MAX_CAPACITY = 1000
+
 export const sessionNodes = sqliteTable(
   'session_nodes',
   {
@@ -84,6 +86,8 @@ export const sessionNodes = sqliteTable(
     tokenPrefix: text('token_prefix').notNull(),
     tokenHash: text('token_hash').notNull(),
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    /** The most devices the fleet gives this node, whatever capacity it declares. */
+    maxCapacity: integer('max_capacity').notNull().default(DEFAULT_NODE_MAX_CAPACITY),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
     ...timestamps,
   },

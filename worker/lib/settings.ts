@@ -12,6 +12,8 @@ export interface Settings {
   failoverGraceMs: number
   /** RATE_LIMIT_PER_SEC and RATE_LIMIT_BURST: send requests per second per API key, and the burst allowed. */
   rateLimit: { perSec: number; burst: number }
+  /** DEVICE_CREATIONS_PER_MINUTE: devices one company may create a minute, and in a burst. */
+  deviceCreationsPerMinute: number
 }
 
 export const SETTING_DEFAULTS = {
@@ -19,6 +21,7 @@ export const SETTING_DEFAULTS = {
   FLEET_FAILOVER_GRACE_MS: FLEET_FAILOVER_GRACE_DEFAULT_MS,
   RATE_LIMIT_PER_SEC: 20,
   RATE_LIMIT_BURST: 40,
+  DEVICE_CREATIONS_PER_MINUTE: 10,
 } as const
 
 const milliseconds = z.coerce.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds')
@@ -28,6 +31,10 @@ const VarsSchema = z.object({
   FLEET_FAILOVER_GRACE_MS: milliseconds.min(0, 'must be 0 or more').max(3_600_000, 'must be at most 3600000 (1 h)'),
   RATE_LIMIT_PER_SEC: z.coerce.number({ error: 'must be a number' }).positive('must be more than 0'),
   RATE_LIMIT_BURST: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1'),
+  DEVICE_CREATIONS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(1, 'must be at least 1'),
 })
 
 export class SettingsError extends Error {
@@ -48,6 +55,7 @@ export function parseSettings(vars: Partial<Record<keyof typeof SETTING_DEFAULTS
     authCacheTtlMs: v.AUTH_CACHE_TTL_MS,
     failoverGraceMs: v.FLEET_FAILOVER_GRACE_MS,
     rateLimit: { perSec: v.RATE_LIMIT_PER_SEC, burst: v.RATE_LIMIT_BURST },
+    deviceCreationsPerMinute: v.DEVICE_CREATIONS_PER_MINUTE,
   }
 }
 
@@ -62,6 +70,7 @@ export function settingsOf(env: Env): Settings {
       FLEET_FAILOVER_GRACE_MS: env.FLEET_FAILOVER_GRACE_MS,
       RATE_LIMIT_PER_SEC: env.RATE_LIMIT_PER_SEC,
       RATE_LIMIT_BURST: env.RATE_LIMIT_BURST,
+      DEVICE_CREATIONS_PER_MINUTE: env.DEVICE_CREATIONS_PER_MINUTE,
     })
     parsedFor.set(env, settings)
   }

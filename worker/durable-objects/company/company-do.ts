@@ -6,7 +6,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { IdempotencyStore, type IdempotencyBegin } from './idempotency'
 import { periodOf, QuotaStore, type QuotaView } from './quota'
-import { RateLimiter } from './rate-limit'
+import { DEVICE_CREATION_BUCKET, RateLimiter, type RateDecision } from './rate-limit'
 
 export type { IdempotencyBegin } from './idempotency'
 export type { QuotaView } from './quota'
@@ -82,6 +82,14 @@ export class CompanyDO extends DurableObject<Env> {
     if (rate.created) await this.ensureSweep()
     if (reserved) return { ok: true, quota }
     return { ok: false, reason: 'quota_exceeded', quota, retryAfterMs: periodOf(now).resetsAt - now }
+  }
+
+  /** Called by the device routes before a device is created: creation is paced per company. */
+  async admitDeviceCreation(input: { ratePerSec: number; burst: number; now?: number }): Promise<RateDecision> {
+    check(Number.isFinite(input.ratePerSec) && input.ratePerSec > 0 && Number.isFinite(input.burst) && input.burst >= 1, 'rate')
+    const decision = this.rates.take(DEVICE_CREATION_BUCKET, input.ratePerSec, Math.floor(input.burst), clock(input.now))
+    if (decision.ok && decision.created) await this.ensureSweep()
+    return decision
   }
 
   /**

@@ -14,6 +14,9 @@ const SCHEMA = [
       CREATE INDEX IF NOT EXISTS rate_buckets_tat ON rate_buckets (tat);`,
 ]
 
+/** Buckets below 0 are the company's own (API key ids are positive): device creation. */
+export const DEVICE_CREATION_BUCKET = -1
+
 export class RateLimiter extends SqlStore {
   constructor(storage: DurableObjectStorage) {
     super(storage, 'rate_limit', SCHEMA)

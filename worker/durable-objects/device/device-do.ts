@@ -5,7 +5,12 @@
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
 import type { LiveStatus } from '../../../protocol/frames'
-import { DEVICE_CONTROL_TIMEOUT_MS, DEVICE_PAIRING_TIMEOUT_MS } from '../../../protocol/timing'
+import {
+  DEVICE_CONTROL_TIMEOUT_MS,
+  DEVICE_PAIRING_TIMEOUT_MS,
+  PAIRING_CODE_INTERVAL_MS,
+  PLACEMENT_RETRY_MS,
+} from '../../../protocol/timing'
 import { guardEntryPoint, runEachStep } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
 import { companyOf, fleetOf } from '../stubs'
@@ -30,9 +35,13 @@ export interface LiveView {
   active: boolean
   /** The device was deleted: the routes answer 404 and nothing places it again. */
   deleted: boolean
+  /** No node holds the device and FleetDO was not asked lately: the reader should ask it now. */
+  placement_due: boolean
 }
 
-export type CommandFailure = { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
+export type CommandFailure =
+  | { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
+  | { ok: false; code: 'rate_limited'; message: string; retryAfterMs: number }
 
 const failure = (outcome: CommandOutcome): CommandFailure => ({
   ok: false,
@@ -124,6 +133,7 @@ export class DeviceDO extends DurableObject<Env> {
       node_id: s.node_id,
       active: s.active,
       deleted: s.deleted,
+      placement_due: this.placementDue(s),
     }
   }
 
@@ -132,6 +142,18 @@ export class DeviceDO extends DurableObject<Env> {
     if (state.deleted) return { ok: false, code: 'device_not_ready', message: 'This device was deleted' }
     if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
     if (!state.active) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
+    const now = Date.now()
+    const waitMs = (state.pairing_requested_at ?? -Infinity) + PAIRING_CODE_INTERVAL_MS - now
+    if (waitMs > 0) {
+      return {
+        ok: false,
+        code: 'rate_limited',
+        message: 'A pairing code was asked for this device less than a minute ago',
+        retryAfterMs: waitMs,
+      }
+    }
+    // Counted once the request can reach WhatsApp, answered or not: the phone may be prompted.
+    if (this.link.current()) this.store.update({ pairing_requested_at: now })
     const outcome = await this.link.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), DEVICE_PAIRING_TIMEOUT_MS)
     const data: unknown = outcome.ok ? outcome.data : undefined
     const code = typeof data === 'object' && data !== null ? (data as { pairing_code?: unknown }).pairing_code : undefined
@@ -223,6 +245,16 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
+
+  /** In memory on purpose: after a restart the first reader asks again, which is what should happen. */
+  private placementAskedAt = 0
+
+  private placementDue(state: DeviceState): boolean {
+    const now = Date.now()
+    if (state.node_id !== null || state.deleted || now - this.placementAskedAt < PLACEMENT_RETRY_MS) return false
+    this.placementAskedAt = now
+    return true
+  }
 
   private deviceId(): number {
     return this.store.state().device_id ?? 0

@@ -13,6 +13,8 @@ export type DeviceState = {
   company_active: boolean
   /** The device was deleted; this object only remembers that. */
   deleted: boolean
+  /** When a pairing code was last asked of WhatsApp (it makes a phone show a prompt). */
+  pairing_requested_at: number | null
   status: LiveStatus
   status_reason: string | null
   phone_number: string | null
@@ -45,6 +47,7 @@ export const DEVICE_SCHEMA = [
   'ALTER TABLE device ADD COLUMN company_active INTEGER NOT NULL DEFAULT 1',
   // A tombstone: a deleted device is never given to a node again.
   'ALTER TABLE device ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0',
+  'ALTER TABLE device ADD COLUMN pairing_requested_at INTEGER',
 ]
 
 /** SQLite caps the number of bound parameters in one statement. */

@@ -16,7 +16,7 @@ import { pickNode } from './placement'
 import { missingDevices } from './reconcile'
 import { FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_RECONCILE_INTERVAL_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
 
-const NodeAttachment = z.object({ nodeId: z.number().int(), connectedAt: z.number() })
+const NodeAttachment = z.object({ nodeId: z.number().int(), connectedAt: z.number(), capacityCap: z.number().int().optional() })
 type NodeAttachment = z.infer<typeof NodeAttachment>
 
 export type { NodeView } from './node-view'
@@ -57,12 +57,14 @@ export class FleetDO extends DurableObject<Env> {
     if (!Number.isInteger(nodeId) || nodeId <= 0) return new Response('missing node id', { status: 400 })
     // The worker checked the token a moment ago; a revocation may have landed since. Both D1 and
     // this object's own record are asked, the latter after the await, so no interleaving escapes.
-    const row = await this.env.DB.prepare('SELECT is_active FROM session_nodes WHERE id = ?').bind(nodeId).first<{ is_active: number }>()
+    const row = await this.env.DB.prepare('SELECT is_active, max_capacity FROM session_nodes WHERE id = ?')
+      .bind(nodeId)
+      .first<{ is_active: number; max_capacity: number }>()
     if (row?.is_active !== 1 || this.store.isRevoked(nodeId)) return new Response('this node token was revoked', { status: 401 })
     for (const older of this.ctx.getWebSockets(`node:${nodeId}`)) {
       closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection of this node')
     }
-    const attachment: NodeAttachment = { nodeId, connectedAt: Date.now() }
+    const attachment: NodeAttachment = { nodeId, connectedAt: Date.now(), capacityCap: row.max_capacity }
     return upgradeResponse<NodeAttachment>(this.ctx, ['node', `node:${nodeId}`], attachment)
   }
 
@@ -166,7 +168,7 @@ export class FleetDO extends DurableObject<Env> {
         sendFrame(ws, { type: 'error', code: 'unsupported_protocol', message: `this fleet speaks protocol ${PROTOCOL_VERSION}` })
         return closeQuietly(ws, CloseCode.unsupportedProtocol, 'unsupported protocol')
       }
-      await this.onHello(ws, attachment.nodeId, frame)
+      await this.onHello(ws, attachment, frame)
     } else if (frame.type === 'bye') {
       await this.onNodeLost(attachment.nodeId, { planned: true })
     } else {
@@ -180,9 +182,12 @@ export class FleetDO extends DurableObject<Env> {
     if (attachment && !this.socketOf(attachment.nodeId, ws)) await this.onNodeLost(attachment.nodeId, { planned: false })
   }
 
-  private async onHello(ws: WebSocket, nodeId: number, hello: Extract<NodeToFleet, { type: 'hello' }>): Promise<void> {
+  private async onHello(ws: WebSocket, attachment: NodeAttachment, hello: Extract<NodeToFleet, { type: 'hello' }>): Promise<void> {
+    const { nodeId } = attachment
     const now = Date.now()
-    this.store.nodeOnline({ nodeId, name: hello.node_name, engine: hello.engine, capacity: hello.capacity }, now)
+    // A node may declare what it likes; the operator's cap decides.
+    const capacity = Math.min(hello.capacity, attachment.capacityCap ?? hello.capacity)
+    this.store.nodeOnline({ nodeId, name: hello.node_name, engine: hello.engine, capacity }, now)
     // After a restart of this object or the node, nothing deleted meanwhile is handed out again.
     await this.reconcileIfDue(now)
     sendFrame(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, node_id: nodeId } satisfies FleetToNode)

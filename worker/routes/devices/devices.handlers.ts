@@ -6,7 +6,7 @@ import { iso } from '../../lib/time'
 import { parseInternationalNumber } from '../../lib/phone'
 import * as store from '../../db/devices'
 import { deviceOf } from '../../durable-objects/stubs'
-import { destroyDevice, placeDevice, requestPairingCode } from './device-control'
+import { admitDeviceCreation, destroyDevice, placeDevice, requestPairingCode } from './device-control'
 import type * as routes from './devices.routes'
 import { toDeviceJson } from './devices.schemas'
 
@@ -19,14 +19,17 @@ export const create: AppRouteHandler<typeof routes.createDevice> = async (c) => 
   const { name } = c.req.valid('json')
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
-  const device = await store.createDevice(db, companyId, name)
-  if (!device) {
-    const { devices, maxDevices } = await store.deviceAllowance(db, companyId)
-    throw new ApiError('device_limit_reached', `This company may have at most ${maxDevices} devices; delete one first`, {
+  const limitReached = ({ devices, maxDevices }: { devices: number; maxDevices: number }) =>
+    new ApiError('device_limit_reached', `This company may have at most ${maxDevices} devices; delete one first`, {
       max_devices: maxDevices,
       devices,
     })
-  }
+  // A company at its limit is told so, whatever its pace; the INSERT decides the races.
+  const allowance = await store.deviceAllowance(db, companyId)
+  if (allowance.devices >= allowance.maxDevices) throw limitReached(allowance)
+  await admitDeviceCreation(c.env, companyId)
+  const device = await store.createDevice(db, companyId, name)
+  if (!device) throw limitReached(await store.deviceAllowance(db, companyId))
   try {
     await placeDevice(c.env, device.id)
   } catch (error) {
@@ -75,14 +78,15 @@ export const remove: AppRouteHandler<typeof routes.deleteDevice> = async (c) => 
 }
 
 /**
- * The live view; a device no node holds yet is (re)offered to the fleet on the way, so a device
- * whose placement was lost (the worker died between creating and placing it) heals on first look.
+ * The live view; a device no node holds yet is (re)offered to the fleet on the way, at most once
+ * every PLACEMENT_RETRY_MS however often it is polled, so a device whose placement was lost (the
+ * worker died between creating and placing it) heals on first look.
  */
 async function liveView(env: Env, deviceId: number) {
   const live = await deviceOf(env, deviceId).live()
   // Deleted while this request was on its way: gone, like any other missing device.
   if (live.deleted) throw deviceNotFound()
-  if (live.node_id === null) await placeDevice(env, deviceId)
+  if (live.placement_due) await placeDevice(env, deviceId)
   return live
 }
 

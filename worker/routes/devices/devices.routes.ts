@@ -38,7 +38,7 @@ export const createDevice = createRoute({
   request: { body: jsonBody(CreateDeviceSchema) },
   responses: {
     201: jsonContent(envelopeOf(DeviceSchema), 'The new device'),
-    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'invalid_json', 'device_limit_reached'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'invalid_json', 'device_limit_reached', 'rate_limited'),
   },
 })
 
@@ -121,6 +121,6 @@ export const requestPairingCode = createRoute({
   request: { params: IdParamSchema, body: jsonBody(PairingCodeRequestSchema) },
   responses: {
     200: jsonContent(envelopeOf(PairingCodeSchema), 'Enter this code on the phone: Linked devices → Link with phone number'),
-    ...errorResponses(...deviceErrors, 'invalid_phone_number', 'device_not_ready', 'invalid_json'),
+    ...errorResponses(...deviceErrors, 'invalid_phone_number', 'device_not_ready', 'rate_limited', 'invalid_json'),
   },
 })

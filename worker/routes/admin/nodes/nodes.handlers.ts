@@ -21,18 +21,26 @@ const toNodeJson = (node: SessionNode, live: NodeView | undefined) => ({
   status: live?.status ?? ('offline' as const),
   devices: live?.devices ?? 0,
   capacity: live?.capacity ?? null,
+  max_capacity: node.maxCapacity,
   last_seen_at: iso(live?.last_seen_at ?? node.lastSeenAt),
   is_active: node.isActive,
   created_at: iso(node.createdAt)!,
 })
 
 export const register: AppRouteHandler<typeof registerNode> = async (c) => {
-  const { name } = c.req.valid('json')
+  const { name, max_capacity } = c.req.valid('json')
   const secret = await issueSecret(NODE_TOKEN_KIND)
   const now = new Date()
   const node = await database(c.env.DB)
     .insert(sessionNodes)
-    .values({ name, tokenPrefix: secret.prefix, tokenHash: secret.hash, createdAt: now, updatedAt: now })
+    .values({
+      name,
+      ...(max_capacity !== undefined && { maxCapacity: max_capacity }),
+      tokenPrefix: secret.prefix,
+      tokenHash: secret.hash,
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning()
     .get()
   return c.json(ok({ ...toNodeJson(node, undefined), token: secret.plaintext }), 201)
@@ -54,7 +62,7 @@ export const list: AppRouteHandler<typeof listNodes> = async (c) => {
  */
 export const update: AppRouteHandler<typeof updateNode> = async (c) => {
   const { id } = c.req.valid('param')
-  const { name, is_active } = c.req.valid('json')
+  const { name, is_active, max_capacity } = c.req.valid('json')
   const db = database(c.env.DB)
   const before = await db.select().from(sessionNodes).where(eq(sessionNodes.id, id)).get()
   if (!before) throw new ApiError('node_not_found', 'Session node not found')
@@ -67,6 +75,7 @@ export const update: AppRouteHandler<typeof updateNode> = async (c) => {
     .update(sessionNodes)
     .set({
       ...(name !== undefined && { name }),
+      ...(max_capacity !== undefined && { maxCapacity: max_capacity }),
       ...(is_active !== undefined && { isActive: is_active }),
       ...(secret && { tokenPrefix: secret.prefix, tokenHash: secret.hash }),
       updatedAt: new Date(),

@@ -1,0 +1,1 @@
+ALTER TABLE `session_nodes` ADD `max_capacity` integer DEFAULT 1000 NOT NULL;
