@@ -11,6 +11,7 @@ describe('worker settings', () => {
       failoverGraceMs: SETTING_DEFAULTS.FLEET_FAILOVER_GRACE_MS,
       rateLimit: { perSec: SETTING_DEFAULTS.RATE_LIMIT_PER_SEC, burst: SETTING_DEFAULTS.RATE_LIMIT_BURST },
       deviceCreationsPerMinute: SETTING_DEFAULTS.DEVICE_CREATIONS_PER_MINUTE,
+      messageRetentionMs: SETTING_DEFAULTS.MESSAGE_RETENTION_DAYS * 24 * 60 * 60 * 1000,
     })
     expect(parseSettings({ RATE_LIMIT_BURST: '' }).rateLimit.burst).toBe(SETTING_DEFAULTS.RATE_LIMIT_BURST)
   })

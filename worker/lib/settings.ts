@@ -14,6 +14,8 @@ export interface Settings {
   rateLimit: { perSec: number; burst: number }
   /** DEVICE_CREATIONS_PER_MINUTE: devices one company may create a minute, and in a burst. */
   deviceCreationsPerMinute: number
+  /** MESSAGE_RETENTION_DAYS: how long a message is kept after it was accepted. */
+  messageRetentionMs: number
 }
 
 export const SETTING_DEFAULTS = {
@@ -22,19 +24,19 @@ export const SETTING_DEFAULTS = {
   RATE_LIMIT_PER_SEC: 20,
   RATE_LIMIT_BURST: 40,
   DEVICE_CREATIONS_PER_MINUTE: 10,
+  MESSAGE_RETENTION_DAYS: 30,
 } as const
 
 const milliseconds = z.coerce.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds')
+const wholeNumber = (what: string) => z.coerce.number({ error: `must be a whole number${what}` }).int(`must be a whole number${what}`)
 
 const VarsSchema = z.object({
   AUTH_CACHE_TTL_MS: milliseconds.min(0, 'must be 0 or more').max(300_000, 'must be at most 300000 (5 min)'),
   FLEET_FAILOVER_GRACE_MS: milliseconds.min(0, 'must be 0 or more').max(3_600_000, 'must be at most 3600000 (1 h)'),
   RATE_LIMIT_PER_SEC: z.coerce.number({ error: 'must be a number' }).positive('must be more than 0'),
-  RATE_LIMIT_BURST: z.coerce.number({ error: 'must be a whole number' }).int('must be a whole number').min(1, 'must be at least 1'),
-  DEVICE_CREATIONS_PER_MINUTE: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int('must be a whole number')
-    .min(1, 'must be at least 1'),
+  RATE_LIMIT_BURST: wholeNumber('').min(1, 'must be at least 1'),
+  DEVICE_CREATIONS_PER_MINUTE: wholeNumber('').min(1, 'must be at least 1'),
+  MESSAGE_RETENTION_DAYS: wholeNumber(' of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
 })
 
 export class SettingsError extends Error {
@@ -56,6 +58,7 @@ export function parseSettings(vars: Partial<Record<keyof typeof SETTING_DEFAULTS
     failoverGraceMs: v.FLEET_FAILOVER_GRACE_MS,
     rateLimit: { perSec: v.RATE_LIMIT_PER_SEC, burst: v.RATE_LIMIT_BURST },
     deviceCreationsPerMinute: v.DEVICE_CREATIONS_PER_MINUTE,
+    messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 24 * 60 * 60 * 1000,
   }
 }
 
@@ -71,6 +74,7 @@ export function settingsOf(env: Env): Settings {
       RATE_LIMIT_PER_SEC: env.RATE_LIMIT_PER_SEC,
       RATE_LIMIT_BURST: env.RATE_LIMIT_BURST,
       DEVICE_CREATIONS_PER_MINUTE: env.DEVICE_CREATIONS_PER_MINUTE,
+      MESSAGE_RETENTION_DAYS: env.MESSAGE_RETENTION_DAYS,
     })
     parsedFor.set(env, settings)
   }

@@ -11,15 +11,17 @@ import {
   PAIRING_CODE_INTERVAL_MS,
   PLACEMENT_RETRY_MS,
 } from '../../../protocol/timing'
-import { guardEntryPoint, runEachStep } from '../entry-points'
+import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
 import { companyOf, fleetOf } from '../stubs'
-import { mirrorStatusToD1 } from './d1-mirror'
 import { DeviceStore, type DeviceState } from './device-store'
 import { Ledger, type ListQuery, type NewMessage } from './ledger'
 import type { MessageView } from './message-view'
 import { NO_QR, NodeFrames } from './node-frames'
+import { setLive } from './live-state'
 import { NodeLink } from './node-link'
+import { Retention } from './retention'
+import { settingsOf } from '../../lib/settings'
 import { Outbox, type BatchView, type Blocked, type EnqueueOutcome, type SendOutcome } from './outbox'
 import type { CommandOutcome } from './pending-commands'
 
@@ -55,6 +57,7 @@ export class DeviceDO extends DurableObject<Env> {
   private readonly outbox: Outbox
   private readonly link: NodeLink
   private readonly frames: NodeFrames
+  private readonly retention: Retention
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -77,6 +80,11 @@ export class DeviceDO extends DurableObject<Env> {
       blocked: () => this.blocked(),
       command: (build, timeoutMs) => this.link.command(build, timeoutMs),
       refund: (companyId, period, count) => this.refund(companyId, period, count),
+    })
+    this.retention = new Retention({
+      ledger: this.ledger,
+      storage: ctx.storage,
+      retentionMs: () => settingsOf(this.env).messageRetentionMs,
     })
     this.frames = new NodeFrames({ store: this.store, ledger: this.ledger, link: this.link, setLive: (changes) => this.setLive(changes) })
     answerPingsWhileHibernating(ctx)
@@ -228,6 +236,7 @@ export class DeviceDO extends DurableObject<Env> {
   /** The one alarm: drains the outbox, paced, and closes out sends that never answered. */
   override async alarm(): Promise<void> {
     await this.outbox.drain()
+    await this.retention.prune(Date.now())
   }
 
   /** For tests and operators: how many auth entries are stored (never their content). */
@@ -284,33 +293,7 @@ export class DeviceDO extends DurableObject<Env> {
     }
   }
 
-  /** Stores the change, then runs each consequence; one failing never skips the others. */
-  private async setLive(changes: Partial<DeviceState>): Promise<void> {
-    const before = this.store.state()
-    const after = this.store.update(changes)
-    const deviceId = after.device_id
-    await runEachStep({ deviceId, status: after.status }, [
-      [
-        'mirror the status to D1',
-        () => {
-          const changed = before.status !== after.status || before.phone_number !== after.phone_number
-          if (deviceId !== null && changed) return mirrorStatusToD1(this.env.DB, deviceId, after.status, after.phone_number)
-        },
-      ],
-      [
-        // A device that is linked again resumes its outbox at once.
-        'resume the outbox',
-        () => before.status !== 'authenticated' && after.status === 'authenticated' && this.outbox.scheduleDrain(Date.now()),
-      ],
-      [
-        // Logged out from the phone: its queued messages can never go out from this account.
-        'fail the queued messages of a logged-out device',
-        () => {
-          if (after.status === 'error' && after.status_reason === 'logged_out') {
-            return this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
-          }
-        },
-      ],
-    ])
+  private setLive(changes: Partial<DeviceState>): Promise<void> {
+    return setLive(changes, { store: this.store, outbox: this.outbox, db: this.env.DB })
   }
 }

@@ -110,6 +110,22 @@ export class Ledger extends SqlStore {
     })
   }
 
+  /** Deletes up to `limit` messages in a final state accepted before `before`, oldest first. */
+  pruneFinal(before: number, limit: number): number {
+    return this.sql.exec(
+      `DELETE FROM messages WHERE message_id IN (
+         SELECT message_id FROM messages WHERE created_at < ? AND status IN ('sent', 'delivered', 'read', 'failed')
+         ORDER BY created_at LIMIT ?)`,
+      before,
+      limit,
+    ).rowsWritten
+  }
+
+  /** When the oldest message still here was accepted (an index lookup, not a scan). */
+  oldestCreatedAt(): number | null {
+    return this.sql.exec<{ t: number | null }>('SELECT MIN(created_at) AS t FROM messages').one().t
+  }
+
   get(messageId: string): MessageRow | undefined {
     return this.sql.exec<MessageRow>('SELECT * FROM messages WHERE message_id = ?', messageId).toArray()[0]
   }

@@ -2,22 +2,19 @@
 // knows capacity and load, assigns devices to the least-loaded node, and moves a lost node's
 // devices to other nodes after a grace period. DeviceDO does the fencing; this decides.
 import { DurableObject } from 'cloudflare:workers'
-import { z } from 'zod'
 import { CloseCode } from '../../../protocol/close-codes'
 import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
 import { settingsOf } from '../../lib/settings'
 import { wakeBy } from '../alarms'
 import { deviceOf } from '../stubs'
 import { guardEntryPoint } from '../entry-points'
-import { answerPingsWhileHibernating, closeQuietly, readAttachment, sendFrame, sendRaw, upgradeResponse } from '../sockets'
+import { answerPingsWhileHibernating, closeQuietly, readAttachment, sendFrame, sendRaw } from '../sockets'
 import { FleetStore } from './fleet-store'
 import { nodeViews, type NodeView } from './node-view'
+import { acceptNodeSocket, NodeAttachment } from './node-socket'
 import { pickNode } from './placement'
 import { missingDevices } from './reconcile'
 import { FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_RECONCILE_INTERVAL_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
-
-const NodeAttachment = z.object({ nodeId: z.number().int(), connectedAt: z.number(), capacityCap: z.number().int().optional() })
-type NodeAttachment = z.infer<typeof NodeAttachment>
 
 export type { NodeView } from './node-view'
 
@@ -49,23 +46,8 @@ export class FleetDO extends DurableObject<Env> {
   }
 
   /** Only WebSocket upgrades, already authenticated by the worker (which sets X-Node-Id). */
-  override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') {
-      return new Response('expected a WebSocket upgrade', { status: 426 })
-    }
-    const nodeId = Number(request.headers.get('X-Node-Id'))
-    if (!Number.isInteger(nodeId) || nodeId <= 0) return new Response('missing node id', { status: 400 })
-    // The worker checked the token a moment ago; a revocation may have landed since. Both D1 and
-    // this object's own record are asked, the latter after the await, so no interleaving escapes.
-    const row = await this.env.DB.prepare('SELECT is_active, max_capacity FROM session_nodes WHERE id = ?')
-      .bind(nodeId)
-      .first<{ is_active: number; max_capacity: number }>()
-    if (row?.is_active !== 1 || this.store.isRevoked(nodeId)) return new Response('this node token was revoked', { status: 401 })
-    for (const older of this.ctx.getWebSockets(`node:${nodeId}`)) {
-      closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection of this node')
-    }
-    const attachment: NodeAttachment = { nodeId, connectedAt: Date.now(), capacityCap: row.max_capacity }
-    return upgradeResponse<NodeAttachment>(this.ctx, ['node', `node:${nodeId}`], attachment)
+  override fetch(request: Request): Promise<Response> {
+    return acceptNodeSocket(request, { ctx: this.ctx, db: this.env.DB, isRevoked: (nodeId) => this.store.isRevoked(nodeId) })
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {

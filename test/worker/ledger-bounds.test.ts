@@ -1,11 +1,13 @@
-// A ledger insert does the same work however many messages the device already has: the next
-// outbox position is a counter, not a scan of the ledger. Counted in rows SQLite reads, which
+// A device's storage stays bounded: a ledger insert does the same work however many messages
+// the device already has (the next outbox position is a counter, not a scan of the ledger),
+// and messages are deleted once MESSAGE_RETENTION_DAYS have passed. Counted in rows SQLite reads, which
 // is exact and does not depend on how busy the machine is.
-import { runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Ledger, type NewMessage } from '../../worker/durable-objects/device/ledger'
 import { deviceOf } from '../../worker/durable-objects/stubs'
+import { settingsOf } from '../../worker/lib/settings'
 import { freshId } from './helpers'
 
 const message = (n: number): NewMessage => ({
@@ -59,5 +61,26 @@ describe('the ledger', () => {
       const seqs = state.storage.sql.exec<{ outbox_seq: number }>('SELECT outbox_seq FROM messages ORDER BY outbox_seq').toArray()
       expect(seqs.map((r) => r.outbox_seq)).toEqual(Array.from({ length: 5_002 }, (_, i) => i + 1))
     })
+  })
+})
+
+describe('message retention', () => {
+  it('deletes messages older than MESSAGE_RETENTION_DAYS on the alarm, keeps the younger ones, and comes back for the next', async () => {
+    const stub = deviceOf(env, freshId())
+    const retentionMs = settingsOf(env).messageRetentionMs
+    const now = Date.now()
+    await runInDurableObject(stub, async (_instance, state) => {
+      const ledger = new Ledger(state.storage)
+      ledger.insert([message(1)], 'sending', now - retentionMs - 60_000)
+      ledger.markSent(message(1).message_id, 'WA1', now - retentionMs - 60_000)
+      ledger.insert([message(3)], 'sending', now - 60_000)
+      ledger.markSent(message(3).message_id, 'WA3', now - 60_000)
+      await state.storage.setAlarm(now + 60 * 60_000)
+    })
+    expect(await runDurableObjectAlarm(stub)).toBe(true)
+    expect(await stub.message(message(1).message_id)).toBeNull()
+    expect(await stub.message(message(3).message_id)).toMatchObject({ status: 'sent' })
+    const next = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())
+    expect(next).not.toBeNull()
   })
 })

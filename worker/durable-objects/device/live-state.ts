@@ -1,0 +1,43 @@
+// A change of a device's live state (status, phone number, QR) and what follows from it: the D1
+// mirror for listings, the outbox resuming when the device is linked again, queued messages
+// failing when it was logged out from the phone. Each consequence runs even if one before it
+// failed (the D1 mirror being down must not keep the outbox from resuming).
+import { runEachStep } from '../entry-points'
+import { mirrorStatusToD1 } from './d1-mirror'
+import type { DeviceState, DeviceStore } from './device-store'
+import type { Outbox } from './outbox'
+
+export interface LiveStateDeps {
+  store: DeviceStore
+  outbox: Outbox
+  db: D1Database
+}
+
+export async function setLive(changes: Partial<DeviceState>, { store, outbox, db }: LiveStateDeps): Promise<void> {
+  const before = store.state()
+  const after = store.update(changes)
+  const deviceId = after.device_id
+  await runEachStep({ deviceId, status: after.status }, [
+    [
+      'mirror the status to D1',
+      () => {
+        const changed = before.status !== after.status || before.phone_number !== after.phone_number
+        if (deviceId !== null && changed) return mirrorStatusToD1(db, deviceId, after.status, after.phone_number)
+      },
+    ],
+    [
+      // A device that is linked again resumes its outbox at once.
+      'resume the outbox',
+      () => before.status !== 'authenticated' && after.status === 'authenticated' && outbox.scheduleDrain(Date.now()),
+    ],
+    [
+      // Logged out from the phone: its queued messages can never go out from this account.
+      'fail the queued messages of a logged-out device',
+      () => {
+        if (after.status === 'error' && after.status_reason === 'logged_out') {
+          return outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_logged_out')
+        }
+      },
+    ],
+  ])
+}

@@ -1,0 +1,27 @@
+// How long a device keeps its messages: MESSAGE_RETENTION_DAYS after they were accepted, then
+// they are deleted (a pruned message reads as `not_found`). Only messages in a final state go;
+// anything still queued or out for sending stays until it ends. Pruning rides on the device's
+// one alarm, a batch at a time, and leaves the alarm set for when the oldest message is due.
+import { wakeBy } from '../alarms'
+import type { Ledger } from './ledger'
+
+/** Deleted per alarm, so one alarm never runs long; the next batch follows at once. */
+const PRUNE_BATCH = 1_000
+
+export interface RetentionDeps {
+  ledger: Ledger
+  storage: DurableObjectStorage
+  retentionMs(): number
+}
+
+export class Retention {
+  constructor(private readonly deps: RetentionDeps) {}
+
+  async prune(now: number): Promise<void> {
+    const cutoff = now - this.deps.retentionMs()
+    const deleted = this.deps.ledger.pruneFinal(cutoff, PRUNE_BATCH)
+    if (deleted === PRUNE_BATCH) return wakeBy(this.deps.storage, now)
+    const oldest = this.deps.ledger.oldestCreatedAt()
+    if (oldest !== null) await wakeBy(this.deps.storage, Math.max(now, oldest + this.deps.retentionMs()))
+  }
+}
