@@ -2,6 +2,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { IdempotencyStore } from '../../worker/durable-objects/company/idempotency'
 import { companyOf } from '../../worker/durable-objects/stubs'
 import { freshId } from './helpers'
 
@@ -128,5 +129,22 @@ describe('sweep', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true)
     expect(await countRows(stub, 'quota_usage')).toBe(1)
     expect((await stub.quota({ limit: null })).used).toBe(2)
+  })
+})
+
+describe('bounded idempotency records', () => {
+  it('keeps at most the newest completed records, and never drops one still in progress', async () => {
+    await runInDurableObject(company(), (_instance, state) => {
+      const store = new IdempotencyStore(state.storage, 3)
+      store.begin('running', 'f', MID_NOVEMBER)
+      for (let i = 0; i < 6; i++) {
+        store.begin(`done-${i}`, 'f', MID_NOVEMBER + i)
+        store.complete(`done-${i}`, 'f', 200, '{}', MID_NOVEMBER + i)
+      }
+      expect(store.trim()).toBe(3)
+      expect(store.begin('running', 'f', MID_NOVEMBER + 10)).toEqual({ state: 'in_progress' })
+      for (const i of [3, 4, 5]) expect(store.begin(`done-${i}`, 'f', MID_NOVEMBER + 10)).toMatchObject({ state: 'replay' })
+      for (const i of [0, 1, 2]) expect(store.begin(`done-${i}`, 'f', MID_NOVEMBER + 10)).toEqual({ state: 'new' })
+    })
   })
 })

@@ -135,6 +135,7 @@ export class CompanyDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const now = Date.now()
     this.idempotency.purge(now)
+    this.idempotency.trim()
     this.rates.purge(now)
     this.quotas.prune(now)
     await this.scheduleSweep(now)

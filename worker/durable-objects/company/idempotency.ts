@@ -32,8 +32,18 @@ const SCHEMA = [
       CREATE INDEX IF NOT EXISTS idempotency_expires_at ON idempotency (expires_at);`,
 ]
 
+/**
+ * Completed records one company keeps. The sweep (at most every few minutes) trims beyond it, so
+ * between two sweeps the table can only grow by what the send rate limit lets through.
+ */
+export const MAX_COMPLETED_RECORDS = 100_000
+
 export class IdempotencyStore extends SqlStore {
-  constructor(storage: DurableObjectStorage) {
+  constructor(
+    storage: DurableObjectStorage,
+    /** Completed records kept at most; the sweep drops the oldest beyond it. */
+    private readonly maxCompleted = MAX_COMPLETED_RECORDS,
+  ) {
     super(storage, 'idempotency', SCHEMA)
   }
 
@@ -83,6 +93,22 @@ export class IdempotencyStore extends SqlStore {
   /** Only an unfinished attempt is forgotten: a stored response stays, or a retry could send twice. */
   abandon(key: string): void {
     this.sql.exec("DELETE FROM idempotency WHERE key = ? AND state = 'in_progress'", key)
+  }
+
+  /**
+   * Keeps at most `maxCompleted` completed records, dropping those closest to expiry: a company
+   * cannot grow this table without bound by using a new key per request. Records in progress
+   * are never dropped (a retry could then send twice).
+   */
+  trim(): number {
+    const completed = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM idempotency WHERE state = 'completed'").one().n
+    const excess = completed - this.maxCompleted
+    if (excess <= 0) return 0
+    return this.sql.exec(
+      `DELETE FROM idempotency WHERE key IN (
+         SELECT key FROM idempotency WHERE state = 'completed' ORDER BY expires_at LIMIT ?)`,
+      excess,
+    ).rowsWritten
   }
 
   purge(now: number): void {
