@@ -11,6 +11,11 @@ const MINUTE = 60 * SECOND
 
 /** How often a node sends `ping` on each socket; the Durable Objects answer without waking. */
 export const NODE_PING_MS = 10 * SECOND
+/**
+ * DeviceDO counts its node's socket as live only while it heard from it (a ping or a frame)
+ * within this long: two ping intervals. A frozen or partitioned node gets no message meanwhile.
+ */
+export const NODE_SILENT_AFTER_MS = 2 * NODE_PING_MS
 /** A node socket that heard nothing (not even `pong`) for this long is cut, even if TCP has not noticed. */
 export const NODE_STALE_LINK_MS = 35 * SECOND
 /** How long a node waits for the `result` of one of its commands (auth reads and writes, receipts). */

@@ -282,6 +282,7 @@ export class DeviceDO extends DurableObject<Env> {
     if (!state.active) return notReady('the device is paused')
     if (state.status !== 'authenticated') return notReady(`the device is ${state.status}, not authenticated`)
     if (!this.link.current()) return notReady('the session node of this device is unreachable')
+    if (!this.link.live()) return notReady('the session node of this device has not been heard from lately')
     return null
   }
 

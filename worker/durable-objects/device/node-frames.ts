@@ -31,6 +31,7 @@ export class NodeFrames {
 
   async handle(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     if (!this.deps.link.isCurrent(ws)) return this.deps.link.fence(ws, 'this device is assigned elsewhere')
+    this.deps.link.heard(ws)
     const decoded = decodeFrame(NodeToDevice, message)
     if (!decoded.ok) return sendRaw(ws, malformed(decoded.error, message))
     const frame = decoded.frame

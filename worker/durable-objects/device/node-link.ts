@@ -4,11 +4,12 @@
 import { z } from 'zod'
 import { CloseCode } from '../../../protocol/close-codes'
 import type { DeviceToNode } from '../../../protocol/frames'
+import { NODE_SILENT_AFTER_MS } from '../../../protocol/timing'
 import type { Assignment } from '../fleet/fleet-do'
 import { closeQuietly, readAttachment, sendFrame, upgradeResponse } from '../sockets'
 import { PendingCommands, type CommandOutcome } from './pending-commands'
 
-const LinkAttachment = z.object({ nodeId: z.number().int(), epoch: z.number().int() })
+const LinkAttachment = z.object({ nodeId: z.number().int(), epoch: z.number().int(), connectedAt: z.number().optional() })
 type LinkAttachment = z.infer<typeof LinkAttachment>
 
 export interface NodeLinkDeps {
@@ -23,6 +24,8 @@ export interface NodeLinkDeps {
 
 export class NodeLink {
   private readonly pending = new PendingCommands()
+  /** When each socket last brought a frame; in memory, like the sockets' own liveness. */
+  private readonly framesHeardAt = new WeakMap<WebSocket, number>()
 
   constructor(private readonly deps: NodeLinkDeps) {}
 
@@ -39,7 +42,7 @@ export class NodeLink {
       return new Response('this device is not assigned to this node at this epoch', { status: 409 })
     }
     for (const older of this.deps.ctx.getWebSockets()) closeQuietly(older, CloseCode.superseded, 'superseded by a newer connection')
-    return upgradeResponse<LinkAttachment>(this.deps.ctx, ['node'], { nodeId, epoch })
+    return upgradeResponse<LinkAttachment>(this.deps.ctx, ['node'], { nodeId, epoch, connectedAt: Date.now() })
   }
 
   /** Whether `ws` belongs to the node and epoch this device is assigned to now. */
@@ -52,6 +55,22 @@ export class NodeLink {
   /** The open socket of the current assignee, if it is connected. */
   current(): WebSocket | undefined {
     return this.deps.ctx.getWebSockets().find((ws) => this.isCurrent(ws) && ws.readyState === WebSocket.OPEN)
+  }
+
+  /** The current socket, if the node behind it was heard from lately: a frozen node gets nothing. */
+  live(now = Date.now()): WebSocket | undefined {
+    const ws = this.current()
+    return ws && this.lastHeardAt(ws) >= now - NODE_SILENT_AFTER_MS ? ws : undefined
+  }
+
+  /** A frame arrived on `ws` (pings are answered without waking this object; the runtime records those). */
+  heard(ws: WebSocket, now = Date.now()): void {
+    this.framesHeardAt.set(ws, now)
+  }
+
+  private lastHeardAt(ws: WebSocket): number {
+    const ping = this.deps.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? 0
+    return Math.max(ping, this.framesHeardAt.get(ws) ?? 0, readAttachment(ws, LinkAttachment)?.connectedAt ?? 0)
   }
 
   /** Tells a node it no longer owns this device, and closes its socket (it does not reconnect). */
@@ -71,7 +90,7 @@ export class NodeLink {
 
   /** Sends a command with a fresh id to the current node and waits for its answer. Never rejects. */
   command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome> {
-    const ws = this.current()
+    const ws = this.live()
     return this.pending.run((id) => (ws ? sendFrame(ws, build(id)) : false), timeoutMs)
   }
 

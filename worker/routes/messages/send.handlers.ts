@@ -12,7 +12,8 @@ import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
 import { sendingDevice } from '../../db/devices'
 import type * as routes from './messages.routes'
 
-const notReady = (message: string) => new ApiError('device_not_ready', `The device cannot send now: ${message}`)
+/** Nothing was handed to the device's node: the client may send it again. */
+const notReady = (message: string) => new ApiError('device_not_ready', `The device cannot send now: ${message}`, { outcome: 'not_sent' })
 
 /** Nothing was sent because the device or its company may not send now. */
 const blockedError = (outcome: { code: 'device_not_ready' | 'company_inactive'; message: string }) =>
