@@ -83,5 +83,7 @@ export const IDEMPOTENCY_IN_PROGRESS_MS = 15 * MINUTE
 export const NODE_DRAIN_MS = 5 * SECOND
 /** A planned shutdown of a node that takes longer than this is cut short (exit 1). */
 export const NODE_SHUTDOWN_LIMIT_MS = 15 * SECOND
+/** A node whose parent died (kill -9 of `npm run dev`) exits within this long, drained or not. */
+export const ORPHAN_EXIT_LIMIT_MS = 3 * SECOND
 /** The dev stack sends SIGKILL to a child that has not exited this long after SIGTERM. */
 export const FORCE_KILL_AFTER_MS = 16 * SECOND

@@ -1,5 +1,6 @@
 // `npm run dev`: the whole product on this machine. Ctrl-C stops everything it started.
 import { join } from 'node:path'
+import { onParentDeath } from '../session-node/parent-watch'
 import { ROOT, startStack } from './stack'
 
 const port = Number(process.env.DEV_PORT ?? 8000)
@@ -12,17 +13,23 @@ if (!Number.isInteger(nodes) || nodes < 0) {
 }
 const startedAt = Date.now()
 
-const stack = await startStack({
-  port,
-  stateDir,
-  nodes,
-  // A developer wants to see the QR code to scan right in this terminal.
-  env: { PRINT_QR: process.env.PRINT_QR ?? '1' },
-  log: (source, line) => {
-    // wrangler's per-request lines are noise at the default level; errors always show.
-    if (verbose || source !== 'worker' || /error|✘|warn/i.test(line)) console.log(`[${source}] ${line}`)
-  },
-})
+let stack: Awaited<ReturnType<typeof startStack>>
+try {
+  stack = await startStack({
+    port,
+    stateDir,
+    nodes,
+    // A developer wants to see the QR code to scan right in this terminal.
+    env: { PRINT_QR: process.env.PRINT_QR ?? '1' },
+    log: (source, line) => {
+      // wrangler's per-request lines are noise at the default level; errors always show.
+      if (verbose || source !== 'worker' || /error|✘|warn/i.test(line)) console.log(`[${source}] ${line}`)
+    },
+  })
+} catch (error) {
+  console.error(`npm run dev: ${error instanceof Error ? error.message : String(error)}`)
+  process.exit(1)
+}
 
 const api = `http://localhost:${port}/api`
 console.log(`
@@ -44,24 +51,22 @@ console.log(`
 `)
 
 let stopping = false
-const shutdown = async () => {
+const shutdown = async (code: number) => {
   if (stopping) return
   stopping = true
   console.log('\nStopping…')
   await stack.stop()
-  process.exit(0)
+  process.exit(code)
 }
-process.on('SIGINT', shutdown)
-process.on('SIGTERM', shutdown)
-const [worker, ...nodeProcesses] = stack.children()
-worker?.on('exit', (code) => {
-  if (!stopping) {
-    console.error(`the worker exited (${code}); stopping the rest`)
-    void shutdown()
-  }
-})
-for (const child of nodeProcesses) {
-  child.on('exit', (code) => {
-    if (!stopping) console.error(`a session node exited (${code}); the fleet moves its devices to the others`)
+// Ctrl-C, a process manager, and a closed terminal all stop everything this started.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0))
+// npm (or whatever started this) gone without a word: so is everything this started.
+onParentDeath(() => void shutdown(1))
+// Any of the processes failing is the whole stack failing: the exit code says so.
+for (const child of stack.children()) {
+  child.on('exit', (code, signal) => {
+    if (stopping) return
+    console.error(`a process of the stack exited (${signal ?? code}); stopping the rest`)
+    void shutdown(1)
   })
 }

@@ -2,21 +2,13 @@
 // the product the same way: real `wrangler dev`, real local D1, real session-node processes.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { createServer } from 'node:net'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { FORCE_KILL_AFTER_MS } from '../protocol/timing'
+import { assertPortFree } from './ports'
 
-/** A TCP port that is free on 127.0.0.1 right now. */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
+export { assertPortFree, freePort } from './ports'
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const WRANGLER = join(ROOT, 'node_modules', '.bin', 'wrangler')
@@ -198,7 +190,8 @@ function nodeProcess(spec: { id: number; name: string; token: string }, env: Nod
       node.child = spawn(process.execPath, ['--import', 'tsx', 'session-node/index.ts'], {
         cwd: ROOT,
         env: { ...env, NODE_TOKEN: spec.token, NODE_NAME: spec.name },
-        stdio: ['ignore', 'pipe', 'pipe'],
+        // stdin stays open for as long as this process lives: the node's sign that we are gone.
+        stdio: ['pipe', 'pipe', 'pipe'],
       })
       pipeLines(node.child, spec.name, log)
       return node.child
@@ -223,6 +216,7 @@ function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Pro
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { port, log } = options
+  await assertPortFree(port)
   const stateDir = resolve(options.stateDir)
   mkdirSync(stateDir, { recursive: true })
   // No telemetry and no Request.cf download: the machine may have no internet at all.
@@ -240,10 +234,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const vars = WORKER_VARS.filter((name) => env[name]).flatMap((name) => ['--var', `${name}:${env[name]}`])
   const worker = spawn(
-    WRANGLER,
-    ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false', ...vars],
-    // Its own process group, so stopping it also stops workerd.
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'scripts/guarded-child.ts',
+      WRANGLER,
+      ...['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false', ...vars],
+    ],
+    // Through a guard that takes wrangler's whole group (workerd too) down with it, and with us.
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   pipeLines(worker, 'worker', log)
   const nodes: NodeProcess[] = []
@@ -253,20 +253,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const stop = async () => {
     // Nodes first, so they leave the fleet cleanly while the worker still answers.
     await Promise.all(nodes.map((node) => node.kill('SIGTERM')))
-    await Promise.all(
-      children().map((child) => {
-        const stopped = stopChild(child)
-        // wrangler leaves workerd behind unless its whole group is signalled.
-        if (child === worker && child.pid && child.exitCode === null) {
-          try {
-            process.kill(-child.pid, 'SIGTERM')
-          } catch {
-            // already gone
-          }
-        }
-        return stopped
-      }),
-    )
+    await Promise.all(children().map((child) => stopChild(child)))
   }
 
   try {
@@ -282,6 +269,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         TMPDIR: env.TMPDIR,
         WORKER_URL: baseUrl,
         SESSION_ENCRYPTION_KEY: secrets.sessionEncryptionKey,
+        // Nodes the stack started go when the stack's process goes, however it goes.
+        EXIT_WITH_PARENT: '1',
       }
       for (const spec of secrets.nodes.slice(0, count)) nodes.push(nodeProcess(spec, nodeEnv, log))
     }

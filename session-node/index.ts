@@ -4,7 +4,8 @@ import { parseConfig } from './config'
 import { loadEngineFactory } from './engines'
 import { createLogger } from './logger'
 import { startSessionNode, type SessionNode } from './node'
-import { NODE_SHUTDOWN_LIMIT_MS } from '../protocol/timing'
+import { onParentDeath } from './parent-watch'
+import { NODE_SHUTDOWN_LIMIT_MS, ORPHAN_EXIT_LIMIT_MS } from '../protocol/timing'
 
 const parsed = parseConfig(process.env)
 if (!parsed.ok) {
@@ -54,6 +55,19 @@ if (config.mediaAllowPrivate)
 
 process.on('SIGTERM', () => void exit(0, 'SIGTERM'))
 process.on('SIGINT', () => void exit(0, 'SIGINT'))
+// A closed terminal, and a parent that died without a word: stop like on SIGTERM.
+process.on('SIGHUP', () => void exit(0, 'SIGHUP'))
+if (process.env.EXIT_WITH_PARENT === '1') {
+  const orphaned = () => {
+    // Whatever started us is gone, and likely the worker with it: nothing would acknowledge a
+    // drain, so the engines get a short moment to stop and the process goes.
+    setTimeout(() => process.exit(1), ORPHAN_EXIT_LIMIT_MS).unref()
+    void exit(0, 'the process that started this node is gone')
+  }
+  onParentDeath(orphaned)
+  // The parent holds our stdin open: the kernel closes it when the parent dies, however it dies.
+  process.stdin.on('end', orphaned).on('close', orphaned).resume()
+}
 // State is unknown after an uncaught exception; exiting is safe because every auth write an
 // engine was told about has been acknowledged by the worker.
 process.on('uncaughtException', (error) => {

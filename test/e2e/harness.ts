@@ -18,12 +18,18 @@ export interface DevProcess {
   exited: Promise<number | null>
 }
 
-/** `npm run dev` exactly as a developer starts it (through tsx), with its output captured. */
-export function startDev(env: NodeJS.ProcessEnv): DevProcess {
-  const child = spawn(join(ROOT, 'node_modules', '.bin', 'tsx'), ['scripts/dev.ts'], {
+/**
+ * `npm run dev` as a developer starts it, with its output captured: the dev script itself
+ * (`node --import tsx scripts/dev.ts`, what the npm script runs), or `npm run dev` with `viaNpm`.
+ * `detached` puts it in a process group of its own, as a shell does with a job.
+ */
+export function startDev(env: NodeJS.ProcessEnv, options: { viaNpm?: boolean; detached?: boolean } = {}): DevProcess {
+  const [command, args] = options.viaNpm ? ['npm', ['run', '--silent', 'dev']] : [process.execPath, ['--import', 'tsx', 'scripts/dev.ts']]
+  const child = spawn(command, args as string[], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   })
   let text = ''
   const listeners = new Set<() => void>()

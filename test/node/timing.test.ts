@@ -19,6 +19,9 @@ describe('the timing chain', () => {
     expect(t.NODE_STALE_LINK_MS).toBeLessThan(t.FLEET_HEARTBEAT_TIMEOUT_MS)
     // The sweep notices a lost node within one heartbeat timeout of its silence.
     expect(t.FLEET_SWEEP_INTERVAL_MS).toBeLessThan(t.FLEET_HEARTBEAT_TIMEOUT_MS)
+    // A device stops sending to a silent node well before the fleet gives up on that node.
+    expect(t.NODE_SILENT_AFTER_MS).toBeGreaterThan(t.NODE_PING_MS)
+    expect(t.NODE_SILENT_AFTER_MS).toBeLessThan(t.FLEET_HEARTBEAT_TIMEOUT_MS)
     // The check against D1 rides on the sweep's alarm, so it cannot run more often than that.
     expect(t.FLEET_RECONCILE_INTERVAL_MS).toBeGreaterThan(t.FLEET_SWEEP_INTERVAL_MS)
   })
