@@ -6,7 +6,7 @@
 import { Resolver as DnsResolver } from 'node:dns/promises'
 import { MEDIA_DNS_TIMEOUT_MS } from '../../protocol/timing'
 import { SendError } from '../engines/engine'
-import { messageOf } from '../error-message'
+import { codeOf } from '../error-message'
 
 export interface ResolvedAddress {
   address: string
@@ -28,9 +28,6 @@ const LOCALHOST: ResolvedAddress[] = [
   { address: '127.0.0.1', family: 4 },
   { address: '::1', family: 6 },
 ]
-
-const codeOf = (error: unknown): string =>
-  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : messageOf(error)
 
 export function createDnsResolver(options: DnsOptions = {}): Resolver {
   const resolver = new DnsResolver({ timeout: options.timeoutMs ?? MEDIA_DNS_TIMEOUT_MS, tries: 2 })

@@ -21,7 +21,7 @@ import { SendError, type MediaPayload } from '../engines/engine'
 import { forbiddenAddress, forbiddenHostName } from './address-policy'
 import { classify, contentMatches, documentFileName, fileNameFromDisposition, fileNameFromUrl, type MediaType } from './media-types'
 import { MEDIA_FETCH_TIMEOUT_MS } from '../../protocol/timing'
-import { messageOf } from '../error-message'
+import { codeOf } from '../error-message'
 import { createDnsResolver, type ResolvedAddress, type Resolver } from './dns-resolver'
 
 export type { ResolvedAddress, Resolver } from './dns-resolver'
@@ -54,10 +54,6 @@ type Settings = Required<MediaFetcherOptions>
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
 const refuse = (reason: string) => new SendError('media_unavailable', reason)
-
-const codeOf = (error: unknown): string =>
-  (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined) ??
-  messageOf(error)
 
 export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
   const settings: Settings = {

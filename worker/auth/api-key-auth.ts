@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory'
 import type { AppEnv } from '../lib/app-env'
 import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../lib/crypto'
-import { ApiError } from '../lib/errors'
+import { ApiError, rateLimited } from '../lib/errors'
 import { settingsOf } from '../lib/settings'
 import { cachedKey, lookupKey } from './api-key-cache'
 import { clientAddress, lookupWaitMs, spendFailedLookup } from './lookup-budget'
@@ -19,14 +19,7 @@ export const apiKeyAuth = (service: 'whatsapp') =>
 
     const address = clientAddress(c.req.header('CF-Connecting-IP'))
     const waitMs = cachedKey(prefix) ? 0 : lookupWaitMs(address)
-    if (waitMs > 0) {
-      throw new ApiError(
-        'rate_limited',
-        'Too many requests with API keys that are not valid, from this address; slow down',
-        { retry_after_ms: waitMs },
-        { 'Retry-After': String(Math.ceil(waitMs / 1000)) },
-      )
-    }
+    if (waitMs > 0) throw rateLimited('Too many requests with API keys that are not valid, from this address; slow down', waitMs)
     const [record, presentedHash] = await Promise.all([lookupKey(c.env.DB, prefix, settingsOf(c.env).authCacheTtlMs), sha256Hex(presented)])
     if (!record || !timingSafeEqualStrings(presentedHash, record.keyHash) || !record.usable) {
       spendFailedLookup(address)

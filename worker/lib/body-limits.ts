@@ -21,15 +21,20 @@ export const MAX_BODY_BYTES = 64 * 1024
 /** No valid body nests deeper than 3; a deeper one is refused before it is parsed. */
 export const MAX_JSON_DEPTH = 16
 
-const tooLarge = (maxBytes: number) => () => {
-  throw new ApiError('validation_error', `Request body larger than ${maxBytes} bytes`, { max_bytes: maxBytes })
-}
+const limitOf = (maxSize: number) =>
+  bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new ApiError('validation_error', `Request body larger than ${maxSize} bytes`, { max_bytes: maxSize })
+    },
+  })
+const bulkBodies = limitOf(MAX_BULK_BODY_BYTES)
+const otherBodies = limitOf(MAX_BODY_BYTES)
 
 /** The body limit of a path: the bulk route gets room for a full bulk. */
-export const limitBodies = createMiddleware<AppEnv>((c, next) => {
-  const maxSize = c.req.path === '/api/whatsapp/send-bulk' ? MAX_BULK_BODY_BYTES : MAX_BODY_BYTES
-  return bodyLimit({ maxSize, onError: tooLarge(maxSize) })(c, next)
-})
+export const limitBodies = createMiddleware<AppEnv>((c, next) =>
+  c.req.path === '/api/whatsapp/send-bulk' ? bulkBodies(c, next) : otherBodies(c, next),
+)
 
 /** How deep `text` nests arrays and objects, counting only brackets outside strings. */
 export function jsonDepth(text: string): number {

@@ -52,3 +52,10 @@ export class ApiError extends Error {
 }
 
 export const deviceNotFound = () => new ApiError('device_not_found', 'Device not found')
+
+/** `Retry-After` in whole seconds (at least 1) for a wait given in milliseconds. */
+export const retryAfterHeader = (ms: number) => ({ 'Retry-After': String(Math.max(1, Math.ceil(ms / 1000))) })
+
+/** `rate_limited` 429: the wait is in `details.retry_after_ms` and in `Retry-After`. */
+export const rateLimited = (message: string, retryAfterMs: number) =>
+  new ApiError('rate_limited', message, { retry_after_ms: retryAfterMs }, retryAfterHeader(retryAfterMs))

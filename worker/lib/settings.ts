@@ -68,14 +68,8 @@ const parsedFor = new WeakMap<object, Settings>()
 export function settingsOf(env: Env): Settings {
   let settings = parsedFor.get(env)
   if (!settings) {
-    settings = parseSettings({
-      AUTH_CACHE_TTL_MS: env.AUTH_CACHE_TTL_MS,
-      FLEET_FAILOVER_GRACE_MS: env.FLEET_FAILOVER_GRACE_MS,
-      RATE_LIMIT_PER_SEC: env.RATE_LIMIT_PER_SEC,
-      RATE_LIMIT_BURST: env.RATE_LIMIT_BURST,
-      DEVICE_CREATIONS_PER_MINUTE: env.DEVICE_CREATIONS_PER_MINUTE,
-      MESSAGE_RETENTION_DAYS: env.MESSAGE_RETENTION_DAYS,
-    })
+    const names = Object.keys(SETTING_DEFAULTS) as Array<keyof typeof SETTING_DEFAULTS>
+    settings = parseSettings(Object.fromEntries(names.map((name) => [name, env[name]])))
     parsedFor.set(env, settings)
   }
   return settings

@@ -1,11 +1,9 @@
 // Quota and rate limit for one send request, decided atomically by the company's CompanyDO.
 import type { Caller } from '../lib/app-env'
 import { companyOf } from '../durable-objects/stubs'
-import { ApiError } from '../lib/errors'
+import { ApiError, rateLimited, retryAfterHeader } from '../lib/errors'
 import { settingsOf } from '../lib/settings'
 import type { QuotaView } from '../durable-objects/company/company-do'
-
-const seconds = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)))
 
 /** Reserves `count` messages for the caller, or throws `rate_limited` / `quota_exceeded` (429, Retry-After). */
 export async function admit(env: Env, caller: Caller, count: number): Promise<QuotaView> {
@@ -18,19 +16,12 @@ export async function admit(env: Env, caller: Caller, count: number): Promise<Qu
   })
   if (admission.ok) return admission.quota
   if (admission.reason === 'rate_limited') {
-    throw new ApiError(
-      'rate_limited',
-      'Too many send requests for this API key; slow down',
-      { retry_after_ms: admission.retryAfterMs },
-      {
-        'Retry-After': seconds(admission.retryAfterMs),
-      },
-    )
+    throw rateLimited('Too many send requests for this API key; slow down', admission.retryAfterMs)
   }
   throw new ApiError(
     'quota_exceeded',
     `Monthly quota exhausted: ${count} requested, ${admission.quota.remaining ?? 0} left until ${admission.quota.resets_at}`,
     { quota: admission.quota, requested: count },
-    { 'Retry-After': seconds(admission.retryAfterMs) },
+    retryAfterHeader(admission.retryAfterMs),
   )
 }

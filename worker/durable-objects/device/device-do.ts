@@ -20,6 +20,7 @@ import type { MessageView } from './message-view'
 import { NO_QR, NodeFrames } from './node-frames'
 import { setLive } from './live-state'
 import { NodeLink } from './node-link'
+import { blockedBy } from './readiness'
 import { Retention } from './retention'
 import { settingsOf } from '../../lib/settings'
 import { Outbox, type BatchView, type Blocked, type EnqueueOutcome, type SendOutcome } from './outbox'
@@ -275,15 +276,7 @@ export class DeviceDO extends DurableObject<Env> {
 
   /** Why a message cannot go out now, or null when the device can send. */
   private blocked(): Blocked | null {
-    const state = this.store.state()
-    const notReady = (message: string): Blocked => ({ code: 'device_not_ready', message })
-    if (state.deleted) return notReady('the device was deleted')
-    if (!state.company_active) return { code: 'company_inactive', message: 'This company is inactive' }
-    if (!state.active) return notReady('the device is paused')
-    if (state.status !== 'authenticated') return notReady(`the device is ${state.status}, not authenticated`)
-    if (!this.link.current()) return notReady('the session node of this device is unreachable')
-    if (!this.link.live()) return notReady('the session node of this device has not been heard from lately')
-    return null
+    return blockedBy(this.store.state(), this.link)
   }
 
   private async refund(companyId: number, period: string, count: number): Promise<void> {

@@ -60,7 +60,12 @@ export class NodeLink {
   /** The current socket, if the node behind it was heard from lately: a frozen node gets nothing. */
   live(now = Date.now()): WebSocket | undefined {
     const ws = this.current()
-    return ws && this.lastHeardAt(ws) >= now - NODE_SILENT_AFTER_MS ? ws : undefined
+    return ws && this.heardLately(ws, now) ? ws : undefined
+  }
+
+  /** Whether the node on `ws` sent a ping or a frame within NODE_SILENT_AFTER_MS. */
+  heardLately(ws: WebSocket, now = Date.now()): boolean {
+    return this.lastHeardAt(ws) >= now - NODE_SILENT_AFTER_MS
   }
 
   /** A frame arrived on `ws` (pings are answered without waking this object; the runtime records those). */
