@@ -63,12 +63,17 @@ export const WHATSAPP_QUERY_TIMEOUT_MS = 60 * SECOND
 export const MEDIA_DNS_TIMEOUT_MS = 3 * SECOND
 /** A node gives up fetching a media_url after this long. */
 export const MEDIA_FETCH_TIMEOUT_MS = 15 * SECOND
+/**
+ * A media send waits at most this long for the node's media budget (its device's previous media
+ * send, a slot, the memory for its file); then it fails as media_unavailable, refunded.
+ */
+export const MEDIA_BUDGET_WAIT_MS = 30 * SECOND
 /** A node gives up uploading media to WhatsApp after this long. */
 export const MEDIA_UPLOAD_TIMEOUT_MS = 60 * SECOND
 /** DeviceDO waits this long for a text send: a number lookup, then the relay. */
 export const TEXT_SEND_TIMEOUT_MS = 75 * SECOND
-/** …and this long for a media send: the lookup, the fetch and the upload come first. */
-export const MEDIA_SEND_TIMEOUT_MS = 150 * SECOND
+/** …and this long for a media send: the wait for the media budget, the lookup, the fetch and the upload come first. */
+export const MEDIA_SEND_TIMEOUT_MS = 180 * SECOND
 /** A `sending` row older than this lost its answer for good (the object was reset meanwhile). */
 export const STALE_SENDING_MS = 5 * MINUTE
 /**

@@ -4,6 +4,8 @@ import { hostname } from 'node:os'
 import { z } from 'zod'
 import { ENGINE_NAMES, type EngineName } from '../protocol/frames'
 import { NODE_LEASE_MS } from '../protocol/timing'
+import { MEDIA_DOCUMENT_MAX_BYTES } from './media/fetch-media'
+import { MEDIA_COPIES, MEDIA_LIMIT_DEFAULTS, type MediaLimits } from './media/media-budget'
 
 export interface Config {
   /** Base for `…/api/nodes/…`, already turned into ws:// or wss://. */
@@ -19,6 +21,8 @@ export interface Config {
   printQr: boolean
   /** MEDIA_ALLOW_PRIVATE=1: media URLs may point at loopback and private networks. Local development only. */
   mediaAllowPrivate: boolean
+  /** MEDIA_CONCURRENCY and MEDIA_MEMORY_MB: the node's media budget (media/media-budget.ts). */
+  mediaLimits: MediaLimits
   /**
    * NODE_LEASE_MS: a device session that has heard nothing from the worker, on its own socket or
    * on the control socket, for this long stops its engine (without logging out) until DeviceDO
@@ -42,6 +46,9 @@ const flag = z
   .default('0')
   .transform((value) => value === '1' || value === 'true')
 
+const MB = 1024 * 1024
+const MIN_MEDIA_MEMORY_MB = (MEDIA_COPIES * MEDIA_DOCUMENT_MAX_BYTES) / MB
+
 const EnvSchema = z
   .object({
     WORKER_URL: z
@@ -60,6 +67,9 @@ const EnvSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     PRINT_QR: flag,
     MEDIA_ALLOW_PRIVATE: flag,
+    MEDIA_CONCURRENCY: wholeNumber(1, 64).default(MEDIA_LIMIT_DEFAULTS.concurrent),
+    // The largest document, held with its encrypted copy, must fit on its own.
+    MEDIA_MEMORY_MB: wholeNumber(MIN_MEDIA_MEMORY_MB, 65_536).default(MEDIA_LIMIT_DEFAULTS.bytes / MB),
     NODE_LEASE_MS: wholeNumber(NODE_LEASE_MS.min, NODE_LEASE_MS.max).default(NODE_LEASE_MS.default),
     ALLOW_INSECURE_WORKER_URL: flag,
   })
@@ -112,6 +122,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       logLevel: e.LOG_LEVEL,
       printQr: e.PRINT_QR,
       mediaAllowPrivate: e.MEDIA_ALLOW_PRIVATE,
+      mediaLimits: { concurrent: e.MEDIA_CONCURRENCY, bytes: e.MEDIA_MEMORY_MB * MB },
       leaseMs: e.NODE_LEASE_MS,
     },
   }

@@ -15,7 +15,7 @@ import { RemoteAuthStore } from './auth/remote-auth-store'
 import type { Sealer } from './auth/sealing'
 import type { BackoffPolicy } from './backoff'
 import type { Engine, EngineFactory, Receipt } from './engines/engine'
-import type { MediaFetcher } from './media/fetch-media'
+import type { MediaSource } from './media/media-budget'
 import { receiptFrame, runSend, type ReceiptFrame } from './messaging'
 import { EngineRunner } from './engine-runner'
 import { Lease } from './lease'
@@ -47,8 +47,8 @@ export interface DeviceSessionOptions {
     /** When FleetDO was last heard on the node's control socket. */
     controlHeardAt(): number
   }
-  /** Downloads a send's media_url (SSRF-guarded, capped); refusals are SendErrors. */
-  fetchMedia: MediaFetcher
+  /** Downloads a send's media_url (SSRF-guarded, capped, within the node's media budget); refusals are SendErrors. */
+  media: MediaSource
   /** The session is over; its owner forgets it. */
   onEnded(session: DeviceSession): void
 }
@@ -187,7 +187,7 @@ export class DeviceSession {
         await this.runner.logout(() => this.store.clear())
         return undefined
       case 'send':
-        return runSend(frame, () => this.runner.current, this.options.fetchMedia).then(
+        return runSend(frame, () => this.runner.current, this.options.media).then(
           (sent) => {
             // One line per message handed to WhatsApp: the audit trail that no message went twice.
             this.logger.info({ messageId: frame.message_id, waMessageId: sent.wa_message_id }, 'message sent')

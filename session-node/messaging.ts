@@ -1,10 +1,10 @@
 // The node's half of sending: a `send` command from DeviceDO becomes one engine send (media
-// fetched here first, never by the engine), answered with the WhatsApp id or a failure code
+// fetched here first, within the node's media budget, never by the engine), answered with the WhatsApp id or a failure code
 // from MESSAGE_FAILURE_CODES; and the engine's receipts become `receipt` frames.
 import type { z } from 'zod'
 import type { NodeToDevice, SendAccepted, SendCommand } from '../protocol/frames'
 import { SendError, type Engine, type MediaPayload, type Receipt } from './engines/engine'
-import type { MediaFetcher } from './media/fetch-media'
+import type { MediaSource } from './media/media-budget'
 import { CommandError } from './transport/errors'
 import { messageOf } from './error-message'
 
@@ -19,7 +19,7 @@ export type ReceiptFrame = Extract<NodeToDevice, { type: 'receipt' }>
 export async function runSend(
   frame: SendCommand,
   engineNow: () => Engine | null,
-  fetchMedia: MediaFetcher,
+  media: MediaSource,
 ): Promise<z.infer<typeof SendAccepted>> {
   try {
     // Checked before fetching: a paused device should not download anything.
@@ -27,26 +27,24 @@ export async function runSend(
     // With media, the text is its caption (DeviceDO may put it in either place).
     const text = frame.media ? (frame.media.caption ?? frame.text) : frame.text
     if (!frame.media && !text) throw new SendError('send_failed', 'a message needs text or media')
-    const media: MediaPayload | undefined = frame.media ? await fetchMedia(frame.media.url) : undefined
-    // The engine may have been stopped or replaced while the media downloaded.
-    const engine = engineNow()
-    if (!engine) throw new SendError('not_ready', 'the device session is paused or not running')
-    const { waMessageId } = await engine
-      .send({
-        messageId: frame.message_id,
-        chatId: frame.chat_id,
-        ...(text ? { text } : {}),
-        ...(media && { media }),
-      })
-      .catch((error: unknown) => {
-        // Engines fail with SendErrors; anything else is a surprise from inside the send, after
-        // which nobody can say the message did not go out.
-        if (error instanceof SendError) throw error
-        throw new SendError(
-          'outcome_unknown',
-          `the engine failed while sending; the message may have been sent: ${messageOf(error).slice(0, 200)}`,
-        )
-      })
+    const send = async (file: MediaPayload | undefined) => {
+      // The engine may have been stopped or replaced while the media downloaded.
+      const engine = engineNow()
+      if (!engine) throw new SendError('not_ready', 'the device session is paused or not running')
+      return engine
+        .send({ messageId: frame.message_id, chatId: frame.chat_id, ...(text ? { text } : {}), ...(file && { media: file }) })
+        .catch((error: unknown) => {
+          // Engines fail with SendErrors; anything else is a surprise from inside the send, after
+          // which nobody can say the message did not go out.
+          if (error instanceof SendError) throw error
+          throw new SendError(
+            'outcome_unknown',
+            `the engine failed while sending; the message may have been sent: ${messageOf(error).slice(0, 200)}`,
+          )
+        })
+    }
+    // The fetched file is held (and counted against the budget) until the engine is done with it.
+    const { waMessageId } = frame.media ? await media(frame.media.url, send) : await send(undefined)
     return { wa_message_id: waMessageId, sent_at: Date.now() }
   } catch (error) {
     if (error instanceof SendError) throw new CommandError(error.code, error.message)

@@ -8,6 +8,7 @@ import { DeviceSession } from './device-session'
 import type { EngineFactory } from './engines/engine'
 import { FleetClient } from './fleet-client'
 import { createMediaFetcher, type MediaFetcherOptions } from './media/fetch-media'
+import { budgetedMedia, MediaBudget, type MediaLimits } from './media/media-budget'
 import { SessionManager } from './session-manager'
 import { DEFAULT_TIMING, type SocketTiming } from './transport/frame-socket'
 import { NODE_DRAIN_MS } from '../protocol/timing'
@@ -29,6 +30,8 @@ export interface SessionNodeOptions {
   timing?: Partial<NodeTiming>
   /** Overrides for the media fetcher (tests: a resolver, smaller limits); allowPrivate comes from config. */
   media?: Omit<MediaFetcherOptions, 'allowPrivate'>
+  /** Overrides for the media budget (tests: a shorter wait); its sizes come from config. */
+  mediaBudget?: Partial<MediaLimits>
 }
 
 export interface SessionNode {
@@ -41,10 +44,12 @@ export interface SessionNode {
   shutdown(): Promise<void>
 }
 
-export function startSessionNode({ config, logger, engineFactory, onFatal, timing: overrides, media }: SessionNodeOptions): SessionNode {
-  const timing = { ...DEFAULT_NODE_TIMING, ...overrides }
+export function startSessionNode(options: SessionNodeOptions): SessionNode {
+  const { config, logger, engineFactory, onFatal, media } = options
+  const timing = { ...DEFAULT_NODE_TIMING, ...options.timing }
   const sealer = createSealer(config.encryptionKey)
   const fetchMedia = createMediaFetcher({ ...media, allowPrivate: config.mediaAllowPrivate })
+  const mediaBudget = new MediaBudget({ ...config.mediaLimits, ...options.mediaBudget })
   const sessions = new SessionManager(
     (deviceId, epoch, onEnded) =>
       new DeviceSession({
@@ -59,7 +64,7 @@ export function startSessionNode({ config, logger, engineFactory, onFatal, timin
         backoff: timing.backoff,
         drainMs: timing.drainMs,
         printQr: config.printQr,
-        fetchMedia,
+        media: budgetedMedia(fetchMedia, mediaBudget, deviceId),
         // `fleet` is created below; sessions only exist once it has assigned them.
         lease: { ms: config.leaseMs, controlHeardAt: (): number => fleet.lastHeardAt },
         onEnded,

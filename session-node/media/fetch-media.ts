@@ -9,7 +9,10 @@
 //   - one deadline for the whole fetch (MEDIA_FETCH_TIMEOUT_MS), DNS and slow bodies included;
 //   - a size cap enforced while reading (16 MB for image/video/audio, 100 MB for documents),
 //     refused early when Content-Length already says so;
-//   - the type comes from Content-Type, else the extension (media-types.ts).
+//   - the type comes from Content-Type, else the extension (media-types.ts);
+//   - with a node's media budget (media-budget.ts), the file's bytes are reserved once the
+//     headers say how large it is, before the body is read; the deadline stands still meanwhile
+//     (that wait has its own bound), and a body whose length is known is read into one buffer.
 // MEDIA_ALLOW_PRIVATE=1 lifts the address rule only, for local development.
 // Every refusal is a SendError('media_unavailable') whose message says why, for the API client.
 import http, { type IncomingMessage } from 'node:http'
@@ -23,6 +26,7 @@ import { classify, contentMatches, documentFileName, fileNameFromDisposition, fi
 import { MEDIA_FETCH_TIMEOUT_MS } from '../../protocol/timing'
 import { codeOf } from '../error-message'
 import { createDnsResolver, type ResolvedAddress, type Resolver } from './dns-resolver'
+import type { ReserveBytes } from './media-budget'
 
 export type { ResolvedAddress, Resolver } from './dns-resolver'
 
@@ -38,18 +42,28 @@ export interface MediaFetcherOptions {
   forbidden?: (address: string) => string | null
 }
 
-export type MediaFetcher = (url: string) => Promise<MediaPayload>
+export interface FetchOptions {
+  /** Called once, before the body is read, with the most bytes the file can have; resolves when they may be held. */
+  reserve?: ReserveBytes
+}
+
+export type MediaFetcher = (url: string, options?: FetchOptions) => Promise<MediaPayload>
 
 const MB = 1024 * 1024
+
+/** The most a document may weigh (WhatsApp's own limit for documents is higher; ours bounds a node's memory). */
+export const MEDIA_DOCUMENT_MAX_BYTES = 100 * MB
 
 export const MEDIA_FETCH_DEFAULTS = {
   timeoutMs: MEDIA_FETCH_TIMEOUT_MS,
   maxRedirects: 3,
   maxMediaBytes: 16 * MB,
-  maxDocumentBytes: 100 * MB,
+  maxDocumentBytes: MEDIA_DOCUMENT_MAX_BYTES,
 }
 
 type Settings = Required<MediaFetcherOptions>
+/** The settings of one fetch: the node's, and this send's way to reserve its bytes. */
+type FetchSettings = Settings & { reserve: ReserveBytes }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 
@@ -65,22 +79,63 @@ export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
     resolve: options.resolve ?? createDnsResolver(),
     forbidden: options.forbidden ?? forbiddenAddress,
   }
-  return async (url) => {
+  return async (url, options = {}) => {
     const controller = new AbortController()
-    const timer = setTimeout(() => controller.abort(), settings.timeoutMs)
+    const deadline = new PausableTimer(settings.timeoutMs, () => controller.abort())
+    const reserve: ReserveBytes = async (bytes) => {
+      if (!options.reserve) return
+      deadline.pause()
+      try {
+        await options.reserve(bytes)
+      } finally {
+        deadline.resume()
+      }
+    }
     try {
-      return await fetchFollowing(url, settings, controller.signal)
+      return await fetchFollowing(url, { ...settings, reserve }, controller.signal)
     } catch (error) {
       if (error instanceof SendError) throw error
       if (controller.signal.aborted) throw refuse(`the media URL did not deliver within ${settings.timeoutMs / 1000} s`)
       throw refuse(`the media URL could not be fetched (${codeOf(error)})`)
     } finally {
-      clearTimeout(timer)
+      deadline.clear()
     }
   }
 }
 
-async function fetchFollowing(text: string, settings: Settings, signal: AbortSignal): Promise<MediaPayload> {
+/** A timeout that can stand still: the fetch's deadline does not run while its bytes wait for the budget. */
+class PausableTimer {
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private startedAt = 0
+
+  constructor(
+    private remainingMs: number,
+    private readonly onExpire: () => void,
+  ) {
+    this.resume()
+  }
+
+  pause(): void {
+    if (!this.timer) return
+    clearTimeout(this.timer)
+    this.timer = null
+    this.remainingMs -= Date.now() - this.startedAt
+  }
+
+  resume(): void {
+    if (this.timer) return
+    this.startedAt = Date.now()
+    this.timer = setTimeout(this.onExpire, Math.max(0, this.remainingMs))
+  }
+
+  clear(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    this.remainingMs = Number.POSITIVE_INFINITY
+  }
+}
+
+async function fetchFollowing(text: string, settings: FetchSettings, signal: AbortSignal): Promise<MediaPayload> {
   if (!URL.canParse(text)) throw refuse('the media URL is not a valid URL')
   let url = new URL(text)
   for (let redirects = 0; ; redirects += 1) {
@@ -154,7 +209,7 @@ function get(url: URL, addresses: ResolvedAddress[], signal: AbortSignal): Promi
   })
 }
 
-async function readMedia(url: URL, response: IncomingMessage, settings: Settings, signal: AbortSignal): Promise<MediaPayload> {
+async function readMedia(url: URL, response: IncomingMessage, settings: FetchSettings, signal: AbortSignal): Promise<MediaPayload> {
   const names = [fileNameFromDisposition(header(response, 'content-disposition')), fileNameFromUrl(url)]
   const classified = classify(header(response, 'content-type'), names)
   if (!classified.ok) {
@@ -168,8 +223,15 @@ async function readMedia(url: URL, response: IncomingMessage, settings: Settings
     response.destroy()
     throw tooLarge(type, limit)
   }
+  const encoding = (header(response, 'content-encoding') ?? 'identity').trim().toLowerCase()
+  // The declared length is the body's only when it is not compressed.
+  const length = Number.isFinite(declared) && (encoding === 'identity' || encoding === '') ? declared : null
+  await settings.reserve(length ?? limit).catch((error: unknown) => {
+    response.destroy()
+    throw error
+  })
   signal.addEventListener('abort', () => response.destroy(), { once: true })
-  const data = await readCapped(decoded(response), limit, () => tooLarge(type, limit))
+  const data = await readCapped(decoded(response, encoding), limit, length, () => tooLarge(type, limit))
   if (data.length === 0) throw refuse('the media URL returned an empty file')
   if (!contentMatches(type, data)) throw refuse(`the file is not the ${type.mimetype} its server says it is`)
   return {
@@ -191,8 +253,7 @@ const tooLarge = (type: MediaType, limit: number) =>
   refuse(`the file is larger than ${limit / MB} MB, the most that can be sent as ${AS_KIND[type.kind]}`)
 
 /** The body as sent, decompressed if the server compressed it anyway (the cap applies after). */
-function decoded(response: IncomingMessage): Readable {
-  const encoding = (header(response, 'content-encoding') ?? 'identity').trim().toLowerCase()
+function decoded(response: IncomingMessage, encoding: string): Readable {
   const decoder =
     encoding === 'gzip' || encoding === 'x-gzip'
       ? createGunzip()
@@ -209,16 +270,23 @@ function decoded(response: IncomingMessage): Readable {
   return pipeline(response, decoder, () => undefined)
 }
 
-async function readCapped(stream: Readable, limit: number, onTooLarge: () => SendError): Promise<Buffer> {
+/**
+ * The body, at most `limit` bytes. With a known length it goes straight into one buffer of that
+ * size: collecting chunks and joining them would hold the file twice at the end.
+ */
+async function readCapped(stream: Readable, limit: number, length: number | null, onTooLarge: () => SendError): Promise<Buffer> {
+  const whole = length === null ? null : Buffer.allocUnsafe(length)
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) {
+    if (size + chunk.length > limit || (whole && size + chunk.length > whole.length)) {
       stream.destroy()
       throw onTooLarge()
     }
-    chunks.push(chunk)
+    if (whole) chunk.copy(whole, size)
+    else chunks.push(chunk)
+    size += chunk.length
   }
+  if (whole) return size === whole.length ? whole : whole.subarray(0, size)
   return Buffer.concat(chunks, size)
 }

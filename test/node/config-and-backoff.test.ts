@@ -19,6 +19,7 @@ describe('parseConfig', () => {
       logLevel: 'info',
       printQr: false,
       mediaAllowPrivate: false,
+      mediaLimits: { concurrent: 4, bytes: 256 * 1024 * 1024 },
       leaseMs: 25_000,
     })
     expect(result.config.nodeName.length).toBeGreaterThan(0)
@@ -39,6 +40,8 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'debug',
       PRINT_QR: '1',
       MEDIA_ALLOW_PRIVATE: '1',
+      MEDIA_CONCURRENCY: '2',
+      MEDIA_MEMORY_MB: '512',
       NODE_LEASE_MS: '20000',
     })
     expect(result).toMatchObject({
@@ -52,9 +55,20 @@ describe('parseConfig', () => {
         logLevel: 'debug',
         printQr: true,
         mediaAllowPrivate: true,
+        mediaLimits: { concurrent: 2, bytes: 512 * 1024 * 1024 },
         leaseMs: 20_000,
       },
     })
+  })
+
+  it('refuses a media budget too small to hold the largest document with its encrypted copy', () => {
+    const result = parseConfig({
+      WORKER_URL: 'http://localhost:8000',
+      NODE_TOKEN: 'wnt_x',
+      SESSION_ENCRYPTION_KEY: KEY,
+      MEDIA_MEMORY_MB: '64',
+    })
+    expect(result).toEqual({ ok: false, problems: ['MEDIA_MEMORY_MB must be at least 200'] })
   })
 
   it('names every bad variable and never repeats a secret', () => {
