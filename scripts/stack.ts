@@ -20,6 +20,7 @@ const WORKER_VARS = [
   'RATE_LIMIT_PER_SEC',
   'RATE_LIMIT_BURST',
   'DEVICE_CREATIONS_PER_MINUTE',
+  'WEBHOOK_ALLOW_PRIVATE',
 ]
 /** ...and to the session nodes. */
 const NODE_VARS = [

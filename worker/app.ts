@@ -10,6 +10,8 @@ import { companiesRouter } from './routes/admin/companies/companies.index'
 import { nodesRouter } from './routes/admin/nodes/nodes.index'
 import { devicesRouter } from './routes/devices/devices.index'
 import { messagesRouter } from './routes/messages/messages.index'
+import { eventsRouter } from './routes/events/events.index'
+import { webhooksRouter } from './routes/webhooks/webhooks.index'
 import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { docsPage } from './routes/system/docs-page'
 import { systemRouter } from './routes/system/system.index'
@@ -33,6 +35,8 @@ export function createApp() {
   app.route('/api/admin', nodesRouter)
   app.route('/api/whatsapp', devicesRouter)
   app.route('/api/whatsapp', messagesRouter)
+  app.route('/api/whatsapp', webhooksRouter)
+  app.route('/api/whatsapp', eventsRouter)
   app.route('/api/nodes', nodeSocketsRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' })

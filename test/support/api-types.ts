@@ -20,8 +20,21 @@ import type {
   QuotaSchema,
   SendResultSchema,
 } from '../../worker/routes/messages/messages.schemas'
+import type { EventPageSchema } from '../../worker/routes/events/events.schemas'
+import type {
+  CreatedWebhookSchema,
+  DeliveryDetailSchema,
+  DeliveryListSchema,
+  DeliverySchema,
+  ReplayResultSchema,
+  RotatedSecretSchema,
+  TestResultSchema,
+  WebhookSchema,
+} from '../../worker/routes/webhooks/webhooks.schemas'
 
 export type Device = z.infer<typeof DeviceSchema>
+export type Webhook = z.infer<typeof WebhookSchema>
+export type EventPage = z.infer<typeof EventPageSchema>
 export type Message = z.infer<typeof MessageSchema>
 export type Company = z.infer<typeof CompanySchema>
 export type SessionNode = z.infer<typeof SessionNodeSchema>
@@ -68,7 +81,7 @@ export type PublicData<M extends string, P extends string> = M extends 'GET'
                 ? z.infer<typeof BatchSchema>
                 : P extends '/quota'
                   ? z.infer<typeof QuotaSchema>
-                  : unknown
+                  : EventsData<M, P>
   : M extends 'POST'
     ? P extends '/devices'
       ? Device
@@ -80,9 +93,11 @@ export type PublicData<M extends string, P extends string> = M extends 'GET'
             ? z.infer<typeof SendResultSchema>
             : P extends '/send-bulk'
               ? z.infer<typeof BulkResultSchema>
-              : unknown
+              : EventsData<M, P>
     : M extends 'PUT' | 'PATCH'
-      ? Device
+      ? P extends `/webhooks/${Id}`
+        ? Webhook
+        : Device
       : M extends 'DELETE'
         ? z.infer<typeof DeletedDeviceSchema>
         : unknown
@@ -106,4 +121,29 @@ export type AdminData<M extends string, P extends string> = P extends `/companie
             : SessionNode[]
           : P extends `/nodes/${Id}`
             ? z.infer<typeof UpdatedSessionNodeSchema>
+            : unknown
+
+/** The `data` of the events and webhook routes. */
+type EventsData<M extends string, P extends string> = M extends 'GET'
+  ? P extends `/events${string}`
+    ? EventPage
+    : P extends `/webhooks/${Id}/deliveries/${string}`
+      ? z.infer<typeof DeliveryDetailSchema>
+      : P extends `/webhooks/${Id}/deliveries${string}`
+        ? z.infer<typeof DeliveryListSchema>
+        : P extends `/webhooks/${Id}`
+          ? Webhook
+          : P extends '/webhooks'
+            ? Webhook[]
+            : unknown
+  : P extends '/webhooks'
+    ? z.infer<typeof CreatedWebhookSchema>
+    : P extends `/webhooks/${Id}/deliveries/${string}/retry`
+      ? z.infer<typeof DeliverySchema>
+      : P extends `/webhooks/${Id}/rotate-secret`
+        ? z.infer<typeof RotatedSecretSchema>
+        : P extends `/webhooks/${Id}/test`
+          ? z.infer<typeof TestResultSchema>
+          : P extends `/webhooks/${Id}/replay`
+            ? z.infer<typeof ReplayResultSchema>
             : unknown

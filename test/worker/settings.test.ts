@@ -12,6 +12,7 @@ describe('worker settings', () => {
       rateLimit: { perSec: SETTING_DEFAULTS.RATE_LIMIT_PER_SEC, burst: SETTING_DEFAULTS.RATE_LIMIT_BURST },
       deviceCreationsPerMinute: SETTING_DEFAULTS.DEVICE_CREATIONS_PER_MINUTE,
       messageRetentionMs: SETTING_DEFAULTS.MESSAGE_RETENTION_DAYS * 24 * 60 * 60 * 1000,
+      webhookAllowPrivate: false,
     })
     expect(parseSettings({ RATE_LIMIT_BURST: '' }).rateLimit.burst).toBe(SETTING_DEFAULTS.RATE_LIMIT_BURST)
   })

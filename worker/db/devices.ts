@@ -95,3 +95,9 @@ export async function sendingDevice(db: Db, companyId: number, deviceId: number 
   if (!device) throw new ApiError('device_not_found', 'No device_id given and the company has no default device')
   return device
 }
+
+/** The company a device belongs to, unscoped: for the device's own Durable Object only. */
+export async function ownerOfDevice(db: Db, id: number): Promise<number | null> {
+  const row = await db.select({ companyId: devices.companyId }).from(devices).where(eq(devices.id, id)).get()
+  return row?.companyId ?? null
+}

@@ -94,7 +94,33 @@ export const sessionNodes = sqliteTable(
   (t) => [uniqueIndex('session_nodes_token_prefix_unique').on(t.tokenPrefix)],
 )
 
+/**
+ * A company's webhook endpoints: where its events are delivered. The signing secret is not here:
+ * it lives only in the endpoint's Durable Object (EndpointDO), which signs.
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    companyId: integer('company_id')
+      .notNull()
+      .references(() => companies.id),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** Event type names, or ["*"] for all. */
+    eventTypes: text('event_types', { mode: 'json' }).$type<string[]>().notNull(),
+    /** Only events of these devices; null for every device of the company. */
+    deviceIds: text('device_ids', { mode: 'json' }).$type<number[] | null>(),
+    isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
+    /** Why deliveries stopped on their own (a 410, days of failures); null when the company chose. */
+    disabledReason: text('disabled_reason'),
+    ...timestamps,
+  },
+  (t) => [index('webhook_endpoints_company_idx').on(t.companyId)],
+)
+
 export type Company = typeof companies.$inferSelect
 export type ApiKey = typeof apiKeys.$inferSelect
 export type Device = typeof devices.$inferSelect
 export type SessionNode = typeof sessionNodes.$inferSelect
+export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect

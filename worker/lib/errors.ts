@@ -16,6 +16,9 @@ export const ERROR_STATUS = {
   company_not_found: 404,
   api_key_not_found: 404,
   node_not_found: 404,
+  webhook_not_found: 404,
+  /** The company has as many webhook endpoints as it may (10). */
+  webhook_limit_reached: 403,
   not_found: 404,
   device_not_ready: 503,
   invalid_phone_number: 422,

@@ -16,6 +16,8 @@ export interface Settings {
   deviceCreationsPerMinute: number
   /** MESSAGE_RETENTION_DAYS: how long a message is kept after it was accepted. */
   messageRetentionMs: number
+  /** WEBHOOK_ALLOW_PRIVATE=1: webhook URLs may be http:// and point at loopback or private addresses (development only). */
+  webhookAllowPrivate: boolean
 }
 
 export const SETTING_DEFAULTS = {
@@ -25,6 +27,7 @@ export const SETTING_DEFAULTS = {
   RATE_LIMIT_BURST: 40,
   DEVICE_CREATIONS_PER_MINUTE: 10,
   MESSAGE_RETENTION_DAYS: 30,
+  WEBHOOK_ALLOW_PRIVATE: '0',
 } as const
 
 const milliseconds = z.coerce.number({ error: 'must be a whole number of milliseconds' }).int('must be a whole number of milliseconds')
@@ -37,6 +40,7 @@ const VarsSchema = z.object({
   RATE_LIMIT_BURST: wholeNumber('').min(1, 'must be at least 1'),
   DEVICE_CREATIONS_PER_MINUTE: wholeNumber('').min(1, 'must be at least 1'),
   MESSAGE_RETENTION_DAYS: wholeNumber(' of days').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
+  WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1'], { error: 'must be 0 or 1' }),
 })
 
 export class SettingsError extends Error {
@@ -59,6 +63,7 @@ export function parseSettings(vars: Partial<Record<keyof typeof SETTING_DEFAULTS
     rateLimit: { perSec: v.RATE_LIMIT_PER_SEC, burst: v.RATE_LIMIT_BURST },
     deviceCreationsPerMinute: v.DEVICE_CREATIONS_PER_MINUTE,
     messageRetentionMs: v.MESSAGE_RETENTION_DAYS * 24 * 60 * 60 * 1000,
+    webhookAllowPrivate: v.WEBHOOK_ALLOW_PRIVATE === '1',
   }
 }
 

@@ -5,15 +5,10 @@
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
 import type { LiveStatus } from '../../../protocol/frames'
-import {
-  DEVICE_CONTROL_TIMEOUT_MS,
-  DEVICE_PAIRING_TIMEOUT_MS,
-  PAIRING_CODE_INTERVAL_MS,
-  PLACEMENT_RETRY_MS,
-} from '../../../protocol/timing'
+import { DEVICE_CONTROL_TIMEOUT_MS, PLACEMENT_RETRY_MS } from '../../../protocol/timing'
 import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
-import { companyOf, fleetOf } from '../stubs'
+import { companyOf, eventFeedOf, fleetOf } from '../stubs'
 import { DeviceStore, type DeviceState } from './device-store'
 import { Ledger, type ListQuery, type NewMessage } from './ledger'
 import type { MessageView } from './message-view'
@@ -23,10 +18,15 @@ import { NodeLink } from './node-link'
 import { blockedBy } from './readiness'
 import { Retention } from './retention'
 import { settingsOf } from '../../lib/settings'
+import { companyOfDevice } from './owner'
 import { Outbox, type BatchView, type Blocked, type EnqueueOutcome, type SendOutcome } from './outbox'
-import type { CommandOutcome } from './pending-commands'
+import { announceMessages } from './announcements'
+import { EventForwarder } from './event-forwarder'
+import { EventLog } from './event-log'
+import { requestPairingCode, type CommandFailure } from './pairing'
 
 export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
+export type { CommandFailure } from './pairing'
 
 export interface LiveView {
   status: LiveStatus
@@ -42,16 +42,6 @@ export interface LiveView {
   placement_due: boolean
 }
 
-export type CommandFailure =
-  | { ok: false; code: 'device_not_ready' | 'already_linked'; message: string }
-  | { ok: false; code: 'rate_limited'; message: string; retryAfterMs: number }
-
-const failure = (outcome: CommandOutcome): CommandFailure => ({
-  ok: false,
-  code: 'device_not_ready',
-  message: outcome.ok ? 'unexpected answer' : outcome.error.message,
-})
-
 export class DeviceDO extends DurableObject<Env> {
   private readonly store: DeviceStore
   private readonly ledger: Ledger
@@ -59,11 +49,23 @@ export class DeviceDO extends DurableObject<Env> {
   private readonly link: NodeLink
   private readonly frames: NodeFrames
   private readonly retention: Retention
+  private readonly events: EventLog
+  private readonly forwarder: EventForwarder
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new DeviceStore(ctx.storage)
-    this.ledger = new Ledger(ctx.storage)
+    this.events = new EventLog(ctx.storage)
+    const deviceId = () => this.deviceId()
+    this.ledger = new Ledger(ctx.storage, (rows) => announceMessages(rows, { events: this.events, ledger: () => this.ledger, deviceId }))
+    this.forwarder = new EventForwarder({
+      events: this.events,
+      storage: ctx.storage,
+      deviceId: () => this.store.state().device_id,
+      companyId: () => companyOfDevice(this.store, this.env.DB),
+      append: (companyId, events) => eventFeedOf(this.env, companyId).append(companyId, events),
+    })
+    this.events.onRecorded = () => void this.forwarder.flush()
     this.link = new NodeLink({
       ctx,
       assignment: () => {
@@ -85,6 +87,7 @@ export class DeviceDO extends DurableObject<Env> {
     this.retention = new Retention({
       ledger: this.ledger,
       storage: ctx.storage,
+      events: this.events,
       retentionMs: () => settingsOf(this.env).messageRetentionMs,
     })
     this.frames = new NodeFrames({ store: this.store, ledger: this.ledger, link: this.link, setLive: (changes) => this.setLive(changes) })
@@ -147,26 +150,7 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   async requestPairingCode(phoneDigits: string): Promise<{ ok: true; pairingCode: string } | CommandFailure> {
-    const state = this.store.state()
-    if (state.deleted) return { ok: false, code: 'device_not_ready', message: 'This device was deleted' }
-    if (state.status === 'authenticated') return { ok: false, code: 'already_linked', message: 'This device is already linked' }
-    if (!state.active) return { ok: false, code: 'device_not_ready', message: 'This device is paused' }
-    const now = Date.now()
-    const waitMs = (state.pairing_requested_at ?? -Infinity) + PAIRING_CODE_INTERVAL_MS - now
-    if (waitMs > 0) {
-      return {
-        ok: false,
-        code: 'rate_limited',
-        message: 'A pairing code was asked for this device less than a minute ago',
-        retryAfterMs: waitMs,
-      }
-    }
-    // Counted once the request can reach WhatsApp, answered or not: the phone may be prompted.
-    if (this.link.current()) this.store.update({ pairing_requested_at: now })
-    const outcome = await this.link.command((id) => ({ type: 'pairing_code', id, phone_number: phoneDigits }), DEVICE_PAIRING_TIMEOUT_MS)
-    const data: unknown = outcome.ok ? outcome.data : undefined
-    const code = typeof data === 'object' && data !== null ? (data as { pairing_code?: unknown }).pairing_code : undefined
-    return typeof code === 'string' ? { ok: true, pairingCode: code } : failure(outcome)
+    return requestPairingCode(phoneDigits, { store: this.store, link: this.link })
   }
 
   /** Pauses (stops the session without unlinking it) or resumes the device. */
@@ -193,16 +177,23 @@ export class DeviceDO extends DurableObject<Env> {
     if (!active) await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'company_inactive')
   }
 
+  /** Told by the route that created the device: whose feed its events go to. */
+  async belongsTo(companyId: number): Promise<void> {
+    this.store.update({ company_id: companyId })
+  }
+
   /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */
   async destroy(): Promise<{ loggedOut: boolean }> {
     const outcome = await this.link.command((id) => ({ type: 'logout', id }), DEVICE_CONTROL_TIMEOUT_MS)
     this.link.closeAll(CloseCode.deviceGone, 'device deleted')
     await this.ctx.storage.deleteAlarm()
-    // Queued messages will never be sent: their quota goes back.
+    // Queued messages will never be sent: their quota goes back, and the company is told.
     await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_deleted')
+    await this.forwarder.flush()
     await this.ctx.storage.deleteAll()
     this.store.createSchema()
     this.ledger.createSchema()
+    this.events.createSchema()
     this.store.update({ deleted: true })
     return { loggedOut: outcome.ok }
   }
@@ -234,10 +225,11 @@ export class DeviceDO extends DurableObject<Env> {
     this.store.update({ send_interval_ms: settings.sendIntervalMs })
   }
 
-  /** The one alarm: drains the outbox, paced, and closes out sends that never answered. */
+  /** The one alarm: drains the outbox, paced, closes out sends that never answered, forwards events left behind. */
   override async alarm(): Promise<void> {
     await this.outbox.drain()
     await this.retention.prune(Date.now())
+    await this.forwarder.flush()
   }
 
   /** For tests and operators: how many auth entries are stored (never their content). */
@@ -288,6 +280,6 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   private setLive(changes: Partial<DeviceState>): Promise<void> {
-    return setLive(changes, { store: this.store, outbox: this.outbox, db: this.env.DB })
+    return setLive(changes, { store: this.store, events: this.events, storage: this.ctx.storage, outbox: this.outbox, db: this.env.DB })
   }
 }

@@ -5,6 +5,8 @@ import { SqlStore } from '../sql-schema'
 
 export type DeviceState = {
   device_id: number | null
+  /** The company that owns the device (its events go to that company's feed). */
+  company_id: number | null
   node_id: number | null
   epoch: number
   /** false while the device is paused. */
@@ -48,6 +50,8 @@ export const DEVICE_SCHEMA = [
   // A tombstone: a deleted device is never given to a node again.
   'ALTER TABLE device ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0',
   'ALTER TABLE device ADD COLUMN pairing_requested_at INTEGER',
+  // Whose event feed this device's events go to.
+  'ALTER TABLE device ADD COLUMN company_id INTEGER',
 ]
 
 /** SQLite caps the number of bound parameters in one statement. */

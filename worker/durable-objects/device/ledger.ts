@@ -75,9 +75,24 @@ export const LEDGER_SCHEMA = [
    INSERT INTO outbox_counter (id, last) SELECT 1, COALESCE(MAX(outbox_seq), 0) FROM messages;`,
 ]
 
+/** Told of the rows a status change moved, inside the transaction that moved them. */
+export type LedgerChanges = (rows: MessageRow[]) => void
+
 export class Ledger extends SqlStore {
-  constructor(storage: DurableObjectStorage) {
+  constructor(
+    storage: DurableObjectStorage,
+    private readonly onChange: LedgerChanges = () => {},
+  ) {
     super(storage, 'ledger', LEDGER_SCHEMA)
+  }
+
+  /** Runs a status change and tells `onChange` of the rows it moved, in one transaction. */
+  private change(statement: string, ...binds: SqlStorageValue[]): MessageRow[] {
+    return this.storage.transactionSync(() => {
+      const rows = this.sql.exec<MessageRow>(`${statement} RETURNING *`, ...binds).toArray()
+      if (rows.length > 0) this.onChange(rows)
+      return rows
+    })
   }
 
   /** Inserts all rows in one transaction; `queued` rows join the outbox in this order. */
@@ -152,7 +167,7 @@ export class Ledger extends SqlStore {
   }
 
   markSent(messageId: string, waMessageId: string, sentAt: number): void {
-    this.sql.exec(
+    this.change(
       "UPDATE messages SET status = 'sent', wa_message_id = ?, sent_at = ? WHERE message_id = ? AND status IN ('sending', 'queued')",
       waMessageId,
       sentAt,
@@ -162,26 +177,24 @@ export class Ledger extends SqlStore {
 
   /** Fails every queued message created before `before`; returns what they had reserved, per period. */
   failQueued(before: number, reason: string, at: number): Array<{ company_id: number; quota_period: string; n: number }> {
-    const groups = this.sql
-      .exec<{ company_id: number; quota_period: string; n: number }>(
-        `SELECT company_id, quota_period, COUNT(*) AS n FROM messages
-         WHERE status = 'queued' AND created_at < ? GROUP BY company_id, quota_period`,
-        before,
-      )
-      .toArray()
-    if (groups.length > 0) {
-      this.sql.exec(
-        "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE status = 'queued' AND created_at < ?",
-        reason,
-        at,
-        before,
-      )
+    const rows = this.change(
+      "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE status = 'queued' AND created_at < ?",
+      reason,
+      at,
+      before,
+    )
+    const groups = new Map<string, { company_id: number; quota_period: string; n: number }>()
+    for (const row of rows) {
+      const key = `${row.company_id}|${row.quota_period}`
+      const group = groups.get(key) ?? { company_id: row.company_id, quota_period: row.quota_period, n: 0 }
+      group.n += 1
+      groups.set(key, group)
     }
-    return groups
+    return [...groups.values()]
   }
 
   markFailed(messageId: string, error: string, at: number): void {
-    this.sql.exec(
+    this.change(
       "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE message_id = ? AND status IN ('queued', 'sending')",
       error,
       at,
@@ -198,31 +211,31 @@ export class Ledger extends SqlStore {
   applyReceipt(waMessageId: string, status: 'delivered' | 'read' | 'failed', at: number, error?: string): boolean {
     if (status === 'delivered') {
       return (
-        this.sql.exec(
+        this.change(
           "UPDATE messages SET status = 'delivered', delivered_at = ? WHERE wa_message_id = ? AND status = 'sent'",
           at,
           waMessageId,
-        ).rowsWritten > 0
+        ).length > 0
       )
     }
     if (status === 'read') {
       return (
-        this.sql.exec(
+        this.change(
           `UPDATE messages SET status = 'read', read_at = ?, delivered_at = COALESCE(delivered_at, ?)
            WHERE wa_message_id = ? AND status IN ('sent', 'delivered')`,
           at,
           at,
           waMessageId,
-        ).rowsWritten > 0
+        ).length > 0
       )
     }
     return (
-      this.sql.exec(
+      this.change(
         "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE wa_message_id = ? AND status IN ('sent', 'delivered')",
         error ?? 'rejected_by_whatsapp',
         at,
         waMessageId,
-      ).rowsWritten > 0
+      ).length > 0
     )
   }
 

@@ -1,21 +1,30 @@
-// A change of a device's live state (status, phone number, QR) and what follows from it: the D1
-// mirror for listings, the outbox resuming when the device is linked again, queued messages
+// A change of a device's live state (status, phone number, QR) and what follows from it: its
+// `device.status` event, the D1 mirror for listings, the outbox resuming when the device is linked again, queued messages
 // failing when it was logged out from the phone. Each consequence runs even if one before it
 // failed (the D1 mirror being down must not keep the outbox from resuming).
 import { runEachStep } from '../entry-points'
+import { announceStatus } from './announcements'
 import { mirrorStatusToD1 } from './d1-mirror'
 import type { DeviceState, DeviceStore } from './device-store'
+import type { EventLog } from './event-log'
 import type { Outbox } from './outbox'
 
 export interface LiveStateDeps {
   store: DeviceStore
+  events: EventLog
+  storage: DurableObjectStorage
   outbox: Outbox
   db: D1Database
 }
 
-export async function setLive(changes: Partial<DeviceState>, { store, outbox, db }: LiveStateDeps): Promise<void> {
+export async function setLive(changes: Partial<DeviceState>, { store, events, storage, outbox, db }: LiveStateDeps): Promise<void> {
   const before = store.state()
-  const after = store.update(changes)
+  // The change and its `device.status` event in one transaction.
+  const after = storage.transactionSync(() => {
+    const updated = store.update(changes)
+    announceStatus(before, updated, events, Date.now())
+    return updated
+  })
   const deviceId = after.device_id
   await runEachStep({ deviceId, status: after.status }, [
     [

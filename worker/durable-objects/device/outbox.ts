@@ -4,7 +4,9 @@
 import type { DeviceToNode, MessageFailureCode } from '../../../protocol/frames'
 import { STALE_SENDING_MS } from '../../../protocol/timing'
 import { interpretSend, sendCommand, sendTimeoutMs, type DispatchResult } from './dispatch'
-import { toMessageView, type MessageView } from './message-view'
+import { batchViewOf, toMessageView, type BatchView, type MessageView } from './message-view'
+
+export type { BatchView } from './message-view'
 import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
 import type { CommandOutcome } from './pending-commands'
 import { wakeBy } from '../alarms'
@@ -18,14 +20,6 @@ export type SendOutcome =
 export type Blocked = { code: 'device_not_ready' | 'company_inactive'; message: string }
 
 export type EnqueueOutcome = { ok: true } | { ok: false; code: Blocked['code']; message: string }
-
-export interface BatchView {
-  batch_id: string
-  device_id: number
-  total: number
-  counts: Record<'queued' | 'sent' | 'delivered' | 'read' | 'failed', number>
-  created_at: string
-}
 
 /** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
  * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
@@ -99,21 +93,7 @@ export class Outbox {
   }
 
   async batch(batchId: string): Promise<BatchView | null> {
-    const { total, counts, createdAt } = this.deps.ledger.batchCounts(batchId)
-    if (total === 0 || createdAt === null) return null
-    return {
-      batch_id: batchId,
-      device_id: this.deps.deviceId(),
-      total,
-      counts: {
-        queued: (counts.queued ?? 0) + (counts.sending ?? 0),
-        sent: counts.sent ?? 0,
-        delivered: counts.delivered ?? 0,
-        read: counts.read ?? 0,
-        failed: counts.failed ?? 0,
-      },
-      created_at: new Date(createdAt).toISOString(),
-    }
+    return batchViewOf(this.deps.ledger, batchId, this.deps.deviceId())
   }
 
   /** One alarm's work: close out stale sends, expire old ones, send the next queued message. */

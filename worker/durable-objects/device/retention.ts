@@ -3,6 +3,7 @@
 // anything still queued or out for sending stays until it ends. Pruning rides on the device's
 // one alarm, a batch at a time, and leaves the alarm set for when the oldest message is due.
 import { wakeBy } from '../alarms'
+import type { EventLog } from './event-log'
 import type { Ledger } from './ledger'
 
 /** Deleted per alarm, so one alarm never runs long; the next batch follows at once. */
@@ -11,6 +12,7 @@ const PRUNE_BATCH = 1_000
 export interface RetentionDeps {
   ledger: Ledger
   storage: DurableObjectStorage
+  events: EventLog
   retentionMs(): number
 }
 
@@ -20,7 +22,9 @@ export class Retention {
   async prune(now: number): Promise<void> {
     const cutoff = now - this.deps.retentionMs()
     const deleted = this.deps.ledger.pruneFinal(cutoff, PRUNE_BATCH)
-    if (deleted === PRUNE_BATCH) return wakeBy(this.deps.storage, now)
+    // Forwarded events go with the messages they told of (the company's feed keeps its own copy).
+    const deletedEvents = this.deps.events.prune(cutoff, PRUNE_BATCH)
+    if (deleted === PRUNE_BATCH || deletedEvents === PRUNE_BATCH) return wakeBy(this.deps.storage, now)
     const oldest = this.deps.ledger.oldestCreatedAt()
     if (oldest !== null) await wakeBy(this.deps.storage, Math.max(now, oldest + this.deps.retentionMs()))
   }

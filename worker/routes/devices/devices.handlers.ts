@@ -31,6 +31,8 @@ export const create: AppRouteHandler<typeof routes.createDevice> = async (c) => 
   const device = await store.createDevice(db, companyId, name)
   if (!device) throw limitReached(await store.deviceAllowance(db, companyId))
   try {
+    // Told first, so the device's very first event already knows whose feed it goes to.
+    await deviceOf(c.env, device.id).belongsTo(companyId)
     await placeDevice(c.env, device.id)
   } catch (error) {
     // A device the fleet never heard of would wait forever: undo it and report the failure.

@@ -6,7 +6,7 @@ import { companyOf, deviceOf } from '../../durable-objects/stubs'
 import { deviceIdOf } from '../../messaging/ids'
 import { findDevice, listDevices } from '../../db/devices'
 import type * as routes from './messages.routes'
-import type { MessageView } from './messages.schemas'
+import { decodeCursor, encodeCursor } from '../../lib/cursor'
 
 const messageNotFound = () => new ApiError('not_found', 'Message not found')
 
@@ -37,25 +37,6 @@ export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
   return c.json(ok(batch), 200)
 }
 
-interface Cursor {
-  t: number
-  m: string
-}
-
-const encodeCursor = (m: MessageView) =>
-  btoa(JSON.stringify({ t: Date.parse(m.created_at), m: m.message_id } satisfies Cursor)).replace(/=+$/, '')
-
-function decodeCursor(raw: string): Cursor {
-  try {
-    const value: unknown = JSON.parse(atob(raw))
-    const { t, m } = value as Partial<Cursor>
-    if (typeof t === 'number' && typeof m === 'string') return { t, m }
-  } catch {
-    // fall through
-  }
-  throw new ApiError('validation_error', 'Invalid cursor', [{ field: 'cursor', message: 'use next_cursor from a previous page' }])
-}
-
 /** Newest first across the company's devices (or one device), merged by (created_at, id). */
 export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) => {
   const query = c.req.valid('query')
@@ -76,7 +57,7 @@ export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (
       deviceOf(c.env, id).messages({
         ...(query.status && { status: [query.status] }),
         ...(query.batch_id && { batchId: query.batch_id }),
-        ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.m } }),
+        ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.id } }),
         limit: query.limit + 1,
       }),
     ),
@@ -84,7 +65,13 @@ export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (
   const merged = pages.flat().sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || (a.message_id < b.message_id ? 1 : -1))
   const page = merged.slice(0, query.limit)
   const last = page.at(-1)
-  return c.json(ok({ messages: page, next_cursor: merged.length > query.limit && last ? encodeCursor(last) : null }), 200)
+  return c.json(
+    ok({
+      messages: page,
+      next_cursor: merged.length > query.limit && last ? encodeCursor({ t: Date.parse(last.created_at), id: last.message_id }) : null,
+    }),
+    200,
+  )
 }
 
 export const getQuota: AppRouteHandler<typeof routes.getQuota> = async (c) => {

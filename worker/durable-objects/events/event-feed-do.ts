@@ -1,0 +1,123 @@
+// EventFeedDO: one per company. Every event of the company's devices arrives here from their
+// DeviceDOs (`append`, idempotent by event id), in one company-wide order: the pull feed
+// (GET /whatsapp/events?after=…) reads it, replays read it, and each event is handed to the
+// company's webhook endpoints that want it (one EndpointDO each, so a slow endpoint delays no
+// other). A hand-over that fails stays in `fanout` and the alarm tries again. Events are kept
+// EVENT_RETENTION_DAYS.
+import { DurableObject } from 'cloudflare:workers'
+import { and, eq } from 'drizzle-orm'
+import { database } from '../../db/client'
+import { webhookEndpoints } from '../../db/schema'
+import type { EventEnvelope, EventType } from '../../events/event-types'
+import { wants, type Subscription } from '../../webhooks/subscription'
+import { wakeBy } from '../alarms'
+import { endpointOf } from '../stubs'
+import { FeedStore, type RangeQuery } from './feed-store'
+
+/** Events are kept this long: a client that was away a month can still catch up. */
+export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
+/** A failed hand-over to an endpoint is tried again this soon. */
+const FANOUT_RETRY_MS = 5_000
+/** The endpoint list is read from D1 at most this often (a change through the API refreshes it at once). */
+const SUBSCRIPTIONS_TTL_MS = 60_000
+const FANOUT_CHUNK = 100
+const PRUNE_BATCH = 1_000
+
+export class EventFeedDO extends DurableObject<Env> {
+  private readonly store: FeedStore
+  private subscriptions: { list: Subscription[]; at: number } | null = null
+  private pushing: Promise<void> | null = null
+  private pushAgain = false
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.store = new FeedStore(ctx.storage)
+  }
+
+  /** Takes events of one device of `companyId` (this feed's company), oldest first; any already here are ignored. */
+  async append(companyId: number, events: EventEnvelope[]): Promise<void> {
+    const subscriptions = await this.currentSubscriptions(companyId)
+    this.ctx.storage.transactionSync(() => {
+      for (const event of events) {
+        const pos = this.store.insert(event)
+        if (pos === null) continue
+        for (const subscription of subscriptions) if (wants(subscription, event)) this.store.addFanout(subscription.id, pos)
+      }
+    })
+    void this.push()
+    await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
+  }
+
+  /**
+   * The pull feed: events (as JSON) after the one named by `after` (from the start without it),
+   * oldest first; null for an unknown `after`.
+   */
+  async page(query: { after?: string; types?: EventType[]; deviceId?: number; limit: number }): Promise<string[] | null> {
+    const afterPos = query.after === undefined ? 0 : this.store.positionOf(query.after)
+    if (afterPos === null) return null
+    return this.store.list({ afterPos, types: query.types, deviceId: query.deviceId, limit: query.limit })
+  }
+
+  /** Events (as JSON) in a time range, for a replay to one endpoint. */
+  async range(query: RangeQuery): Promise<string[]> {
+    return this.store.range(query)
+  }
+
+  /** The company's endpoints changed (created, edited, deleted): read them again before the next event. */
+  async subscriptionsChanged(removedEndpointId?: number): Promise<void> {
+    this.subscriptions = null
+    if (removedEndpointId !== undefined) this.store.dropFanout(removedEndpointId)
+  }
+
+  override async alarm(): Promise<void> {
+    await this.push()
+    this.store.prune(Date.now() - EVENT_RETENTION_MS, PRUNE_BATCH)
+    await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
+  }
+
+  private async currentSubscriptions(companyId: number): Promise<Subscription[]> {
+    if (this.subscriptions && Date.now() - this.subscriptions.at < SUBSCRIPTIONS_TTL_MS) return this.subscriptions.list
+    const rows = await database(this.env.DB)
+      .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes, deviceIds: webhookEndpoints.deviceIds })
+      .from(webhookEndpoints)
+      .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.isActive, true)))
+    this.subscriptions = { list: rows, at: Date.now() }
+    return rows
+  }
+
+  /** Hands each endpoint its pending events; endpoints independently, so one failing delays no other. */
+  private push(): Promise<void> {
+    if (this.pushing) {
+      this.pushAgain = true
+      return this.pushing
+    }
+    this.pushing = (async () => {
+      try {
+        let failed = false
+        do {
+          this.pushAgain = false
+          const results = await Promise.allSettled(this.store.fanoutEndpoints().map((id) => this.pushTo(id)))
+          failed ||= results.some((r) => r.status === 'rejected')
+        } while (this.pushAgain && !failed)
+        if (failed) await wakeBy(this.ctx.storage, Date.now() + FANOUT_RETRY_MS)
+      } finally {
+        this.pushing = null
+      }
+    })()
+    return this.pushing
+  }
+
+  private async pushTo(endpointId: number): Promise<void> {
+    for (
+      let next = this.store.fanoutFor(endpointId, FANOUT_CHUNK);
+      next.length > 0;
+      next = this.store.fanoutFor(endpointId, FANOUT_CHUNK)
+    ) {
+      await endpointOf(this.env, endpointId).enqueue(
+        next.map((n) => n.event),
+        'live',
+      )
+      this.store.takeFanout(endpointId, next[next.length - 1]!.pos)
+    }
+  }
+}

@@ -1,0 +1,17 @@
+import { createRoute } from '@hono/zod-openapi'
+import { envelopeOf } from '../../lib/envelope'
+import { PUBLIC_AUTH_ERRORS, errorResponses, jsonContent } from '../../lib/openapi-helpers'
+import { EventPageSchema, EventQuerySchema } from './events.schemas'
+
+export const listEvents = createRoute({
+  method: 'get',
+  path: '/events',
+  tags: ['Events'],
+  security: [{ ApiKey: [] }],
+  summary: "The company's event feed, oldest first: catch up on anything a webhook missed (kept 30 days)",
+  request: { query: EventQuerySchema },
+  responses: {
+    200: jsonContent(envelopeOf(EventPageSchema), 'One page of events'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'device_not_found'),
+  },
+})
