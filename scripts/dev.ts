@@ -20,7 +20,8 @@ try {
     stateDir,
     nodes,
     // A developer wants to see the QR code to scan right in this terminal.
-    env: { PRINT_QR: process.env.PRINT_QR ?? '1' },
+    // A local stack: webhooks may go to a receiver on this machine (npm run webhooks:listen).
+    env: { PRINT_QR: process.env.PRINT_QR ?? '1', WEBHOOK_ALLOW_PRIVATE: process.env.WEBHOOK_ALLOW_PRIVATE ?? '1' },
     log: (source, line) => {
       // wrangler's per-request lines are noise at the default level; errors always show.
       if (verbose || source !== 'worker' || /error|✘|warn/i.test(line)) console.log(`[${source}] ${line}`)
