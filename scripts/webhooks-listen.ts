@@ -51,7 +51,8 @@ const server = createServer((req, res) => {
         data: unknown
       }
       console.log(
-        `${new Date().toISOString()}  ${event.type.padEnd(18)} ${event.id}  device ${event.device_id ?? '-'} #${event.sequence}  ${JSON.stringify(event.data)}`,
+        `${new Date().toISOString()}  ${event.type.padEnd(18)} ${event.id}  device ${event.device_id ?? '-'} #${event.sequence}  ` +
+          JSON.stringify(event.data),
       )
       res.writeHead(200).end('ok')
     } catch (error) {
