@@ -2,6 +2,7 @@
 // schemas imported by both sides. Frames are JSON text. A frame that expects an answer carries
 // an `id`; the answer is a `result` frame with the same id, a success/failure union.
 import { z } from 'zod'
+import { InboundMessage, SimulateInbound } from './inbound'
 
 /** Bumped on any incompatible change; both `hello` frames carry it and a mismatch is refused. */
 export const PROTOCOL_VERSION = 1
@@ -127,8 +128,12 @@ export const ReceiptFrame = z.object({
   error: z.string().max(200).optional(),
 })
 
+/** A message the linked phone received; acknowledged with a `result`, resent until it is. */
+export const InboundFrame = z.object({ type: z.literal('inbound'), id: commandId, message: InboundMessage })
+
 export const NodeToDevice = z.discriminatedUnion('type', [
   ReceiptFrame,
+  InboundFrame,
   DeviceHello,
   z.object({
     type: z.literal('status'),
@@ -159,6 +164,8 @@ export const DeviceToNode = z.discriminatedUnion('type', [
   /** Unlink from WhatsApp and forget the auth state; the device is being deleted. */
   z.object({ type: z.literal('logout'), id: commandId }),
   SendCommand,
+  /** The sandbox: a simulated contact writes, reacts, edits or deletes (simulator engines only; others answer `not_simulator`). */
+  z.object({ type: z.literal('simulate'), id: commandId, action: SimulateInbound }),
   /** Fencing: this node no longer owns the device; stop without logging out. */
   z.object({ type: z.literal('release'), reason: z.string() }),
   ResultFrame,

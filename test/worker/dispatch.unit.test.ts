@@ -45,6 +45,9 @@ describe('interpretSend: the send-outcome table', () => {
 
 const row = (overrides: Partial<MessageRow> = {}): MessageRow => ({
   message_id: 'msg_1_aaaaaaaaaaaaaaaaaaaa',
+  direction: 'outbound',
+  details: null,
+  received_at: null,
   company_id: 1,
   batch_id: null,
   batch_index: null,

@@ -19,6 +19,7 @@ import { blockedBy } from './readiness'
 import { Retention } from './retention'
 import { settingsOf } from '../../lib/settings'
 import { companyOfDevice } from './owner'
+import { receiveInbound } from './inbound'
 import { Outbox, type BatchView, type Blocked, type EnqueueOutcome, type SendOutcome } from './outbox'
 import { announceMessages } from './announcements'
 import { EventForwarder } from './event-forwarder'
@@ -90,7 +91,17 @@ export class DeviceDO extends DurableObject<Env> {
       events: this.events,
       retentionMs: () => settingsOf(this.env).messageRetentionMs,
     })
-    this.frames = new NodeFrames({ store: this.store, ledger: this.ledger, link: this.link, setLive: (changes) => this.setLive(changes) })
+    this.frames = new NodeFrames({
+      store: this.store,
+      ledger: this.ledger,
+      link: this.link,
+      setLive: (changes) => this.setLive(changes),
+      receive: async (message) => {
+        const companyId = await companyOfDevice(this.store, this.env.DB)
+        if (companyId === null) throw new Error('the device has no company (deleted)')
+        receiveInbound(message, { storage: ctx.storage, events: this.events, deviceId: this.deviceId(), companyId }, Date.now())
+      },
+    })
     answerPingsWhileHibernating(ctx)
   }
 

@@ -4,7 +4,7 @@
 import { SqlStore } from '../sql-schema'
 
 export { MESSAGE_STATUSES, MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES, type MessageStatus, type MessageType } from './message-kinds'
-import type { MessageStatus, MessageType } from './message-kinds'
+import type { MessageDirection, MessageStatus, MessageType } from './message-kinds'
 
 export type MessageRow = {
   message_id: string
@@ -25,6 +25,10 @@ export type MessageRow = {
   delivered_at: number | null
   read_at: number | null
   failed_at: number | null
+  direction: MessageDirection
+  /** Inbound only: what WhatsApp told about it (InboundDetails as JSON). */
+  details: string | null
+  received_at: number | null
 }
 
 export type NewMessage = Pick<
@@ -38,6 +42,8 @@ export type NewMessage = Pick<
 export interface ListQuery {
   status?: MessageStatus[]
   batchId?: string
+  direction?: MessageDirection
+  chatId?: string
   /** Strictly older than this (created_at, message_id) position. */
   before?: { createdAt: number; messageId: string }
   limit: number
@@ -73,6 +79,12 @@ export const LEDGER_SCHEMA = [
   // The last outbox position handed out: an insert bumps it instead of scanning for MAX(outbox_seq).
   `CREATE TABLE outbox_counter (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
    INSERT INTO outbox_counter (id, last) SELECT 1, COALESCE(MAX(outbox_seq), 0) FROM messages;`,
+  // Inbound messages live here too, one row per WhatsApp message (device/inbound.ts).
+  `ALTER TABLE messages ADD COLUMN direction TEXT NOT NULL DEFAULT 'outbound';
+   ALTER TABLE messages ADD COLUMN details TEXT;
+   ALTER TABLE messages ADD COLUMN received_at INTEGER;
+   CREATE UNIQUE INDEX messages_inbound_wa ON messages (wa_message_id) WHERE direction = 'inbound';
+   CREATE INDEX messages_chat ON messages (chat_id, created_at);`,
 ]
 
 /** Told of the rows a status change moved, inside the transaction that moved them. */
@@ -129,7 +141,7 @@ export class Ledger extends SqlStore {
   pruneFinal(before: number, limit: number): number {
     return this.sql.exec(
       `DELETE FROM messages WHERE message_id IN (
-         SELECT message_id FROM messages WHERE created_at < ? AND status IN ('sent', 'delivered', 'read', 'failed')
+         SELECT message_id FROM messages WHERE created_at < ? AND status IN ('sent', 'delivered', 'read', 'failed', 'received')
          ORDER BY created_at LIMIT ?)`,
       before,
       limit,
@@ -246,9 +258,14 @@ export class Ledger extends SqlStore {
       where.push(`status IN (${query.status.map(() => '?').join(',')})`)
       binds.push(...query.status)
     }
-    if (query.batchId) {
-      where.push('batch_id = ?')
-      binds.push(query.batchId)
+    for (const [column, value] of [
+      ['batch_id', query.batchId],
+      ['direction', query.direction],
+      ['chat_id', query.chatId],
+    ] as const) {
+      if (value === undefined) continue
+      where.push(`${column} = ?`)
+      binds.push(value)
     }
     if (query.before) {
       where.push('(created_at < ? OR (created_at = ? AND message_id < ?))')

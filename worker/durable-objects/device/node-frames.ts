@@ -1,5 +1,5 @@
 // What DeviceDO does with each frame its node sends: live status and QR, auth state reads and
-// writes, receipts, and answers to the commands it sent. Only the current assignee is heard.
+// writes, receipts, inbound messages, and answers to the commands it sent. Only the current assignee is heard.
 import { CloseCode } from '../../../protocol/close-codes'
 import {
   decodeFrame,
@@ -13,6 +13,7 @@ import {
 import { closeQuietly, sendFrame, sendRaw } from '../sockets'
 import type { DeviceState, DeviceStore } from './device-store'
 import type { Ledger } from './ledger'
+import type { InboundMessage } from '../../../protocol/inbound'
 import type { NodeLink } from './node-link'
 
 /** Clears a shown QR: it is void once linked, on error, or without its node. */
@@ -24,6 +25,8 @@ export interface NodeFramesDeps {
   link: NodeLink
   /** Stores a change of the live state and runs its consequences. */
   setLive(changes: Partial<DeviceState>): Promise<void>
+  /** Stores what the phone received, with its event (device/inbound.ts). */
+  receive(message: InboundMessage): Promise<void>
 }
 
 export class NodeFrames {
@@ -72,6 +75,10 @@ export class NodeFrames {
         return this.acknowledge(ws, frame.id)
       case 'receipt':
         this.deps.ledger.applyReceipt(frame.wa_message_id, frame.status, frame.at, frame.error)
+        return this.acknowledge(ws, frame.id)
+      case 'inbound':
+        // Acknowledged only once stored: until then the node keeps it and sends it again.
+        await this.deps.receive(frame.message)
         return this.acknowledge(ws, frame.id)
       case 'result':
         return this.deps.link.commands.settle(frame)

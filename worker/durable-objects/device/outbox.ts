@@ -10,6 +10,7 @@ export type { BatchView } from './message-view'
 import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
 import type { CommandOutcome } from './pending-commands'
 import { wakeBy } from '../alarms'
+import { messageIdOfWa } from './inbound'
 
 export type SendOutcome =
   | { ok: true; message: MessageView }
@@ -42,6 +43,9 @@ export interface OutboxDeps {
 
 export class Outbox {
   constructor(private readonly deps: OutboxDeps) {}
+
+  /** Our id of a message this device sent or received, from its WhatsApp id (for replies and reactions). */
+  private readonly idOfWa = (waMessageId: string | null) => messageIdOfWa(this.deps.storage.sql, waMessageId)
 
   /** The caller's quota reservation is this object's from here on: anything not sent is refunded here. */
   async sendNow(input: NewMessage): Promise<SendOutcome> {
@@ -84,12 +88,14 @@ export class Outbox {
 
   async message(messageId: string): Promise<MessageView | null> {
     const row = this.deps.ledger.get(messageId)
-    return row ? toMessageView(row, this.deps.deviceId()) : null
+    return row ? toMessageView(row, this.deps.deviceId(), this.idOfWa) : null
   }
 
   async messages(query: ListQuery): Promise<MessageView[]> {
     const status = query.status?.includes('queued') ? [...query.status, 'sending' as const] : query.status
-    return this.deps.ledger.list({ ...query, ...(status && { status }) }).map((row) => toMessageView(row, this.deps.deviceId()))
+    return this.deps.ledger
+      .list({ ...query, ...(status && { status }) })
+      .map((row) => toMessageView(row, this.deps.deviceId(), this.idOfWa))
   }
 
   async batch(batchId: string): Promise<BatchView | null> {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi'
-import { MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES } from '../../durable-objects/device/message-kinds'
+import { MESSAGE_DIRECTIONS, MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES } from '../../durable-objects/device/message-kinds'
 import { isoTimestamp } from '../../lib/openapi-helpers'
 import { MAX_BULK_MESSAGES, MAX_RECIPIENT } from '../../messaging/outgoing'
 
@@ -75,21 +75,57 @@ export const BulkResultSchema = z
   })
   .openapi('BulkResult')
 
+const SenderSchema = z
+  .object({
+    jid: z.string().openapi({ description: 'The WhatsApp id that wrote it: `…@s.whatsapp.net` or `…@lid`' }),
+    lid: z.string().nullable().openapi({ description: "The sender's LID (`…@lid`), when WhatsApp told it" }),
+    phone: z.string().nullable().openapi({ description: 'E.164; null when WhatsApp did not tell (see docs/events.md)' }),
+    push_name: z.string().nullable().openapi({ description: 'The name the sender set in WhatsApp' }),
+  })
+  .openapi('Sender')
+
 export const MessageSchema = z
   .object({
     message_id: z.string(),
+    direction: z.enum(MESSAGE_DIRECTIONS).openapi({ description: '`outbound`: sent through this API; `inbound`: received by the device' }),
     status: MessageStatusSchema,
     type: z.enum(MESSAGE_TYPES),
-    recipient: z.string(),
+    recipient: z.string().openapi({ description: 'Outbound: who it was sent to. Inbound: the sender (phone, else JID)' }),
     chat_id: z.string(),
+    is_group: z.boolean(),
+    text: z.string().nullable().openapi({ description: 'The text, or the caption of media' }),
     device_id: z.number().int(),
     batch_id: z.string().nullable(),
     error: z.string().nullable().openapi({ description: 'Why it failed: not_on_whatsapp, media_unavailable, interrupted, …' }),
+    sender: SenderSchema.nullable().openapi({ description: 'Inbound: who wrote it' }),
+    participant: z.string().nullable().openapi({ description: 'Inbound, in a group: the member who wrote it' }),
+    reply_to: z
+      .object({ wa_message_id: z.string(), message_id: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'Inbound: the message it quotes (message_id when this device has it)' }),
+    media: z
+      .object({
+        mimetype: z.string(),
+        file_name: z.string().nullable(),
+        size: z.number().int().nullable(),
+        url: z.string().nullable().openapi({ description: 'Where to download it (with your API key); null when it could not be stored' }),
+        error: z.string().nullable(),
+      })
+      .nullable(),
+    location: z.object({ latitude: z.number(), longitude: z.number(), name: z.string().nullable() }).nullable(),
+    contact: z.object({ display_name: z.string(), vcard: z.string() }).nullable(),
+    reaction: z
+      .object({ emoji: z.string(), wa_message_id: z.string().nullable(), message_id: z.string().nullable() })
+      .nullable()
+      .openapi({ description: 'A reaction: its emoji (empty when taken back) and the message reacted to' }),
     created_at: isoTimestamp,
+    received_at: isoTimestamp.nullable(),
     sent_at: isoTimestamp.nullable(),
     delivered_at: isoTimestamp.nullable(),
     read_at: isoTimestamp.nullable(),
     failed_at: isoTimestamp.nullable(),
+    edited_at: isoTimestamp.nullable(),
+    deleted_at: isoTimestamp.nullable(),
   })
   .openapi('Message')
 export type MessageView = z.infer<typeof MessageSchema>
@@ -98,6 +134,8 @@ export const MessageListSchema = z.object({ messages: z.array(MessageSchema), ne
 
 export const MessageListQuerySchema = z.object({
   device_id: z.coerce.number().int().positive().optional(),
+  direction: z.enum(MESSAGE_DIRECTIONS).optional(),
+  chat_id: z.string().min(3).max(128).optional(),
   status: MessageStatusSchema.optional(),
   batch_id: z.string().max(64).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),

@@ -57,6 +57,8 @@ export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (
       deviceOf(c.env, id).messages({
         ...(query.status && { status: [query.status] }),
         ...(query.batch_id && { batchId: query.batch_id }),
+        ...(query.direction && { direction: query.direction }),
+        ...(query.chat_id && { chatId: query.chat_id }),
         ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.id } }),
         limit: query.limit + 1,
       }),
