@@ -68,6 +68,8 @@ export const MEDIA_FETCH_TIMEOUT_MS = 15 * SECOND
  * send, a slot, the memory for its file); then it fails as media_unavailable, refunded.
  */
 export const MEDIA_BUDGET_WAIT_MS = 30 * SECOND
+/** A node gives up downloading an inbound message's media (and asking the phone to re-upload it) after this long. */
+export const INBOUND_MEDIA_TIMEOUT_MS = 60 * SECOND
 /** A node gives up uploading media to WhatsApp after this long. */
 export const MEDIA_UPLOAD_TIMEOUT_MS = 60 * SECOND
 /** DeviceDO waits this long for a text send: a number lookup, then the relay. */

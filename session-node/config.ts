@@ -16,7 +16,7 @@ export interface Config {
   /** 32 bytes, from SESSION_ENCRYPTION_KEY. */
   encryptionKey: Buffer
   capacity: number
-  simulator: { scanDelayMs: number; deliveryMs: number; readMs: number }
+  simulator: { scanDelayMs: number; deliveryMs: number; readMs: number; replyMs: number }
   logLevel: LogLevel
   printQr: boolean
   /** MEDIA_ALLOW_PRIVATE=1: media URLs may point at loopback and private networks. Local development only. */
@@ -64,6 +64,7 @@ const EnvSchema = z
     SIM_SCAN_DELAY_MS: milliseconds(3000),
     SIM_DELIVERY_MS: milliseconds(500),
     SIM_READ_MS: milliseconds(1500),
+    SIM_REPLY_MS: milliseconds(1000),
     LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).default('info'),
     PRINT_QR: flag,
     MEDIA_ALLOW_PRIVATE: flag,
@@ -118,7 +119,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       engine: e.WA_ENGINE,
       encryptionKey: Buffer.from(e.SESSION_ENCRYPTION_KEY, 'hex'),
       capacity: e.NODE_CAPACITY,
-      simulator: { scanDelayMs: e.SIM_SCAN_DELAY_MS, deliveryMs: e.SIM_DELIVERY_MS, readMs: e.SIM_READ_MS },
+      simulator: { scanDelayMs: e.SIM_SCAN_DELAY_MS, deliveryMs: e.SIM_DELIVERY_MS, readMs: e.SIM_READ_MS, replyMs: e.SIM_REPLY_MS },
       logLevel: e.LOG_LEVEL,
       printQr: e.PRINT_QR,
       mediaAllowPrivate: e.MEDIA_ALLOW_PRIVATE,

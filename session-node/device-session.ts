@@ -25,6 +25,10 @@ import type { CommandOf, EventOf, FrameSocket, SocketEnd, SocketTiming } from '.
 import { AckQueue } from './transport/ack-queue'
 import { ReconnectingSocket, type EndDecision } from './transport/reconnecting-socket'
 import { messageOf } from './error-message'
+import { InboundRelay } from './inbound-relay'
+import { finalReason } from './final-reason'
+import { inboundUploader } from './media/upload-inbound'
+import { MEDIA_FETCH_DEFAULTS } from './media/fetch-media'
 
 type DeviceSocket = FrameSocket<DeviceToNode, NodeToDevice>
 
@@ -53,17 +57,6 @@ export interface DeviceSessionOptions {
   onEnded(session: DeviceSession): void
 }
 
-/** Answers and close codes that mean "this device is not yours any more": never reconnect. */
-function finalReason(end: SocketEnd): string | null {
-  // Any other refusal (a 5xx, a worker mid-deploy) is worth another try; a deleted device is
-  // also released by the fleet.
-  if (end.kind === 'rejected') return end.status === 409 ? 'fenced: another node or epoch owns this device' : null
-  if (end.code === CloseCode.notAssigned) return 'fenced: the device moved to another node'
-  if (end.code === CloseCode.deviceGone) return 'the device was deleted'
-  if (end.code === CloseCode.unsupportedProtocol) return 'the worker speaks another protocol version'
-  return null
-}
-
 /** Receipts waiting for DeviceDO beyond this (a very long outage) are dropped, oldest kept. */
 const MAX_PENDING_RECEIPTS = 10_000
 
@@ -75,6 +68,7 @@ export class DeviceSession {
   private readonly store: RemoteAuthStore
   private readonly reporter: SessionReporter
   private readonly receipts: AckQueue<ReceiptFrame>
+  private readonly inbound: InboundRelay
   private readonly runner: EngineRunner
   private readonly lease: Lease
   /** The socket DeviceDO has welcomed; frames are only sent there. */
@@ -88,6 +82,12 @@ export class DeviceSession {
     this.logger = options.logger.child({ deviceId, epoch })
     this.store = new RemoteAuthStore(deviceId, options.sealer, this.logger, options.timing.requestTimeoutMs)
     this.receipts = new AckQueue<ReceiptFrame>({ name: 'receipts', logger: this.logger, timeoutMs: options.timing.requestTimeoutMs })
+    this.inbound = new InboundRelay({
+      logger: this.logger,
+      requestTimeoutMs: options.timing.requestTimeoutMs,
+      upload: inboundUploader({ workerWsUrl: options.workerWsUrl, token: options.token, deviceId }),
+      maxMediaBytes: MEDIA_FETCH_DEFAULTS.maxDocumentBytes,
+    })
     this.reporter = new SessionReporter({
       deviceId,
       logger: this.logger,
@@ -149,6 +149,7 @@ export class DeviceSession {
         this.link.resetBackoff()
         this.store.attach(socket)
         this.receipts.attach(socket)
+        this.inbound.attach(socket)
         this.lease.renew()
         if (frame.active) this.reporter.replay()
         void this.runner.change(
@@ -186,6 +187,12 @@ export class DeviceSession {
         // The device is being deleted: its credentials go even if WhatsApp could not be told.
         await this.runner.logout(() => this.store.clear())
         return undefined
+      case 'simulate': {
+        const engine = this.runner.current
+        if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')
+        if (!engine.simulate) throw new CommandError('not_simulator', 'this node runs real WhatsApp, not the simulator')
+        return { wa_message_id: (await engine.simulate(frame.action)).waMessageId }
+      }
       case 'send':
         return runSend(frame, () => this.runner.current, this.options.media).then(
           (sent) => {
@@ -205,6 +212,7 @@ export class DeviceSession {
     this.welcomed = null
     this.store.detach()
     this.receipts.detach()
+    this.inbound.detach()
     const reason = finalReason(end)
     if (reason === null) return 'reconnect' // the engine keeps running; auth writes wait
     if (end.kind === 'closed' && end.code === CloseCode.unsupportedProtocol) this.logger.error({ end }, reason)
@@ -219,6 +227,7 @@ export class DeviceSession {
       deviceId: this.deviceId,
       store: this.store,
       logger: this.logger,
+      fetchMedia: (url) => this.options.media(url, async (file) => file),
       events: {
         qr: (code, ttlMs) => {
           if (isCurrent()) this.reporter.qr(code, ttlMs)
@@ -226,8 +235,9 @@ export class DeviceSession {
         status: (update) => {
           if (isCurrent()) this.reporter.status(update)
         },
-        // Not filtered: a receipt is a fact about a sent message whichever engine saw it.
+        // Not filtered: a receipt is a fact about a sent message whichever engine saw it; so is a received message.
         receipt: (receipt) => this.forwardReceipt(receipt),
+        inbound: (event) => this.inbound.accept(event),
       },
     })
   }
@@ -259,17 +269,22 @@ export class DeviceSession {
         // a stop after the lease ran out may be waiting already) from hanging the end forever.
         this.store.close(reason)
         this.receipts.close(reason)
+        this.inbound.close(reason)
       }
       await this.runner.hold('ending')
       // Engines flush their last writes on stop; on a planned stop they get a moment to land.
       if (planned && this.welcomed?.isOpen) {
-        const [auth, receipts] = await Promise.all([this.store.drain(this.options.drainMs), this.receipts.drain(this.options.drainMs)])
+        const ms = this.options.drainMs
+        const [auth, receipts, inbound] = await Promise.all([this.store.drain(ms), this.receipts.drain(ms), this.inbound.drain(ms)])
         if (!auth) this.logger.warn('some auth writes were not acknowledged before the session closed')
-        if (!receipts)
-          this.logger.warn({ lost: this.receipts.pendingCount }, 'some receipts were not acknowledged before the session closed')
+        if (!receipts || !inbound) {
+          const lost = { receipts: this.receipts.pendingCount, inbound: this.inbound.pendingCount }
+          this.logger.warn(lost, 'some receipts or inbound messages were not acknowledged before the session closed')
+        }
       }
       this.store.close(reason)
       this.receipts.close(reason)
+      this.inbound.close(reason)
       await this.link.close(CloseCode.normal, reason)
       this.options.onEnded(this)
     })()

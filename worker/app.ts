@@ -12,7 +12,9 @@ import { devicesRouter } from './routes/devices/devices.index'
 import { messagesRouter } from './routes/messages/messages.index'
 import { eventsRouter } from './routes/events/events.index'
 import { webhooksRouter } from './routes/webhooks/webhooks.index'
+import { sandboxRouter } from './routes/sandbox/sandbox.index'
 import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
+import { nodeMediaRouter } from './routes/node-sockets/node-media'
 import { docsPage } from './routes/system/docs-page'
 import { systemRouter } from './routes/system/system.index'
 
@@ -37,7 +39,9 @@ export function createApp() {
   app.route('/api/whatsapp', messagesRouter)
   app.route('/api/whatsapp', webhooksRouter)
   app.route('/api/whatsapp', eventsRouter)
+  app.route('/api/whatsapp', sandboxRouter)
   app.route('/api/nodes', nodeSocketsRouter)
+  app.route('/api/nodes', nodeMediaRouter)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
   app.openAPIRegistry.registerComponent('securitySchemes', 'AdminToken', { type: 'http', scheme: 'bearer' })

@@ -3,6 +3,7 @@
 // documented sandbox. Both keep their credentials only in the AuthStore (backed by DeviceDO).
 import type { Logger } from 'pino'
 import type { MessageFailureCode } from '../../protocol/frames'
+import type { InboundMessageInput, SimulateInbound } from '../../protocol/inbound'
 
 export type { EngineName } from '../../protocol/frames'
 
@@ -31,6 +32,15 @@ export interface EngineEvents {
   status(update: EngineStatus): void
   /** What became of a sent message, matched by the id `send` returned. */
   receipt(update: Receipt): void
+  /** The phone received something (a message, a reaction, an edit, a deletion). */
+  inbound(event: InboundEvent): void
+}
+
+export interface InboundEvent {
+  /** Normalised by the engine; with media, `media.stored` is false until the session stored it. */
+  message: InboundMessageInput
+  /** Fetches the media's bytes, for a message with media. */
+  download?: () => Promise<Buffer>
 }
 
 export interface Receipt {
@@ -80,6 +90,8 @@ export interface EngineContext {
   store: AuthStore
   events: EngineEvents
   logger: Logger
+  /** The node's media fetcher (SSRF-guarded, capped): the simulator's contacts send files with it. */
+  fetchMedia?: (url: string) => Promise<MediaPayload>
 }
 
 export interface Engine {
@@ -97,6 +109,8 @@ export interface Engine {
    * have gone out, any other code when it certainly was not sent.
    */
   send(message: OutgoingMessage): Promise<{ waMessageId: string }>
+  /** The sandbox only: a simulated contact writes, reacts, edits or deletes. Engines without it are not simulators. */
+  simulate?(action: SimulateInbound): Promise<{ waMessageId: string }>
 }
 
 export type EngineFactory = (context: EngineContext) => Engine

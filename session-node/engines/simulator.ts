@@ -4,7 +4,9 @@
 // engine, so failover to another node resumes without a new QR, exactly as in production.
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import type { SimulateInbound } from '../../protocol/inbound'
 import { SendError, type Engine, type EngineContext, type EngineFactory, type OutgoingMessage, type Receipt } from './engine'
+import { actionProblem, autoResponse, contactAction } from './simulated-contacts'
 
 export interface SimulatorOptions {
   /** After this long "the user scans" the QR (or enters the pairing code). SIM_SCAN_DELAY_MS. */
@@ -17,6 +19,8 @@ export interface SimulatorOptions {
   /** A sent message is delivered this long after it was sent (SIM_DELIVERY_MS), and read after readMs (SIM_READ_MS). */
   deliveryMs: number
   readMs: number
+  /** A contact whose number ends in 1111 replies this long after a message reached it (SIM_REPLY_MS). */
+  replyMs: number
 }
 
 export const SIMULATOR_DEFAULTS: SimulatorOptions = {
@@ -26,6 +30,7 @@ export const SIMULATOR_DEFAULTS: SimulatorOptions = {
   resumeDelayMs: 50,
   deliveryMs: 500,
   readMs: 1500,
+  replyMs: 1000,
 }
 
 export const CREDS_NAME = 'creds'
@@ -134,6 +139,27 @@ export class SimulatorEngine implements Engine {
     this.later(this.options.deliveryMs, receipt('delivered'))
     // Never read before delivered, whatever the two settings say.
     this.later(Math.max(this.options.readMs, this.options.deliveryMs), receipt('read'))
+    // The documented contacts answer on their own (simulated-contacts.ts).
+    const response = server === 's.whatsapp.net' ? autoResponse(user, waMessageId, message.text) : null
+    if (response)
+      this.later(Math.max(this.options.replyMs, this.options.deliveryMs), () => void this.simulate(response).catch(() => undefined))
+    return { waMessageId }
+  }
+
+  /** The sandbox: a contact of this device writes, sends a file, reacts, edits or deletes. */
+  async simulate(action: SimulateInbound): Promise<{ waMessageId: string }> {
+    if (this.stopped || !this.ready) throw new SimulatorError('not_ready', 'the device is not linked')
+    const problem = actionProblem(action)
+    if (problem) throw new SimulatorError('invalid_action', problem)
+    let file = null
+    if (action.media_url !== null) {
+      if (!this.context.fetchMedia) throw new SimulatorError('invalid_action', 'this node cannot fetch media')
+      file = await this.context.fetchMedia(action.media_url).catch((error: unknown) => {
+        throw new SimulatorError('invalid_action', `media_url: ${error instanceof Error ? error.message : String(error)}`)
+      })
+    }
+    const { waMessageId, event } = contactAction(action, file)
+    this.context.events.inbound(event)
     return { waMessageId }
   }
 

@@ -175,6 +175,9 @@ describe('baileys engine: a failing listener', () => {
         store: new MemoryAuthStore(),
         logger: pino({ level: 'silent' }),
         events: {
+          inbound: () => {
+            throw new Error('listener bug')
+          },
           qr: () => {
             throw new Error('listener bug')
           },

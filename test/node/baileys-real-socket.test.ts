@@ -46,7 +46,7 @@ function realEngine(url: string, store = new MemoryAuthStore()) {
       deviceId: 9,
       store,
       logger: pino({ level: 'silent' }),
-      events: { qr: () => undefined, status: (update) => statuses.push(update), receipt: () => undefined },
+      events: { qr: () => undefined, status: (update) => statuses.push(update), receipt: () => undefined, inbound: () => undefined },
     },
     {
       socketFactory: (config) => {

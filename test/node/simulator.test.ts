@@ -1,7 +1,7 @@
 // The simulator as the documented sandbox: what a developer sees when linking a device with it.
 import { pino } from 'pino'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { AuthStore, EngineStatus, Receipt } from '../../session-node/engines/engine'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { AuthStore, EngineStatus, InboundEvent, Receipt } from '../../session-node/engines/engine'
 import { SimulatorEngine, simulatedPairingCode, simulatedPhone, type SimulatorOptions } from '../../session-node/engines/simulator'
 
 class MemoryStore implements AuthStore {
@@ -30,6 +30,7 @@ afterEach(async () => {
 function simulator(deviceId: number, options: Partial<SimulatorOptions>, store = new MemoryStore()) {
   const events: Event[] = []
   const receipts: Receipt[] = []
+  const inbound: InboundEvent[] = []
   const waiters = new Set<() => void>()
   const engine = new SimulatorEngine(
     {
@@ -46,7 +47,12 @@ function simulator(deviceId: number, options: Partial<SimulatorOptions>, store =
           for (const waiter of waiters) waiter()
         },
         receipt: (receipt) => receipts.push(receipt),
+        inbound: (event) => {
+          inbound.push(event)
+          for (const waiter of waiters) waiter()
+        },
       },
+      fetchMedia: async (url) => ({ kind: 'image', data: Buffer.from(`bytes of ${url}`), mimetype: 'image/jpeg' }),
     },
     options,
   )
@@ -64,7 +70,7 @@ function simulator(deviceId: number, options: Partial<SimulatorOptions>, store =
       waiters.add(check)
       check()
     })
-  return { engine, events, receipts, store, until }
+  return { engine, events, receipts, inbound, store, until }
 }
 
 const isAuthenticated = (event: Event) => 'status' in event && event.status === 'authenticated'
@@ -205,5 +211,76 @@ describe('the simulator engine: sending (the documented sandbox)', () => {
     await expect(engine.send({ messageId: 'm2', chatId: '22370123456@s.whatsapp.net', text: 'hi' })).rejects.toMatchObject({
       code: 'not_ready',
     })
+  })
+})
+
+describe('the simulator engine: its contacts write back (the sandbox)', () => {
+  const linkedSimulator = async (options: Partial<SimulatorOptions> = {}) => {
+    const sim = simulator(31, { scanDelayMs: 5, resumeDelayMs: 0, deliveryMs: 10, readMs: 20, replyMs: 30, ...options })
+    await sim.engine.start()
+    await sim.until(isAuthenticated)
+    return sim
+  }
+  const eventually = <T>(probe: () => T | undefined) =>
+    vi.waitFor(() => {
+      const value = probe()
+      if (value === undefined) throw new Error('not yet')
+      return value
+    })
+
+  it('makes a contact write, send a file, reply, react, edit and delete, each as an inbound event', async () => {
+    const { engine, inbound } = await linkedSimulator()
+    const base = { from: '22370111100', text: null, media_url: null, group_id: null, reply_to: null, emoji: null } as const
+    const { waMessageId } = await engine.simulate({ ...base, kind: 'message', text: 'Hello' })
+    expect(inbound[0]?.message).toMatchObject({
+      wa_message_id: waMessageId,
+      kind: 'message',
+      type: 'text',
+      text: 'Hello',
+      chat_id: '22370111100@s.whatsapp.net',
+      is_group: false,
+      sender: { jid: '22370111100@s.whatsapp.net', phone: '+22370111100', lid: null },
+    })
+    await engine.simulate({
+      ...base,
+      kind: 'message',
+      media_url: 'https://example.com/cat.jpg',
+      text: 'A cat',
+      group_id: '120363000000000001@g.us',
+    })
+    expect(inbound[1]?.message).toMatchObject({
+      type: 'image',
+      is_group: true,
+      participant: '22370111100@s.whatsapp.net',
+      media: { mimetype: 'image/jpeg' },
+    })
+    expect((await inbound[1]!.download!()).toString()).toBe('bytes of https://example.com/cat.jpg')
+    await engine.simulate({ ...base, kind: 'reaction', reply_to: waMessageId })
+    await engine.simulate({ ...base, kind: 'edit', reply_to: waMessageId, text: 'Hello!' })
+    await engine.simulate({ ...base, kind: 'delete', reply_to: waMessageId })
+    expect(inbound.slice(2).map((e) => [e.message.kind, e.message.target, e.message.emoji ?? null])).toEqual([
+      ['reaction', waMessageId, '👍'],
+      ['edit', waMessageId, null],
+      ['delete', waMessageId, null],
+    ])
+    await expect(engine.simulate({ ...base, kind: 'reaction' })).rejects.toMatchObject({ code: 'invalid_action' })
+    await expect(engine.simulate({ ...base, kind: 'message' })).rejects.toMatchObject({ code: 'invalid_action' })
+  })
+
+  it('has a contact ending in 1111 reply "Re: <text>" to what it got, and one ending in 2222 react 👍', async () => {
+    const { engine, inbound } = await linkedSimulator()
+    const toReplier = await engine.send({ messageId: 'm1', chatId: '22370121111@s.whatsapp.net', text: 'Your order shipped' })
+    const reply = await eventually(() => inbound.find((e) => e.message.kind === 'message'))
+    expect(reply.message).toMatchObject({
+      text: 'Re: Your order shipped',
+      reply_to: toReplier.waMessageId,
+      sender: { phone: '+22370121111' },
+    })
+    const toReactor = await engine.send({ messageId: 'm2', chatId: '22370122222@s.whatsapp.net', text: 'Rate us' })
+    const reaction = await eventually(() => inbound.find((e) => e.message.kind === 'reaction'))
+    expect(reaction.message).toMatchObject({ type: 'reaction', emoji: '👍', target: toReactor.waMessageId })
+    await engine.send({ messageId: 'm3', chatId: '22370123456@s.whatsapp.net', text: 'Nobody answers' })
+    await new Promise((resolve) => setTimeout(resolve, 80))
+    expect(inbound).toHaveLength(2)
   })
 })

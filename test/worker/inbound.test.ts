@@ -4,8 +4,9 @@
 // them announced once each. A reply points at our own message when the device has it.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { InboundMessageInput } from '../../protocol/inbound'
+import { exports } from 'cloudflare:workers'
 import { tenant } from './helpers'
-import { linkedDevice, resetWorld } from './node-client'
+import { linkedDevice, registerNode, resetWorld } from './node-client'
 
 afterEach(resetWorld)
 
@@ -89,6 +90,33 @@ describe('inbound messages', () => {
       return all.map((e) => e.type)
     })
     expect(types).toEqual(['message.received', 'message.reaction', 'message.edited', 'message.deleted'])
+  })
+
+  it("takes an inbound message's media only from the device's own node, with a length, and serves it to its company only", async () => {
+    const { api, key, device, session, node } = await linkedDevice()
+    const bytes = new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4])
+    const put = (token: string, body: BodyInit, headers: Record<string, string> = {}) =>
+      exports.default.fetch(
+        new Request(`http://api.test/api/nodes/devices/${device.id}/media/WA-IMG`, {
+          method: 'PUT',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'image/jpeg', ...headers },
+          body,
+        }),
+      )
+    const stranger = await registerNode('another-node')
+    expect((await put(stranger.token, bytes)).status).toBe(404)
+    expect((await put(node.token, bytes)).status).toBe(201)
+    const media = { mimetype: 'image/jpeg', stored: true, size: bytes.length }
+    await tell(session, inbound({ wa_message_id: 'WA-IMG', type: 'image', text: 'A photo', media }))
+    const message = (await api('GET', '/messages?direction=inbound')).body.data.messages[0]!
+    expect(message.media).toMatchObject({ mimetype: 'image/jpeg', url: `/api/whatsapp/messages/${message.message_id}/media` })
+    const download = (key: string) =>
+      exports.default.fetch(new Request(`http://api.test${message.media!.url}`, { headers: { 'X-API-Key': key } }))
+    const mine = await download(key)
+    expect(mine.status).toBe(200)
+    expect(mine.headers.get('content-type')).toBe('image/jpeg')
+    expect(new Uint8Array(await mine.arrayBuffer())).toEqual(bytes)
+    expect((await download((await tenant()).key)).status).toBe(404)
   })
 
   it('refuses a malformed inbound frame and stores nothing', async () => {

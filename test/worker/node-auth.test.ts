@@ -16,9 +16,11 @@ describe('node authentication', () => {
     expect((await admin('GET', '/nodes')).body.data).toEqual([])
   })
 
-  it('refuses a device socket with a wrong token, and a plain GET', async () => {
-    const { device, epoch } = await nodeWithDevice()
+  it('refuses a device socket with a wrong token, a plain GET without a token, and one with a token but no upgrade', async () => {
+    const { device, epoch, node } = await nodeWithDevice()
     expect((await upgrade(`/api/nodes/devices/${device.id}/connect?epoch=${epoch}`, 'wnt_' + 'y'.repeat(40))).status).toBe(401)
-    expect((await exports.default.fetch(new Request('http://api.test/api/nodes/connect'))).status).toBe(422)
+    expect((await exports.default.fetch(new Request('http://api.test/api/nodes/connect'))).status).toBe(401)
+    const plain = new Request('http://api.test/api/nodes/connect', { headers: { Authorization: `Bearer ${node.token}` } })
+    expect((await exports.default.fetch(plain)).status).toBe(422)
   })
 })

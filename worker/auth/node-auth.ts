@@ -4,13 +4,10 @@ import { ApiError } from '../lib/errors'
 import { authenticateNode } from './node-token'
 
 /**
- * The session nodes' way in: a WebSocket upgrade with `Authorization: Bearer <NODE_TOKEN>`. The
- * node it names goes in `c.var.node`; the socket itself is accepted by the Durable Object.
+ * The session nodes' way in (their WebSocket upgrades and media uploads): `Authorization: Bearer
+ * <NODE_TOKEN>`. The node it names goes in `c.var.node`.
  */
 export const nodeAuth = createMiddleware<AppEnv>(async (c, next) => {
-  if (c.req.header('Upgrade')?.toLowerCase() !== 'websocket') {
-    throw new ApiError('validation_error', 'Expected a WebSocket upgrade')
-  }
   const node = await authenticateNode(c.env.DB, c.req.header('Authorization'))
   if (!node) throw new ApiError('unauthorized', 'Missing or invalid node token')
   c.set('node', node)

@@ -31,10 +31,14 @@ const limitOf = (maxSize: number) =>
 const bulkBodies = limitOf(MAX_BULK_BODY_BYTES)
 const otherBodies = limitOf(MAX_BODY_BYTES)
 
+/** A node's upload of inbound media: streamed to R2 under its own cap (routes/node-sockets/node-media.ts). */
+const MEDIA_UPLOAD_PATH = /^\/api\/nodes\/devices\/\d+\/media\//
+
 /** The body limit of a path: the bulk route gets room for a full bulk. */
-export const limitBodies = createMiddleware<AppEnv>((c, next) =>
-  c.req.path === '/api/whatsapp/send-bulk' ? bulkBodies(c, next) : otherBodies(c, next),
-)
+export const limitBodies = createMiddleware<AppEnv>((c, next) => {
+  if (MEDIA_UPLOAD_PATH.test(c.req.path)) return next()
+  return c.req.path === '/api/whatsapp/send-bulk' ? bulkBodies(c, next) : otherBodies(c, next)
+})
 
 /** How deep `text` nests arrays and objects, counting only brackets outside strings. */
 export function jsonDepth(text: string): number {

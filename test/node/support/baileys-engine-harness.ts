@@ -1,7 +1,7 @@
 // Builds a Baileys engine wired to a fake WhatsApp, an in-memory store and a manual clock, and
 // records what it reports to the session layer.
 import { pino } from 'pino'
-import type { EngineStatus, OutgoingMessage, Receipt } from '../../../session-node/engines/engine'
+import type { EngineStatus, OutgoingMessage, InboundEvent, Receipt } from '../../../session-node/engines/engine'
 import { createBaileysEngine, type BaileysEngineOptions } from '../../../session-node/engines/baileys/index'
 import { fakeBaileys, ManualClock } from './fake-baileys'
 import { MemoryAuthStore } from './memory-auth-store'
@@ -14,6 +14,7 @@ export function harness(store = new MemoryAuthStore(), options: BaileysEngineOpt
   const qrs: { code: string; ttlMs: number }[] = []
   const statuses: EngineStatus[] = []
   const receipts: Receipt[] = []
+  const inbound: InboundEvent[] = []
   const engine = createBaileysEngine(
     {
       deviceId: 7,
@@ -23,6 +24,7 @@ export function harness(store = new MemoryAuthStore(), options: BaileysEngineOpt
         qr: (code, ttlMs) => qrs.push({ code, ttlMs }),
         status: (update) => statuses.push(update),
         receipt: (receipt) => receipts.push(receipt),
+        inbound: (event) => inbound.push(event),
       },
     },
     // Baileys' own logs off: its media code warns about the fake bytes tests send (no thumbnail).
@@ -35,7 +37,7 @@ export function harness(store = new MemoryAuthStore(), options: BaileysEngineOpt
       ...options,
     },
   )
-  return { engine, store, wa, clock, qrs, statuses, receipts }
+  return { engine, store, wa, clock, qrs, statuses, receipts, inbound }
 }
 
 /** Lets queued promise work (store writes) run. */

@@ -4,7 +4,6 @@
 // else), so two hosts never run the same WhatsApp session. The ledger and outbox are Outbox's.
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
-import type { LiveStatus } from '../../../protocol/frames'
 import { DEVICE_CONTROL_TIMEOUT_MS, PLACEMENT_RETRY_MS } from '../../../protocol/timing'
 import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
@@ -14,34 +13,24 @@ import { Ledger, type ListQuery, type NewMessage } from './ledger'
 import type { MessageView } from './message-view'
 import { NO_QR, NodeFrames } from './node-frames'
 import { setLive } from './live-state'
+import type { LiveView } from './live-view'
 import { NodeLink } from './node-link'
 import { blockedBy } from './readiness'
 import { Retention } from './retention'
 import { settingsOf } from '../../lib/settings'
 import { companyOfDevice } from './owner'
 import { receiveInbound } from './inbound'
+import { mediaKeyOf } from '../../messaging/inbound-media'
 import { Outbox, type BatchView, type Blocked, type EnqueueOutcome, type SendOutcome } from './outbox'
 import { announceMessages } from './announcements'
 import { EventForwarder } from './event-forwarder'
 import { EventLog } from './event-log'
 import { requestPairingCode, type CommandFailure } from './pairing'
+import type { SimulateInbound } from '../../../protocol/inbound'
 
 export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
 export type { CommandFailure } from './pairing'
-
-export interface LiveView {
-  status: LiveStatus
-  phone_number: string | null
-  qr_code: string | null
-  qr_image: string | null
-  qr_expires_at: number | null
-  node_id: number | null
-  active: boolean
-  /** The device was deleted: the routes answer 404 and nothing places it again. */
-  deleted: boolean
-  /** No node holds the device and FleetDO was not asked lately: the reader should ask it now. */
-  placement_due: boolean
-}
+export type { LiveView } from './live-view'
 
 export class DeviceDO extends DurableObject<Env> {
   private readonly store: DeviceStore
@@ -90,6 +79,7 @@ export class DeviceDO extends DurableObject<Env> {
       storage: ctx.storage,
       events: this.events,
       retentionMs: () => settingsOf(this.env).messageRetentionMs,
+      deleteMedia: (ids) => this.env.MEDIA.delete(ids.map(mediaKeyOf)),
     })
     this.frames = new NodeFrames({
       store: this.store,
@@ -191,6 +181,14 @@ export class DeviceDO extends DurableObject<Env> {
   /** Told by the route that created the device: whose feed its events go to. */
   async belongsTo(companyId: number): Promise<void> {
     this.store.update({ company_id: companyId })
+  }
+
+  /** The sandbox: makes a simulated contact of this device's simulator node write, react, edit or delete. */
+  async simulate(action: SimulateInbound): Promise<{ ok: true; waMessageId: string } | { ok: false; code: string; message: string }> {
+    const outcome = await this.link.command((id) => ({ type: 'simulate', id, action }), DEVICE_CONTROL_TIMEOUT_MS)
+    if (!outcome.ok) return { ok: false, code: outcome.error.code, message: outcome.error.message }
+    const waMessageId = (outcome.data as { wa_message_id?: unknown } | undefined)?.wa_message_id
+    return typeof waMessageId === 'string' ? { ok: true, waMessageId } : { ok: false, code: 'send_failed', message: 'unexpected answer' }
   }
 
   /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */

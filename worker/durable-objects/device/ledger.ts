@@ -2,6 +2,9 @@
 // here before the API answers, and only this object changes it. `queued` rows are the outbox;
 // `sending` is a message handed to the node whose outcome is not known yet.
 import { SqlStore } from '../sql-schema'
+import { LEDGER_SCHEMA } from './ledger-schema'
+
+export { LEDGER_SCHEMA } from './ledger-schema'
 
 export { MESSAGE_STATUSES, MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES, type MessageStatus, type MessageType } from './message-kinds'
 import type { MessageDirection, MessageStatus, MessageType } from './message-kinds'
@@ -48,44 +51,6 @@ export interface ListQuery {
   before?: { createdAt: number; messageId: string }
   limit: number
 }
-
-export const LEDGER_SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS messages (
-        message_id TEXT PRIMARY KEY,
-        company_id INTEGER NOT NULL,
-        batch_id TEXT,
-        batch_index INTEGER,
-        recipient TEXT NOT NULL,
-        chat_id TEXT NOT NULL,
-        type TEXT NOT NULL,
-        text TEXT,
-        media_url TEXT,
-        status TEXT NOT NULL,
-        error TEXT,
-        wa_message_id TEXT,
-        quota_period TEXT NOT NULL,
-        created_at INTEGER NOT NULL,
-        sent_at INTEGER,
-        delivered_at INTEGER,
-        read_at INTEGER,
-        failed_at INTEGER,
-        dispatched_at INTEGER,
-        outbox_seq INTEGER
-      );
-      CREATE INDEX IF NOT EXISTS messages_outbox ON messages (status, outbox_seq);
-      CREATE INDEX IF NOT EXISTS messages_batch ON messages (batch_id, batch_index);
-      CREATE INDEX IF NOT EXISTS messages_wa ON messages (wa_message_id);
-      CREATE INDEX IF NOT EXISTS messages_recent ON messages (created_at, message_id);`,
-  // The last outbox position handed out: an insert bumps it instead of scanning for MAX(outbox_seq).
-  `CREATE TABLE outbox_counter (id INTEGER PRIMARY KEY CHECK (id = 1), last INTEGER NOT NULL);
-   INSERT INTO outbox_counter (id, last) SELECT 1, COALESCE(MAX(outbox_seq), 0) FROM messages;`,
-  // Inbound messages live here too, one row per WhatsApp message (device/inbound.ts).
-  `ALTER TABLE messages ADD COLUMN direction TEXT NOT NULL DEFAULT 'outbound';
-   ALTER TABLE messages ADD COLUMN details TEXT;
-   ALTER TABLE messages ADD COLUMN received_at INTEGER;
-   CREATE UNIQUE INDEX messages_inbound_wa ON messages (wa_message_id) WHERE direction = 'inbound';
-   CREATE INDEX messages_chat ON messages (chat_id, created_at);`,
-]
 
 /** Told of the rows a status change moved, inside the transaction that moved them. */
 export type LedgerChanges = (rows: MessageRow[]) => void
@@ -137,15 +102,19 @@ export class Ledger extends SqlStore {
     })
   }
 
-  /** Deletes up to `limit` messages in a final state accepted before `before`, oldest first. */
-  pruneFinal(before: number, limit: number): number {
-    return this.sql.exec(
-      `DELETE FROM messages WHERE message_id IN (
-         SELECT message_id FROM messages WHERE created_at < ? AND status IN ('sent', 'delivered', 'read', 'failed', 'received')
-         ORDER BY created_at LIMIT ?)`,
-      before,
-      limit,
-    ).rowsWritten
+  /** Deletes up to `limit` messages in a final state accepted before `before`, oldest first; the ids of those that were inbound. */
+  pruneFinal(before: number, limit: number): { deleted: number; inbound: string[] } {
+    const rows = this.sql
+      .exec<{ message_id: string; direction: string }>(
+        `DELETE FROM messages WHERE message_id IN (
+           SELECT message_id FROM messages WHERE created_at < ? AND status IN ('sent', 'delivered', 'read', 'failed', 'received')
+           ORDER BY created_at LIMIT ?)
+         RETURNING message_id, direction`,
+        before,
+        limit,
+      )
+      .toArray()
+    return { deleted: rows.length, inbound: rows.filter((r) => r.direction === 'inbound').map((r) => r.message_id) }
   }
 
   /** When the oldest message still here was accepted (an index lookup, not a scan). */

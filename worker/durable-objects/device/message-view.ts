@@ -23,6 +23,7 @@ export function toMessageView(row: MessageRow, deviceId: number, idOfWa: Lookup 
     text: row.text,
     device_id: deviceId,
     batch_id: row.batch_id,
+    wa_message_id: row.wa_message_id,
     error: row.error,
     sender: d?.sender ?? null,
     participant: d?.participant ?? null,

@@ -1,6 +1,6 @@
 // How long a device keeps its messages: MESSAGE_RETENTION_DAYS after they were accepted, then
 // they are deleted (a pruned message reads as `not_found`). Only messages in a final state go;
-// anything still queued or out for sending stays until it ends. Pruning rides on the device's
+// anything still queued or out for sending stays until it ends; an inbound message's media goes with it. Pruning rides on the device's
 // one alarm, a batch at a time, and leaves the alarm set for when the oldest message is due.
 import { wakeBy } from '../alarms'
 import type { EventLog } from './event-log'
@@ -14,6 +14,8 @@ export interface RetentionDeps {
   storage: DurableObjectStorage
   events: EventLog
   retentionMs(): number
+  /** Deletes the stored media of these inbound messages (R2). */
+  deleteMedia(messageIds: string[]): Promise<void>
 }
 
 export class Retention {
@@ -21,7 +23,9 @@ export class Retention {
 
   async prune(now: number): Promise<void> {
     const cutoff = now - this.deps.retentionMs()
-    const deleted = this.deps.ledger.pruneFinal(cutoff, PRUNE_BATCH)
+    const { deleted, inbound } = this.deps.ledger.pruneFinal(cutoff, PRUNE_BATCH)
+    // Media is kept as long as its message.
+    if (inbound.length > 0) await this.deps.deleteMedia(inbound)
     // Forwarded events go with the messages they told of (the company's feed keeps its own copy).
     const deletedEvents = this.deps.events.prune(cutoff, PRUNE_BATCH)
     if (deleted === PRUNE_BATCH || deletedEvents === PRUNE_BATCH) return wakeBy(this.deps.storage, now)

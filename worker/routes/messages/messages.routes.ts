@@ -1,4 +1,4 @@
-import { createRoute } from '@hono/zod-openapi'
+import { createRoute, z } from '@hono/zod-openapi'
 import { envelopeOf } from '../../lib/envelope'
 import type { ErrorCode } from '../../lib/errors'
 import { PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
@@ -71,6 +71,19 @@ export const getMessage = createRoute({
   summary: 'Status and timestamps of one message',
   request: { params: MessageIdParamSchema },
   responses: { 200: jsonContent(envelopeOf(MessageSchema), 'The message'), ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found') },
+})
+
+export const getMessageMedia = createRoute({
+  method: 'get',
+  path: '/messages/{message_id}/media',
+  tags,
+  security,
+  summary: "An inbound message's media (image, video, audio, document, sticker), with its content type",
+  request: { params: MessageIdParamSchema },
+  responses: {
+    200: { content: { 'application/octet-stream': { schema: z.string().openapi({ format: 'binary' }) } }, description: 'The file' },
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found'),
+  },
 })
 
 export const listMessages = createRoute({

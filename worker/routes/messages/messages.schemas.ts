@@ -96,6 +96,7 @@ export const MessageSchema = z
     text: z.string().nullable().openapi({ description: 'The text, or the caption of media' }),
     device_id: z.number().int(),
     batch_id: z.string().nullable(),
+    wa_message_id: z.string().nullable().openapi({ description: "WhatsApp's id of the message, once it has one" }),
     error: z.string().nullable().openapi({ description: 'Why it failed: not_on_whatsapp, media_unavailable, interrupted, …' }),
     sender: SenderSchema.nullable().openapi({ description: 'Inbound: who wrote it' }),
     participant: z.string().nullable().openapi({ description: 'Inbound, in a group: the member who wrote it' }),

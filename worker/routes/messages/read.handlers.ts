@@ -7,6 +7,7 @@ import { deviceIdOf } from '../../messaging/ids'
 import { findDevice, listDevices } from '../../db/devices'
 import type * as routes from './messages.routes'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
+import { mediaKeyOf } from '../../messaging/inbound-media'
 
 const messageNotFound = () => new ApiError('not_found', 'Message not found')
 
@@ -27,6 +28,19 @@ export const getMessage: AppRouteHandler<typeof routes.getMessage> = async (c) =
   const message = deviceId === null ? null : await deviceOf(c.env, deviceId).message(message_id)
   if (!message) throw messageNotFound()
   return c.json(ok(message), 200)
+}
+
+/** Streams an inbound message's stored media to the company that owns the message. */
+export const getMessageMedia: AppRouteHandler<typeof routes.getMessageMedia> = async (c) => {
+  const { message_id } = c.req.valid('param')
+  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
+  const message = deviceId === null ? null : await deviceOf(c.env, deviceId).message(message_id)
+  const object = message?.media?.url ? await c.env.MEDIA.get(mediaKeyOf(message_id)) : null
+  if (!message?.media || !object) throw new ApiError('not_found', 'This message has no stored media')
+  const headers = new Headers({ 'Content-Type': message.media.mimetype, 'Content-Length': String(object.size) })
+  if (message.media.file_name)
+    headers.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(message.media.file_name)}`)
+  return new Response(object.body, { headers }) as never
 }
 
 export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {

@@ -15,12 +15,18 @@ function forwarded(request: Request, headers: Record<string, string>): Request {
   return new Request(request.url, { method: 'GET', headers: copy })
 }
 
+const requireUpgrade = (request: Request) => {
+  if (request.headers.get('Upgrade')?.toLowerCase() !== 'websocket') throw new ApiError('validation_error', 'Expected a WebSocket upgrade')
+}
+
 export const nodeSocketsRouter = new Hono<AppEnv>()
   .get('/connect', async (c) => {
+    requireUpgrade(c.req.raw)
     const node = c.get('node')
     return fleetOf(c.env).fetch(forwarded(c.req.raw, { 'X-Node-Id': String(node.id) }))
   })
   .get('/devices/:deviceId/connect', async (c) => {
+    requireUpgrade(c.req.raw)
     const node = c.get('node')
     const deviceId = Number(c.req.param('deviceId'))
     const epoch = Number(c.req.query('epoch'))

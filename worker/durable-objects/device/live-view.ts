@@ -1,0 +1,16 @@
+// What DeviceDO tells the routes about a device's live state.
+import type { LiveStatus } from '../../../protocol/frames'
+
+export interface LiveView {
+  status: LiveStatus
+  phone_number: string | null
+  qr_code: string | null
+  qr_image: string | null
+  qr_expires_at: number | null
+  node_id: number | null
+  active: boolean
+  /** The device was deleted: the routes answer 404 and nothing places it again. */
+  deleted: boolean
+  /** No node holds the device and FleetDO was not asked lately: the reader should ask it now. */
+  placement_due: boolean
+}
