@@ -1,8 +1,17 @@
 // One device's WhatsApp session on Baileys: owns the live socket, replaces it when WhatsApp
 // closes it (as disconnect.ts decides) and reports QR codes and status to the session layer.
-import type { ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys'
+import type { BaileysEventMap, ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys'
+import { InboundReader } from './inbound'
 import type { Logger } from 'pino'
-import { SendError, type Engine, type EngineContext, type EngineStatus, type OutgoingMessage, type Receipt } from '../engine'
+import {
+  SendError,
+  type Engine,
+  type EngineContext,
+  type EngineStatus,
+  type InboundEvent,
+  type OutgoingMessage,
+  type Receipt,
+} from '../engine'
 import { loadAuthState, type StoredAuthState } from './auth-state'
 import { equalJitterDelay } from '../../backoff'
 import { forgetUnfinishedPairing, isLinked, phoneNumberOf } from './creds'
@@ -40,6 +49,7 @@ export class BaileysEngine implements Engine {
   private readonly sender: Sender
   /** Outlives sockets: a receipt after a reconnect still finds what was already reported. */
   private readonly receipts: ReceiptTracker
+  private readonly inbound: InboundReader
 
   constructor(
     private readonly context: EngineContext,
@@ -50,6 +60,7 @@ export class BaileysEngine implements Engine {
     this.qrReady = new Waiters(options.schedule)
     this.sender = new Sender(this.log, this.baileysLog)
     this.receipts = new ReceiptTracker((receipt) => this.reportReceipt(receipt))
+    this.inbound = new InboundReader((event) => this.reportInbound(event), this.log, options.downloadMedia)
   }
 
   async start(): Promise<void> {
@@ -127,7 +138,9 @@ export class BaileysEngine implements Engine {
     }
     const onMessages = (updates: WAMessageUpdate[]) => this.receipts.onMessagesUpdate(updates)
     const onReceipts = (updates: MessageUserReceiptUpdate[]) => this.receipts.onReceiptUpdate(updates)
+    const onUpsert = (upsert: BaileysEventMap['messages.upsert']) => this.inbound.onUpsert(socket, upsert)
     socket.ev.on('connection.update', onConnection)
+    socket.ev.on('messages.upsert', onUpsert)
     socket.ev.on('creds.update', onCreds)
     socket.ev.on('messages.update', onMessages)
     socket.ev.on('message-receipt.update', onReceipts)
@@ -136,6 +149,7 @@ export class BaileysEngine implements Engine {
       socket.ev.off('creds.update', onCreds)
       socket.ev.off('messages.update', onMessages)
       socket.ev.off('message-receipt.update', onReceipts)
+      socket.ev.off('messages.upsert', onUpsert)
     }
     this.socket = socket
     this.socketOpen = false
@@ -250,6 +264,14 @@ export class BaileysEngine implements Engine {
       this.context.events.receipt(receipt)
     } catch (error) {
       this.log.error({ err: error }, 'receipt listener failed')
+    }
+  }
+
+  private reportInbound(event: InboundEvent): void {
+    try {
+      this.context.events.inbound(event)
+    } catch (error) {
+      this.log.error({ err: error }, 'inbound listener failed')
     }
   }
 

@@ -1,6 +1,7 @@
 // What a caller (in practice: a test) may swap in the engine, and the production defaults.
 import { WHATSAPP_RECONNECT_BACKOFF, type BackoffPolicy } from '../../backoff'
 import { defaultSocketFactory, type SocketFactory } from './socket'
+import { downloadWithReupload, type MediaDownloader } from './inbound'
 import { NODE_PAIRING_READY_MS } from '../../../protocol/timing'
 
 /** Runs `callback` after `ms`; the returned function cancels it. */
@@ -17,6 +18,8 @@ export interface BaileysEngineOptions {
   pairingReadyTimeoutMs?: number
   /** Level of Baileys' own logs; it is very chatty below `warn`. */
   baileysLogLevel?: string
+  /** Fetches an inbound message's media from WhatsApp (re-upload included). */
+  downloadMedia?: MediaDownloader
 }
 
 export type ResolvedOptions = Required<BaileysEngineOptions>
@@ -34,5 +37,6 @@ export function resolveOptions(options: BaileysEngineOptions = {}): ResolvedOpti
     random: options.random ?? Math.random,
     pairingReadyTimeoutMs: options.pairingReadyTimeoutMs ?? NODE_PAIRING_READY_MS,
     baileysLogLevel: options.baileysLogLevel ?? 'warn',
+    downloadMedia: options.downloadMedia ?? downloadWithReupload,
   }
 }

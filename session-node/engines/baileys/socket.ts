@@ -37,6 +37,10 @@ export interface BaileysSocket {
   upsertMessage(message: WAMessage, type: MessageUpsertType): Promise<void>
   /** Unregistered numbers are left out of the answer; they never come back as `exists: false`. */
   onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined>
+  /** Asks the phone to upload a message's media again (the CDN lost it); waits for it with no timeout of its own. */
+  updateMediaMessage(message: WAMessage): Promise<WAMessage>
+  /** LID → phone number, from what this session has learned (local only). */
+  signalRepository: { lidMapping: { getPNForLID(lid: string): Promise<string | null> } }
 }
 
 export type SocketFactory = (config: UserFacingSocketConfig) => BaileysSocket

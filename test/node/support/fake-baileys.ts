@@ -75,6 +75,11 @@ export class FakeSocket implements BaileysSocket {
   readonly relayFailures: Error[] = []
   /** Messages upserted as own events (sendMessage's `emitOwnEvents` step). */
   readonly upserted: { message: WAMessage; type: MessageUpsertType }[] = []
+  /** LID → phone JID, as the session's LID mapping knows it (Baileys answers with a `:0` device part). */
+  readonly lids = new Map<string, string>()
+  readonly signalRepository = { lidMapping: { getPNForLID: async (lid: string) => this.lids.get(lid) ?? null } }
+  /** Media re-upload requests sent to the phone. */
+  readonly reuploads: WAMessage[] = []
   private closed = false
 
   constructor(readonly config: UserFacingSocketConfig) {
@@ -195,6 +200,16 @@ export class FakeSocket implements BaileysSocket {
   async upsertMessage(message: WAMessage, type: MessageUpsertType): Promise<void> {
     this.upserted.push({ message, type })
     this.ev.emit('messages.upsert', { messages: [message], type })
+  }
+
+  async updateMediaMessage(message: WAMessage): Promise<WAMessage> {
+    this.reuploads.push(message)
+    return message
+  }
+
+  /** Something arrives from WhatsApp, as Baileys emits it. */
+  receive(messages: WAMessage[], type: MessageUpsertType): void {
+    this.ev.emit('messages.upsert', { messages, type })
   }
 
   async onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined> {
