@@ -226,6 +226,27 @@ describe('webhook delivery', () => {
     expect(new Verifier(hook.secret).verify(delivery!.body, delivery!.headers)).toMatchObject({ type: 'webhook.test' })
   })
 
+  it("sends a device's events in sequence order even when their retries were jittered apart", async () => {
+    const { api } = await linkedDevice()
+    const hook = await endpoint(api, { event_types: ['message.sent'] })
+    // The first event's retry is drawn latest, the last one's earliest.
+    const draws = [0.99, 0.5, 0]
+    await runInDurableObject(endpointOf(env, hook.id), (instance: EndpointDO) => {
+      instance.random = () => draws.shift() ?? 0.5
+    })
+    answer = () => new Response('down', { status: 503 })
+    for (const n of [1, 2, 3]) await api('POST', '/send', { recipient: `+2237012345${n}`, message: `m${n}` })
+    await arrivals(() => true, 3)
+    const pending = (await api('GET', `/webhooks/${hook.id}/deliveries?status=pending`)).body.data.deliveries
+    const earliest = Math.min(...pending.map((d) => Date.parse(d.next_attempt_at!) - Date.parse(d.updated_at)))
+    answer = () => new Response('ok')
+    received = []
+    // Only the last event's retry is due; the two before it go with it, first.
+    await advance(hook.id, earliest + 50)
+    const order = (await arrivals(() => true, 3)).map((r) => (JSON.parse(r.body) as { sequence: number }).sequence)
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+  })
+
   it('replays a time range with the same event ids and bodies, as new deliveries', async () => {
     const { api } = await linkedDevice()
     const since = new Date(Date.now() - 1_000).toISOString()

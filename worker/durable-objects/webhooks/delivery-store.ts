@@ -137,12 +137,20 @@ export class DeliveryStore extends SqlStore {
     return added
   }
 
-  /** Pending deliveries due by `now`, per device in sequence order. */
+  /**
+   * Pending deliveries due by `now`, per device in sequence order. A pending delivery of a device
+   * goes along with a later one of that device that is due (it is pulled forward), so a device's
+   * events reach the receiver in sequence order even when their retries are jittered apart. A
+   * delivery that keeps failing is then tried more often, never waited for: the later ones go anyway.
+   */
   due(now: number, limit: number): DeliveryRow[] {
     return this.sql
       .exec<DeliveryRow>(
-        `SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+        `SELECT * FROM deliveries d WHERE status = 'pending' AND (next_attempt_at <= ? OR EXISTS (
+           SELECT 1 FROM deliveries l WHERE l.status = 'pending' AND l.device_id IS d.device_id
+             AND l.sequence > d.sequence AND l.next_attempt_at <= ?))
          ORDER BY device_id, sequence, created_at LIMIT ?`,
+        now,
         now,
         limit,
       )

@@ -38,6 +38,8 @@ export class EndpointDO extends DurableObject<Env> {
   private readonly store: DeliveryStore
   /** Retries are scheduled and judged on this clock; tests move it forward. */
   clock: Clock = { now: () => Date.now() }
+  /** The jitter of retries, [0, 1); tests fix it. */
+  random: () => number = Math.random
   private running: Promise<void> | null = null
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -168,7 +170,7 @@ export class EndpointDO extends DurableObject<Env> {
   private outcomeOf(result: AttemptResult, attempt: number, now: number): { status: DeliveryStatus; nextAttemptAt: number | null } {
     if (result.ok) return { status: 'succeeded', nextAttemptAt: null }
     if (result.httpStatus === 410) return { status: 'failed', nextAttemptAt: null }
-    const delay = attempt >= MAX_ATTEMPTS ? null : nextRetryDelay(attempt, result.retryAfterMs)
+    const delay = attempt >= MAX_ATTEMPTS ? null : nextRetryDelay(attempt, result.retryAfterMs, this.random)
     return delay === null ? { status: 'failed', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: now + delay }
   }
 
