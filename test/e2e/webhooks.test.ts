@@ -112,4 +112,31 @@ describe('webhooks end to end', () => {
     expect(after.map((e) => e.type).sort()).toEqual(['message.delivered', 'message.read', 'message.sent'])
     console.log(`webhooks e2e: ${verified.length} signed deliveries verified, ${refusedSignatures.length} refused`)
   }, 180_000)
+
+  it('with the receiver down for a while, delivers every event of a bulk once back, in sequence order, duplicates under one id', async () => {
+    const client = clientsOf(stack!)
+    const device = (await client.api('GET', '/devices')).body.data[0]!
+    await client.api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })
+    const from = verified.length
+    answering = 503
+    const bulk = await client.api('POST', '/send-bulk', {
+      messages: [1, 2, 3, 4].map((n) => ({ recipient: `+2237012350${n}`, message: `bulk ${n}` })),
+    })
+    const ids = new Set(bulk.body.data.messages.map((m) => m.message_id))
+    await new Promise((resolve) => setTimeout(resolve, 2_500))
+    answering = 200
+    const mine = () => verified.slice(from).filter((e) => ids.has(e.data.message_id as string))
+    const events = await until(
+      async () => (new Set(mine().map((e) => e.id)).size >= 12 ? mine() : undefined),
+      60_000,
+      () => `12 events, got ${mine().length}`,
+    )
+    const firstSeen = events.filter((e, i) => events.findIndex((o) => o.id === e.id) === i)
+    expect(firstSeen.map((e) => e.sequence)).toEqual([...firstSeen.map((e) => e.sequence)].sort((a, b) => a - b))
+    // A duplicate (an attempt that timed out, or delivered twice) is the same event under the same id.
+    for (const event of events) expect(JSON.stringify(firstSeen.find((e) => e.id === event.id))).toBe(JSON.stringify(event))
+    console.log(
+      `webhooks e2e: ${firstSeen.length} events of the bulk after the receiver came back, ${events.length - firstSeen.length} duplicates`,
+    )
+  }, 120_000)
 })

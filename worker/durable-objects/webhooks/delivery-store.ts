@@ -47,6 +47,9 @@ export const DELIVERY_SCHEMA = [
      error TEXT,
      PRIMARY KEY (delivery_id, attempt)
    ) WITHOUT ROWID;`,
+  // How far along the retry schedule a delivery is: only attempts made when it was due count
+  // (one pulled forward with a later event of its device does not use up its schedule).
+  'ALTER TABLE deliveries ADD COLUMN schedule_step INTEGER NOT NULL DEFAULT 0',
 ]
 
 export type { DeliveryStatus } from '../../webhooks/delivery-statuses'
@@ -72,6 +75,7 @@ export type DeliveryRow = {
   origin: string
   status: DeliveryStatus
   attempts: number
+  schedule_step: number
   next_attempt_at: number | null
   last_http_status: number | null
   last_error: string | null
@@ -161,7 +165,11 @@ export class DeliveryStore extends SqlStore {
     return this.sql.exec<{ t: number | null }>("SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status = 'pending'").one().t
   }
 
-  recordAttempt(delivery: DeliveryRow, attempt: AttemptRow, outcome: { status: DeliveryStatus; nextAttemptAt: number | null }): void {
+  recordAttempt(
+    delivery: DeliveryRow,
+    attempt: AttemptRow,
+    outcome: { status: DeliveryStatus; nextAttemptAt: number | null; scheduleStep: number },
+  ): void {
     this.storage.transactionSync(() => {
       this.sql.exec(
         `INSERT OR REPLACE INTO attempts (delivery_id, attempt, started_at, duration_ms, http_status, response_snippet, error)
@@ -175,10 +183,11 @@ export class DeliveryStore extends SqlStore {
         attempt.error,
       )
       this.sql.exec(
-        `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_http_status = ?, last_error = ?, updated_at = ?
-         WHERE delivery_id = ?`,
+        `UPDATE deliveries SET status = ?, attempts = ?, schedule_step = ?, next_attempt_at = ?, last_http_status = ?, last_error = ?,
+           updated_at = ? WHERE delivery_id = ?`,
         outcome.status,
         attempt.attempt,
+        outcome.scheduleStep,
         outcome.nextAttemptAt,
         attempt.http_status,
         attempt.error,

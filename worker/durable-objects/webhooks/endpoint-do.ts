@@ -27,6 +27,8 @@ const DUE_PER_RUN = 200
 /** Delivery log entries are kept this long. */
 export const DELIVERY_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
 
+type Outcome = { status: DeliveryStatus; nextAttemptAt: number | null; scheduleStep: number }
+
 export interface EndpointSettings {
   endpointId: number
   companyId: number
@@ -149,7 +151,10 @@ export class EndpointDO extends DurableObject<Env> {
       now,
     })
     const attempt = delivery.attempts + 1
-    const outcome = this.outcomeOf(result, attempt, now)
+    // Pulled forward with a later event of its device: a failure leaves its own schedule as it was.
+    const pulled = (delivery.next_attempt_at ?? now) > now
+    const outcome =
+      pulled && !result.ok && result.httpStatus !== 410 ? this.unchanged(delivery) : this.outcomeOf(result, delivery.schedule_step + 1, now)
     this.store.recordAttempt(
       delivery,
       {
@@ -167,11 +172,17 @@ export class EndpointDO extends DurableObject<Env> {
     if (result.httpStatus === 410) await this.disable('the endpoint answered 410 Gone')
   }
 
-  private outcomeOf(result: AttemptResult, attempt: number, now: number): { status: DeliveryStatus; nextAttemptAt: number | null } {
-    if (result.ok) return { status: 'succeeded', nextAttemptAt: null }
-    if (result.httpStatus === 410) return { status: 'failed', nextAttemptAt: null }
-    const delay = attempt >= MAX_ATTEMPTS ? null : nextRetryDelay(attempt, result.retryAfterMs, this.random)
-    return delay === null ? { status: 'failed', nextAttemptAt: null } : { status: 'pending', nextAttemptAt: now + delay }
+  private outcomeOf(result: AttemptResult, step: number, now: number): Outcome {
+    if (result.ok) return { status: 'succeeded', nextAttemptAt: null, scheduleStep: step }
+    if (result.httpStatus === 410) return { status: 'failed', nextAttemptAt: null, scheduleStep: step }
+    const delay = step >= MAX_ATTEMPTS ? null : nextRetryDelay(step, result.retryAfterMs, this.random)
+    return delay === null
+      ? { status: 'failed', nextAttemptAt: null, scheduleStep: step }
+      : { status: 'pending', nextAttemptAt: now + delay, scheduleStep: step }
+  }
+
+  private unchanged(delivery: DeliveryRow): Outcome {
+    return { status: 'pending', nextAttemptAt: delivery.next_attempt_at, scheduleStep: delivery.schedule_step }
   }
 
   private async disableIfFailingTooLong(): Promise<void> {
