@@ -227,6 +227,7 @@ export class FakeWorker {
             connection.send({ type: 'result', id: frame.id, ok: true })
             break
           case 'receipt':
+          case 'inbound':
             connection.send({ type: 'result', id: frame.id, ok: true })
             break
           default:

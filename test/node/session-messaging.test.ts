@@ -6,6 +6,7 @@ import type { NodeToDevice } from '../../protocol/frames'
 import { SendError, type EngineFactory, type OutgoingMessage } from '../../session-node/engines/engine'
 import { createSimulatorEngine, type SimulatorOptions } from '../../session-node/engines/simulator'
 import { command, type DeviceConnection } from './fake-worker'
+import type { SimulateInbound } from '../../protocol/inbound'
 import { closeServers, JPEG, send, serve } from './support/http-fixtures'
 import { startFakeWorker, startNode, stopEverything } from './support/node-harness'
 
@@ -20,7 +21,7 @@ afterEach(async () => {
 
 async function setup(
   deviceId: number,
-  options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string>; sendFailure?: () => Error } = {},
+  options: { simulator?: Partial<SimulatorOptions>; env?: Record<string, string>; sendFailure?: () => Error; notSimulator?: boolean } = {},
 ) {
   const worker = await startFakeWorker(TOKEN)
   const sent: OutgoingMessage[] = []
@@ -33,6 +34,7 @@ async function setup(
       stop: () => engine.stop(),
       logout: () => engine.logout(),
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
+      ...(!options.notSimulator && { simulate: (action: SimulateInbound) => engine.simulate!(action) }),
       send: (message) => {
         sent.push(message)
         const failure = options.sendFailure?.()
@@ -178,6 +180,51 @@ describe('session node: receipts and refused frames', () => {
     await worker.waitFor(() => third.frames.some((f) => f.type === 'status'), 'status replay')
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(receipts(third)).toEqual([])
+  })
+
+  it('keeps what the phone received until DeviceDO stored it, and resends it in order after a reconnect', async () => {
+    const { worker, device, connection } = await setup(65)
+    const inbound = (of: DeviceConnection) => of.frames.flatMap((f) => (f.type === 'inbound' ? [f.message.wa_message_id] : []))
+    device.answers.set('inbound', 'silent')
+    const first = await connection(1)
+    const contact = { from: '22370111100', media_url: null, group_id: null, reply_to: null, emoji: null, kind: 'message' } as const
+    const ids: string[] = []
+    for (const text of ['one', 'two', 'three']) {
+      const answer = await command(worker, first, { type: 'simulate', id: `s-${text}`, action: { ...contact, text } })
+      ids.push((answer as { data: { wa_message_id: string } }).data.wa_message_id)
+    }
+    await worker.waitFor(() => inbound(first).length === 3, 'three inbound frames')
+    expect(inbound(first)).toEqual(ids)
+
+    device.answers.set('inbound', 'ok')
+    first.ws.close(1011, 'worker restart')
+    const second = await connection(2)
+    await worker.waitFor(() => inbound(second).length === 3, 'the inbound frames again')
+    expect(inbound(second)).toEqual(ids)
+    second.ws.close(1011, 'again')
+    const third = await connection(3)
+    await worker.waitFor(() => third.frames.some((f) => f.type === 'status'), 'status replay')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(inbound(third)).toEqual([])
+  })
+
+  it('answers a sandbox action on an engine that is not the simulator with not_simulator, and a senseless one with invalid_action', async () => {
+    const action = {
+      from: '22370111100',
+      text: 'x',
+      media_url: null,
+      group_id: null,
+      reply_to: null,
+      emoji: null,
+      kind: 'reaction',
+    } as const
+    const real = await setup(66, { notSimulator: true })
+    const onReal = await command(real.worker, await real.connection(1), { type: 'simulate', id: 's1', action })
+    expect(onReal).toMatchObject({ ok: false, error: { code: 'not_simulator' } })
+    const sim = await setup(67)
+    // A reaction with nothing to react to.
+    const senseless = await command(sim.worker, await sim.connection(1), { type: 'simulate', id: 's2', action })
+    expect(senseless).toMatchObject({ ok: false, error: { code: 'invalid_action' } })
   })
 
   it('drops a receipt the worker refuses with an error frame naming it, instead of resending it forever', async () => {
