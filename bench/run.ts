@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { freePort, startStack } from '../scripts/stack'
 import { measureColdStart } from './cold-start'
 import { load, type LoadResult } from './load'
+import { measureWebhooks } from './webhooks'
 
 const durationSec = Number(process.env.BENCH_DURATION_SEC ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10)
@@ -31,6 +32,10 @@ const stack = await startStack({
     // The benchmark measures the path, not the per-key limit.
     RATE_LIMIT_PER_SEC: '1000000',
     RATE_LIMIT_BURST: '1000000',
+    // The webhook receiver of the benchmark listens on this machine.
+    WEBHOOK_ALLOW_PRIVATE: '1',
+    SIM_DELIVERY_MS: '100',
+    SIM_READ_MS: '200',
   },
 })
 try {
@@ -68,6 +73,8 @@ try {
     body: JSON.stringify({ recipient: '+22370123456', message: 'benchmark' }),
   }
   const send = await load({ label: 'POST /whatsapp/send (200, through the session node)', ...sendRequest, ...spec })
+
+  const webhooks = await measureWebhooks(base, key)
 
   // Quota reservation alone: with the quota used up, each send is decided by CompanyDO and refused.
   await fetch(`${base}/admin/companies/${stack.credentials.companyId}`, {
@@ -114,6 +121,10 @@ try {
     send: { ...send, vsBaseline: ratio(send, baseline) },
     quotaReservation: { ...reservation, vsBaseline: ratio(reservation, baseline) },
     bulk1000Accept: { runs: bulkMs.map((ms) => Math.round(ms)), medianMs: Math.round(bulkMs[2]!) },
+    webhooks: {
+      ...webhooks,
+      eventsPerSecVsBaselineRequestsPerSec: +(webhooks.busy.eventsPerSec / Math.max(baseline.requestsPerSec, 1)).toFixed(3),
+    },
   }
   console.log(JSON.stringify(report, null, 2))
 } finally {
