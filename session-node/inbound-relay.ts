@@ -72,8 +72,11 @@ export class InboundRelay {
       const parsed = InboundMessage.parse(message)
       this.queue
         .enqueue('inbound', (id) => ({ type: 'inbound', id, message: parsed }))
-        .catch((error: unknown) =>
-          this.options.logger.warn({ err: messageOf(error), waMessageId: parsed.wa_message_id }, 'inbound message not stored'),
+        .then(
+          // One line per message DeviceDO stored: the audit trail that nothing it acknowledged is lost.
+          () => this.options.logger.info({ waMessageId: parsed.wa_message_id }, 'inbound message stored'),
+          (error: unknown) =>
+            this.options.logger.warn({ err: messageOf(error), waMessageId: parsed.wa_message_id }, 'inbound message not stored'),
         )
     })
   }

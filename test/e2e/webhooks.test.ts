@@ -30,6 +30,8 @@ let receiverUrl: string
 let secret = ''
 let answering = 200
 const verified: Delivery[] = []
+const signatures: string[] = []
+const startedAt = new Date().toISOString()
 const refusedSignatures: string[] = []
 
 beforeAll(async () => {
@@ -39,6 +41,7 @@ beforeAll(async () => {
     req.on('end', () => {
       if (answering !== 200) return res.writeHead(answering).end('not now')
       try {
+        signatures.push(String(req.headers['webhook-signature']))
         verified.push(new Verifier(secret).verify(body, req.headers as Record<string, string>) as Delivery)
         res.writeHead(200).end('ok')
       } catch (error) {
@@ -138,5 +141,26 @@ describe('webhooks end to end', () => {
     console.log(
       `webhooks e2e: ${firstSeen.length} events of the bulk after the receiver came back, ${events.length - firstSeen.length} duplicates`,
     )
+  }, 120_000)
+
+  it('replays what happened with the same ids, and signs with both secrets after a rotation', async () => {
+    const client = clientsOf(stack!)
+    const hook = (await client.api('GET', '/webhooks')).body.data[0]!
+    const before = new Set(verified.map((e) => e.id))
+    const rotated = await client.api('POST', `/webhooks/${hook.id}/rotate-secret`)
+    // The receiver now knows only the new secret; the old one signs too, for a day.
+    secret = rotated.body.data.secret
+    const count = verified.length
+    const replay = await client.api('POST', `/webhooks/${hook.id}/replay`, { since: startedAt })
+    expect(replay.status).toBe(202)
+    const again = await until(
+      async () => (verified.length - count >= replay.body.data.events ? verified.slice(count) : undefined),
+      30_000,
+      () => `the ${replay.body.data.events} replayed events, got ${verified.length - count}`,
+    )
+    expect(again.every((e) => before.has(e.id))).toBe(true)
+    const latest = signatures.at(-1)!.split(' ')
+    expect(latest).toHaveLength(2)
+    console.log(`webhooks e2e: replay re-sent ${again.length} events under their ids, signed twice during the rotation`)
   }, 120_000)
 })

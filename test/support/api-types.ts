@@ -146,4 +146,6 @@ type EventsData<M extends string, P extends string> = M extends 'GET'
           ? z.infer<typeof TestResultSchema>
           : P extends `/webhooks/${Id}/replay`
             ? z.infer<typeof ReplayResultSchema>
-            : unknown
+            : P extends `/sandbox/devices/${Id}/inbound`
+              ? { wa_message_id: string }
+              : unknown
