@@ -91,7 +91,8 @@ describe('inbound messages across a node crash', () => {
     const ids = inbox.map((m) => m.wa_message_id)
     for (const id of acknowledged) expect(ids.filter((x) => x === id)).toHaveLength(1)
     console.log(
-      `inbound crash: ${accepted} accepted by the contacts before kill -9, ${acknowledged.length} acknowledged and all kept; ${inbox.length} stored in all`,
+      `inbound crash: ${accepted} accepted by the contacts before kill -9, ${acknowledged.length} acknowledged and all kept; ` +
+        `${inbox.length} stored in all`,
     )
   }, 180_000)
 })

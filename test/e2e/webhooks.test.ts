@@ -116,7 +116,7 @@ describe('webhooks end to end', () => {
     console.log(`webhooks e2e: ${verified.length} signed deliveries verified, ${refusedSignatures.length} refused`)
   }, 180_000)
 
-  it('with the receiver down for a while, delivers every event of a bulk once back, in sequence order, duplicates under one id', async () => {
+  it('with the receiver down a while, delivers every event of a bulk once back, in sequence order, duplicates under one id', async () => {
     const client = clientsOf(stack!)
     const device = (await client.api('GET', '/devices')).body.data[0]!
     await client.api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })

@@ -208,7 +208,7 @@ describe('session node: receipts and refused frames', () => {
     expect(inbound(third)).toEqual([])
   })
 
-  it('answers a sandbox action on an engine that is not the simulator with not_simulator, and a senseless one with invalid_action', async () => {
+  it('answers a sandbox action on a non-simulator engine with not_simulator, and a senseless one with invalid_action', async () => {
     const action = {
       from: '22370111100',
       text: 'x',

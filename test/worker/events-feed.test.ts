@@ -72,6 +72,13 @@ describe('the event feed', () => {
     expect((await api('GET', '/events?type=message.nope')).status).toBe(422)
   })
 
+  it('tells a device unlinked from the phone as device.status logged_out', async () => {
+    const { api, device, session } = await linkedDevice()
+    session.send({ type: 'status', status: 'error', reason: 'logged_out' })
+    const events = await feedUntil(api, ['device.status', 'device.status'], `&device_id=${device.id}`)
+    expect(events.filter((e) => e.type === 'device.status').map((e) => e.data.status)).toEqual(['authenticated', 'logged_out'])
+  })
+
   it('announces a bulk request once its last message is final', async () => {
     const { api, device } = await linkedDevice()
     await api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })

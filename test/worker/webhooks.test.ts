@@ -21,7 +21,7 @@ interface Received {
 }
 
 let received: Received[] = []
-let answer: (request: Received) => Response = () => new Response('ok')
+let answer: (request: Received, signal?: AbortSignal) => Response | Promise<Response> = () => new Response('ok')
 const realFetch = globalThis.fetch
 
 beforeEach(() => {
@@ -32,7 +32,7 @@ beforeEach(() => {
     if (!url.startsWith('https://hooks.example.com')) return realFetch(input, init)
     const request = { url, headers: Object.fromEntries(new Headers(init?.headers).entries()), body: String(init?.body) }
     received.push(request)
-    return answer(request)
+    return answer(request, init?.signal ?? undefined)
   })
 })
 afterEach(async () => {
@@ -212,6 +212,23 @@ describe('webhook delivery', () => {
       is_active: true,
       disabled_reason: null,
     })
+  })
+
+  it('never lets a slow endpoint delay another one', async () => {
+    const { api } = await linkedDevice()
+    await endpoint(api, { url: 'https://hooks.example.com/slow', event_types: ['message.sent'] })
+    await endpoint(api, { url: 'https://hooks.example.com/fast', event_types: ['message.sent'] })
+    // The slow one answers only when the attempt gives up on it (15 s).
+    answer = (request, signal) =>
+      request.url.endsWith('/slow')
+        ? new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new DOMException('timed out', 'TimeoutError'))))
+        : new Response('ok')
+    await api('POST', '/send', { recipient: '+22370123456', message: 'one' })
+    await api('POST', '/send', { recipient: '+22370123457', message: 'two' })
+    const fast = await arrivals((r) => r.url.endsWith('/fast'), 2)
+    expect(fast).toHaveLength(2)
+    // Meanwhile the slow endpoint still holds its first delivery open.
+    expect(received.filter((r) => r.url.endsWith('/slow'))).toHaveLength(1)
   })
 
   it('signs with both secrets for a day after a rotation; each verifies', async () => {

@@ -39,7 +39,8 @@ export function announceStatus(before: DeviceState, after: DeviceState, events: 
     at,
     data: {
       device_id: after.device_id,
-      status: after.status,
+      // Unlinked from the phone: told as its own status, as the contract names it.
+      status: after.status === 'error' && after.status_reason === 'logged_out' ? 'logged_out' : after.status,
       reason: after.status_reason,
       phone_number: after.phone_number,
       previous_status: before.status,
