@@ -119,6 +119,9 @@ export type SendCommand = z.infer<typeof SendCommand>
  */
 export const SendAccepted = z.object({ wa_message_id: z.string().min(1).max(128), sent_at: z.number().int() })
 
+/** Result data of `check_numbers`: the numbers that have WhatsApp, with the JID to write to (the others are not listed). */
+export const NumbersChecked = z.object({ registered: z.array(z.object({ digits: z.string(), jid: z.string() })) })
+
 export const ReceiptFrame = z.object({
   type: z.literal('receipt'),
   id: commandId,
@@ -164,6 +167,15 @@ export const DeviceToNode = z.discriminatedUnion('type', [
   /** Unlink from WhatsApp and forget the auth state; the device is being deleted. */
   z.object({ type: z.literal('logout'), id: commandId }),
   SendCommand,
+  /** Which of these numbers (digits, with country code) have WhatsApp; answered with `{registered: [{digits, jid}]}`. */
+  z.object({
+    type: z.literal('check_numbers'),
+    id: commandId,
+    phone_numbers: z
+      .array(z.string().regex(/^\d{6,15}$/))
+      .min(1)
+      .max(50),
+  }),
   /** The sandbox: a simulated contact writes, reacts, edits or deletes (simulator engines only; others answer `not_simulator`). */
   z.object({ type: z.literal('simulate'), id: commandId, action: SimulateInbound }),
   /** Fencing: this node no longer owns the device; stop without logging out. */

@@ -187,6 +187,11 @@ export class DeviceSession {
         // The device is being deleted: its credentials go even if WhatsApp could not be told.
         await this.runner.logout(() => this.store.clear())
         return undefined
+      case 'check_numbers': {
+        const engine = this.runner.current
+        if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')
+        return { registered: await engine.checkNumbers(frame.phone_numbers) }
+      }
       case 'simulate': {
         const engine = this.runner.current
         if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')

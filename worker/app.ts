@@ -13,6 +13,7 @@ import { messagesRouter } from './routes/messages/messages.index'
 import { eventsRouter } from './routes/events/events.index'
 import { webhooksRouter } from './routes/webhooks/webhooks.index'
 import { sandboxRouter } from './routes/sandbox/sandbox.index'
+import { contactsRouter } from './routes/contacts/contacts.index'
 import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { nodeMediaRouter } from './routes/node-sockets/node-media'
 import { docsPage } from './routes/system/docs-page'
@@ -40,6 +41,7 @@ export function createApp() {
   app.route('/api/whatsapp', webhooksRouter)
   app.route('/api/whatsapp', eventsRouter)
   app.route('/api/whatsapp', sandboxRouter)
+  app.route('/api/whatsapp', contactsRouter)
   app.route('/api/nodes', nodeSocketsRouter)
   app.route('/api/nodes', nodeMediaRouter)
 

@@ -109,8 +109,19 @@ export interface Engine {
    * have gone out, any other code when it certainly was not sent.
    */
   send(message: OutgoingMessage): Promise<{ waMessageId: string }>
+  /**
+   * Which of these numbers (digits, with country code) have a WhatsApp account, with the JID to
+   * write to (it can differ from the digits dialled: Brazil's extra 9). Numbers without are left out.
+   */
+  checkNumbers(phoneDigits: string[]): Promise<RegisteredNumber[]>
   /** The sandbox only: a simulated contact writes, reacts, edits or deletes. Engines without it are not simulators. */
   simulate?(action: SimulateInbound): Promise<{ waMessageId: string }>
+}
+
+export interface RegisteredNumber {
+  /** As asked. */
+  digits: string
+  jid: string
 }
 
 export type EngineFactory = (context: EngineContext) => Engine

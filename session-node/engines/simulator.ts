@@ -5,7 +5,15 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { SimulateInbound } from '../../protocol/inbound'
-import { SendError, type Engine, type EngineContext, type EngineFactory, type OutgoingMessage, type Receipt } from './engine'
+import {
+  SendError,
+  type Engine,
+  type EngineContext,
+  type EngineFactory,
+  type OutgoingMessage,
+  type Receipt,
+  type RegisteredNumber,
+} from './engine'
 import { actionProblem, autoResponse, contactAction } from './simulated-contacts'
 
 export interface SimulatorOptions {
@@ -144,6 +152,12 @@ export class SimulatorEngine implements Engine {
     if (response)
       this.later(Math.max(this.options.replyMs, this.options.deliveryMs), () => void this.simulate(response).catch(() => undefined))
     return { waMessageId }
+  }
+
+  /** The sandbox rule: a number whose digits end in 0000 has no WhatsApp. */
+  async checkNumbers(phoneDigits: string[]): Promise<RegisteredNumber[]> {
+    if (this.stopped || !this.ready) throw new SimulatorError('not_ready', 'the device is not linked')
+    return phoneDigits.filter((digits) => !digits.endsWith('0000')).map((digits) => ({ digits, jid: `${digits}@s.whatsapp.net` }))
   }
 
   /** The sandbox: a contact of this device writes, sends a file, reacts, edits or deletes. */

@@ -97,6 +97,17 @@ describe('messaging end to end', () => {
     expect((await client.api('GET', '/quota')).body.data.used).toBe(before)
   })
 
+  it('checks numbers through the device before sending: the sandbox has no WhatsApp behind digits ending in 0000', async () => {
+    const used = (await client.api('GET', '/quota')).body.data.used
+    const res = await client.api('POST', '/contacts/check', { phone_numbers: ['+22370123456', '+22370120000'], device_id: deviceId })
+    expect(res.status).toBe(200)
+    expect(res.body.data.map((n) => [n.phone_number, n.on_whatsapp])).toEqual([
+      ['+22370123456', true],
+      ['+22370120000', false],
+    ])
+    expect((await client.api('GET', '/quota')).body.data.used).toBe(used)
+  })
+
   it('accepts exactly the remaining quota when many sends race', async () => {
     const used = (await client.api('GET', '/quota')).body.data.used
     await client.admin('PATCH', `/companies/${stack.credentials.companyId}`, { monthly_quota: used + 7 })

@@ -20,6 +20,7 @@ function recordingRunner() {
         logout: async () => void log.push(`logout ${n}`),
         requestPairingCode: async () => 'CODE1234',
         send: async () => ({ waMessageId: 'x' }),
+        checkNumbers: async () => [],
       }
       return engine
     },

@@ -34,6 +34,7 @@ async function setup(
       stop: () => engine.stop(),
       logout: () => engine.logout(),
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
+      checkNumbers: (digits) => engine.checkNumbers(digits),
       ...(!options.notSimulator && { simulate: (action: SimulateInbound) => engine.simulate!(action) }),
       send: (message) => {
         sent.push(message)

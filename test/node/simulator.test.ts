@@ -267,6 +267,13 @@ describe('the simulator engine: its contacts write back (the sandbox)', () => {
     await expect(engine.simulate({ ...base, kind: 'message' })).rejects.toMatchObject({ code: 'invalid_action' })
   })
 
+  it('checks numbers by the sandbox rule: digits ending in 0000 have no WhatsApp', async () => {
+    const { engine } = await linkedSimulator()
+    expect(await engine.checkNumbers(['22370123456', '22370120000'])).toEqual([
+      { digits: '22370123456', jid: '22370123456@s.whatsapp.net' },
+    ])
+  })
+
   it('has a contact ending in 1111 reply "Re: <text>" to what it got, and one ending in 2222 react 👍', async () => {
     const { engine, inbound } = await linkedSimulator()
     const toReplier = await engine.send({ messageId: 'm1', chatId: '22370121111@s.whatsapp.net', text: 'Your order shipped' })

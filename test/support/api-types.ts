@@ -148,4 +148,6 @@ type EventsData<M extends string, P extends string> = M extends 'GET'
             ? z.infer<typeof ReplayResultSchema>
             : P extends `/sandbox/devices/${Id}/inbound`
               ? { wa_message_id: string }
-              : unknown
+              : P extends '/contacts/check'
+                ? Array<{ phone_number: string; on_whatsapp: boolean; chat_id: string | null }>
+                : unknown

@@ -210,6 +210,14 @@ export function actAsLinkedNode(log: FrameLog<DeviceToNode>, decide: (command: S
       log.send({ type: 'result', id: frame.id, ok: true })
       return
     }
+    if (frame.type === 'check_numbers') {
+      // Like WhatsApp, unregistered numbers are left out of the answer (here: digits ending in 0000).
+      const registered = frame.phone_numbers
+        .filter((d) => !d.endsWith('0000'))
+        .map((digits) => ({ digits, jid: `${digits}@s.whatsapp.net` }))
+      log.send({ type: 'result', id: frame.id, ok: true, data: { registered } })
+      return
+    }
     if (frame.type !== 'send') return
     sends.push(frame)
     const verdict = decide(frame)

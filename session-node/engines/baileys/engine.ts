@@ -2,6 +2,7 @@
 // closes it (as disconnect.ts decides) and reports QR codes and status to the session layer.
 import type { BaileysEventMap, ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys'
 import { InboundReader } from './inbound'
+import { registeredNumbers } from './numbers'
 import type { Logger } from 'pino'
 import {
   SendError,
@@ -11,6 +12,7 @@ import {
   type InboundEvent,
   type OutgoingMessage,
   type Receipt,
+  type RegisteredNumber,
 } from '../engine'
 import { loadAuthState, type StoredAuthState } from './auth-state'
 import { equalJitterDelay } from '../../backoff'
@@ -114,6 +116,12 @@ export class BaileysEngine implements Engine {
     const socket = this.socket
     if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
     return this.sender.send(socket, message)
+  }
+
+  async checkNumbers(phoneDigits: string[]): Promise<RegisteredNumber[]> {
+    const socket = this.socket
+    if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
+    return registeredNumbers(socket, phoneDigits)
   }
 
   private async load(run: number): Promise<void> {

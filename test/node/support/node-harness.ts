@@ -40,6 +40,8 @@ export function spiedSimulator(options: Partial<SimulatorOptions>, calls: Engine
       start: () => engine.start(),
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
       send: (message) => engine.send(message),
+      checkNumbers: (digits) => engine.checkNumbers(digits),
+      ...(engine.simulate && { simulate: engine.simulate.bind(engine) }),
       stop: async () => {
         calls.stopped.push({ deviceId: context.deviceId, at: Date.now() })
         await engine.stop()

@@ -6,7 +6,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import { IdempotencyStore, type IdempotencyBegin } from './idempotency'
 import { periodOf, QuotaStore, type QuotaView } from './quota'
-import { DEVICE_CREATION_BUCKET, RateLimiter, type RateDecision } from './rate-limit'
+import { DEVICE_CREATION_BUCKET, lookupBucketOf, RateLimiter, type RateDecision } from './rate-limit'
 
 export type { IdempotencyBegin } from './idempotency'
 export type { QuotaView } from './quota'
@@ -88,6 +88,15 @@ export class CompanyDO extends DurableObject<Env> {
   async admitDeviceCreation(input: { ratePerSec: number; burst: number; now?: number }): Promise<RateDecision> {
     check(Number.isFinite(input.ratePerSec) && input.ratePerSec > 0 && Number.isFinite(input.burst) && input.burst >= 1, 'rate')
     const decision = this.rates.take(DEVICE_CREATION_BUCKET, input.ratePerSec, Math.floor(input.burst), clock(input.now))
+    if (decision.ok && decision.created) await this.ensureSweep()
+    return decision
+  }
+
+  /** Called before a number check: paced per API key apart from its sends, and charged no quota. */
+  async admitLookup(input: { keyId: number; ratePerSec: number; burst: number; now?: number }): Promise<RateDecision> {
+    check(Number.isSafeInteger(input.keyId) && input.keyId > 0, 'keyId')
+    check(Number.isFinite(input.ratePerSec) && input.ratePerSec > 0 && Number.isFinite(input.burst) && input.burst >= 1, 'rate')
+    const decision = this.rates.take(lookupBucketOf(input.keyId), input.ratePerSec, Math.floor(input.burst), clock(input.now))
     if (decision.ok && decision.created) await this.ensureSweep()
     return decision
   }

@@ -16,6 +16,8 @@ const SCHEMA = [
 
 /** Buckets below 0 are the company's own (API key ids are positive): device creation. */
 export const DEVICE_CREATION_BUCKET = -1
+/** Number checks of one API key: a bucket apart from its sends (key ids are positive, so these are below -1). */
+export const lookupBucketOf = (keyId: number) => -1 - keyId
 
 export class RateLimiter extends SqlStore {
   constructor(storage: DurableObjectStorage) {

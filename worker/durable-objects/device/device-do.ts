@@ -26,6 +26,7 @@ import { announceMessages } from './announcements'
 import { EventForwarder } from './event-forwarder'
 import { EventLog } from './event-log'
 import { requestPairingCode, type CommandFailure } from './pairing'
+import { checkNumbers, simulate } from './node-commands'
 import type { SimulateInbound } from '../../../protocol/inbound'
 
 export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
@@ -184,11 +185,13 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   /** The sandbox: makes a simulated contact of this device's simulator node write, react, edit or delete. */
-  async simulate(action: SimulateInbound): Promise<{ ok: true; waMessageId: string } | { ok: false; code: string; message: string }> {
-    const outcome = await this.link.command((id) => ({ type: 'simulate', id, action }), DEVICE_CONTROL_TIMEOUT_MS)
-    if (!outcome.ok) return { ok: false, code: outcome.error.code, message: outcome.error.message }
-    const waMessageId = (outcome.data as { wa_message_id?: unknown } | undefined)?.wa_message_id
-    return typeof waMessageId === 'string' ? { ok: true, waMessageId } : { ok: false, code: 'send_failed', message: 'unexpected answer' }
+  async simulate(action: SimulateInbound): Promise<Awaited<ReturnType<typeof simulate>>> {
+    return simulate(this.link, action)
+  }
+
+  /** Which of these numbers (digits) have WhatsApp, asked through this device. */
+  async checkNumbers(phoneDigits: string[]): Promise<Awaited<ReturnType<typeof checkNumbers>>> {
+    return checkNumbers(this.link, phoneDigits)
   }
 
   /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */

@@ -1,0 +1,25 @@
+// Number checks through the Baileys engine, against the scripted fake socket: one onWhatsApp
+// query for all numbers; a number left out of the answer is not on WhatsApp; an answer whose JID
+// is the other spelling of a Brazilian mobile number (with or without its extra 9) is matched
+// back to the number asked; a device that is not connected says not_ready.
+import { describe, expect, it } from 'vitest'
+import { harness, online } from './support/baileys-engine-harness'
+
+describe('baileys engine: number checks', () => {
+  it('asks once, leaves out who is not on WhatsApp, and matches Brazil’s extra 9 back to the number asked', async () => {
+    const { engine, wa } = await online()
+    // Registered under the spelling without the 9, as WhatsApp answers for some older accounts.
+    wa.last().register('5511987654321', '551187654321@s.whatsapp.net')
+    const registered = await engine.checkNumbers(['22370123456', '22370120000', '5511987654321'])
+    expect(registered).toEqual([
+      { digits: '22370123456', jid: '22370123456@s.whatsapp.net' },
+      { digits: '5511987654321', jid: '551187654321@s.whatsapp.net' },
+    ])
+    expect(wa.last().onWhatsAppCalls).toEqual([['22370123456', '22370120000', '5511987654321']])
+  })
+
+  it('says not_ready before the socket is open', async () => {
+    const { engine } = harness()
+    await expect(engine.checkNumbers(['22370123456'])).rejects.toMatchObject({ code: 'not_ready' })
+  })
+})

@@ -1,0 +1,61 @@
+// POST /whatsapp/contacts/check in the Workers runtime, through a linked device whose node
+// answers like WhatsApp (unregistered numbers left out): one answer per number in the order
+// asked, invalid numbers named like bulk items, no quota used, paced per key apart from sends,
+// and no device of another company usable.
+import { afterEach, describe, expect, it } from 'vitest'
+import { tenant } from './helpers'
+import { linkedDevice, resetWorld } from './node-client'
+
+afterEach(resetWorld)
+
+describe('POST /contacts/check', () => {
+  it('says which numbers have WhatsApp, in the order asked, and uses no quota', async () => {
+    const { api } = await linkedDevice()
+    const res = await api('POST', '/contacts/check', { phone_numbers: ['+22370123456', '22370120000', '+22370123456'] })
+    expect(res.status).toBe(200)
+    expect(res.body.data).toEqual([
+      { phone_number: '+22370123456', on_whatsapp: true, chat_id: '22370123456@s.whatsapp.net' },
+      { phone_number: '+22370120000', on_whatsapp: false, chat_id: null },
+      { phone_number: '+22370123456', on_whatsapp: true, chat_id: '22370123456@s.whatsapp.net' },
+    ])
+    expect((await api('GET', '/quota')).body.data.used).toBe(0)
+  })
+
+  it('names every invalid number like bulk items, and refuses more than 50', async () => {
+    const { api } = await linkedDevice()
+    const res = await api('POST', '/contacts/check', { phone_numbers: ['+22370123456', 'hello', '+1'] })
+    expect(res.status).toBe(422)
+    expect(res.body.error).toMatchObject({
+      code: 'invalid_phone_number',
+      details: [
+        { index: 1, field: 'phone_numbers.1' },
+        { index: 2, field: 'phone_numbers.2' },
+      ],
+    })
+    const many = Array.from({ length: 51 }, (_, i) => `+2237012${String(3000 + i)}`)
+    expect((await api('POST', '/contacts/check', { phone_numbers: many })).status).toBe(422)
+  })
+
+  it('is paced per key apart from sends: 429 with Retry-After beyond the burst, sends still go', async () => {
+    const { api } = await linkedDevice({}, undefined)
+    let limited: Awaited<ReturnType<typeof api>> | undefined
+    for (let i = 0; i < 60 && !limited; i++) {
+      const res = await api('POST', '/contacts/check', { phone_numbers: ['+22370123456'] })
+      if (res.status === 429) limited = res
+    }
+    expect(limited?.body.error.code).toBe('rate_limited')
+    expect(Number(limited?.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1)
+    expect((await api('POST', '/send', { recipient: '+22370123456', message: 'still sends' })).status).toBe(200)
+  })
+
+  it("cannot ask through another company's device, and answers device_not_ready when the device has no node", async () => {
+    const { device } = await linkedDevice()
+    const other = await tenant()
+    expect((await other.api('POST', '/contacts/check', { phone_numbers: ['+22370123456'], device_id: device.id })).status).toBe(404)
+    const idle = await tenant()
+    const unlinked = (await idle.api('POST', '/devices', { name: 'no node' })).body.data
+    const res = await idle.api('POST', '/contacts/check', { phone_numbers: ['+22370123456'], device_id: unlinked.id })
+    expect(res.status).toBe(503)
+    expect(res.body.error.code).toBe('device_not_ready')
+  })
+})

@@ -1,0 +1,30 @@
+// Commands DeviceDO relays to its node and answers plainly: the outcome, or why it failed (the
+// node's code: `not_simulator`, `invalid_action`, `device_not_ready`, `no_node`, `timeout`, …).
+import { NumbersChecked } from '../../../protocol/frames'
+import type { SimulateInbound } from '../../../protocol/inbound'
+import { DEVICE_CONTROL_TIMEOUT_MS, WHATSAPP_QUERY_TIMEOUT_MS } from '../../../protocol/timing'
+import type { NodeLink } from './node-link'
+
+export type Failed = { ok: false; code: string; message: string }
+
+/** The sandbox: a simulated contact of the device's simulator node writes, reacts, edits or deletes. */
+export async function simulate(link: NodeLink, action: SimulateInbound): Promise<{ ok: true; waMessageId: string } | Failed> {
+  const outcome = await link.command((id) => ({ type: 'simulate', id, action }), DEVICE_CONTROL_TIMEOUT_MS)
+  if (!outcome.ok) return { ok: false, code: outcome.error.code, message: outcome.error.message }
+  const waMessageId = (outcome.data as { wa_message_id?: unknown } | undefined)?.wa_message_id
+  return typeof waMessageId === 'string' ? { ok: true, waMessageId } : { ok: false, code: 'send_failed', message: 'unexpected answer' }
+}
+
+/** Which of these numbers have WhatsApp, asked of WhatsApp by the device's node. */
+export async function checkNumbers(
+  link: NodeLink,
+  phoneDigits: string[],
+): Promise<{ ok: true; registered: Array<{ digits: string; jid: string }> } | Failed> {
+  // One WhatsApp query, and a little for the frames around it.
+  const outcome = await link.command((id) => ({ type: 'check_numbers', id, phone_numbers: phoneDigits }), WHATSAPP_QUERY_TIMEOUT_MS + 5_000)
+  if (!outcome.ok) return { ok: false, code: outcome.error.code, message: outcome.error.message }
+  const parsed = NumbersChecked.safeParse(outcome.data)
+  return parsed.success
+    ? { ok: true, registered: parsed.data.registered }
+    : { ok: false, code: 'send_failed', message: 'unexpected answer' }
+}
