@@ -119,6 +119,17 @@ export type SendCommand = z.infer<typeof SendCommand>
  */
 export const SendAccepted = z.object({ wa_message_id: z.string().min(1).max(128), sent_at: z.number().int() })
 
+/** One group the linked account is in. `created_at` in ms, null when WhatsApp did not say. */
+export const GroupInfo = z.object({
+  id: z.string().regex(/@g\.us$/),
+  subject: z.string(),
+  size: z.number().int().nonnegative(),
+  is_admin: z.boolean(),
+  created_at: z.number().int().nullable(),
+})
+export type GroupInfo = z.infer<typeof GroupInfo>
+export const GroupsListed = z.object({ groups: z.array(GroupInfo).max(10_000) })
+
 /** Result data of `check_numbers`: the numbers that have WhatsApp, with the JID to write to (the others are not listed). */
 export const NumbersChecked = z.object({ registered: z.array(z.object({ digits: z.string(), jid: z.string() })) })
 
@@ -176,6 +187,8 @@ export const DeviceToNode = z.discriminatedUnion('type', [
       .min(1)
       .max(50),
   }),
+  /** The groups the linked account is in; answered with `{groups: GroupInfo[]}`. */
+  z.object({ type: z.literal('groups'), id: commandId }),
   /** The sandbox: a simulated contact writes, reacts, edits or deletes (simulator engines only; others answer `not_simulator`). */
   z.object({ type: z.literal('simulate'), id: commandId, action: SimulateInbound }),
   /** Fencing: this node no longer owns the device; stop without logging out. */

@@ -170,11 +170,8 @@ export class DeviceSession {
 
   private async onCommand(frame: CommandOf<DeviceToNode>): Promise<unknown> {
     switch (frame.type) {
-      case 'pairing_code': {
-        const engine = this.runner.current
-        if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')
-        return { pairing_code: await engine.requestPairingCode(frame.phone_number) }
-      }
+      case 'pairing_code':
+        return { pairing_code: await this.engineNow().requestPairingCode(frame.phone_number) }
       case 'pause':
         await this.runner.hold('paused')
         return undefined
@@ -187,14 +184,12 @@ export class DeviceSession {
         // The device is being deleted: its credentials go even if WhatsApp could not be told.
         await this.runner.logout(() => this.store.clear())
         return undefined
-      case 'check_numbers': {
-        const engine = this.runner.current
-        if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')
-        return { registered: await engine.checkNumbers(frame.phone_numbers) }
-      }
+      case 'groups':
+        return { groups: await this.engineNow().groups() }
+      case 'check_numbers':
+        return { registered: await this.engineNow().checkNumbers(frame.phone_numbers) }
       case 'simulate': {
-        const engine = this.runner.current
-        if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')
+        const engine = this.engineNow()
         if (!engine.simulate) throw new CommandError('not_simulator', 'this node runs real WhatsApp, not the simulator')
         return { wa_message_id: (await engine.simulate(frame.action)).waMessageId }
       }
@@ -211,6 +206,13 @@ export class DeviceSession {
           },
         )
     }
+  }
+
+  /** The running engine, for a command that needs one. */
+  private engineNow(): Engine {
+    const engine = this.runner.current
+    if (!engine) throw new CommandError('device_not_ready', 'the session is paused or not running')
+    return engine
   }
 
   private onEnd(end: SocketEnd): EndDecision {

@@ -2,7 +2,7 @@
 // socket up and reports what happens. `baileys` talks to real WhatsApp; `simulator` is the
 // documented sandbox. Both keep their credentials only in the AuthStore (backed by DeviceDO).
 import type { Logger } from 'pino'
-import type { MessageFailureCode } from '../../protocol/frames'
+import type { GroupInfo, MessageFailureCode } from '../../protocol/frames'
 import type { InboundMessageInput, SimulateInbound } from '../../protocol/inbound'
 
 export type { EngineName } from '../../protocol/frames'
@@ -114,6 +114,8 @@ export interface Engine {
    * write to (it can differ from the digits dialled: Brazil's extra 9). Numbers without are left out.
    */
   checkNumbers(phoneDigits: string[]): Promise<RegisteredNumber[]>
+  /** The groups the linked account is in. */
+  groups(): Promise<GroupInfo[]>
   /** The sandbox only: a simulated contact writes, reacts, edits or deletes. Engines without it are not simulators. */
   simulate?(action: SimulateInbound): Promise<{ waMessageId: string }>
 }

@@ -4,6 +4,7 @@
 // engine, so failover to another node resumes without a new QR, exactly as in production.
 import { createHash, randomBytes } from 'node:crypto'
 import { z } from 'zod'
+import type { GroupInfo } from '../../protocol/frames'
 import type { SimulateInbound } from '../../protocol/inbound'
 import {
   SendError,
@@ -44,6 +45,24 @@ export const SIMULATOR_DEFAULTS: SimulatorOptions = {
 export const CREDS_NAME = 'creds'
 
 const StoredCreds = z.object({ registered: z.literal(true), phone: z.string().regex(/^\+\d{6,15}$/), linked_at: z.string() })
+
+/** A linked simulator device is in two groups: one it administers (3 members), one it does not (5). */
+export const simulatedGroups = (deviceId: number): GroupInfo[] => [
+  {
+    id: `120363${String(deviceId).padStart(10, '0')}01@g.us`,
+    subject: 'Sandbox team',
+    size: 3,
+    is_admin: true,
+    created_at: Date.UTC(2026, 0, 1),
+  },
+  {
+    id: `120363${String(deviceId).padStart(10, '0')}02@g.us`,
+    subject: 'Sandbox customers',
+    size: 5,
+    is_admin: false,
+    created_at: Date.UTC(2026, 0, 2),
+  },
+]
 
 /** The fake number a QR-linked device gets: +1555 and the device id on 7 digits. */
 export const simulatedPhone = (deviceId: number): string => `+1555${String(deviceId).padStart(7, '0')}`
@@ -152,6 +171,12 @@ export class SimulatorEngine implements Engine {
     if (response)
       this.later(Math.max(this.options.replyMs, this.options.deliveryMs), () => void this.simulate(response).catch(() => undefined))
     return { waMessageId }
+  }
+
+  /** The sandbox gives every linked device two groups (simulatedGroups). */
+  async groups(): Promise<GroupInfo[]> {
+    if (this.stopped || !this.ready) throw new SimulatorError('not_ready', 'the device is not linked')
+    return simulatedGroups(this.context.deviceId)
   }
 
   /** The sandbox rule: a number whose digits end in 0000 has no WhatsApp. */

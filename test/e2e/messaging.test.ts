@@ -108,6 +108,20 @@ describe('messaging end to end', () => {
     expect((await client.api('GET', '/quota')).body.data.used).toBe(used)
   })
 
+  it("lists the sandbox device's two groups, sends to one, and refuses a group it is not in", async () => {
+    const groups = (await client.api('GET', `/devices/${deviceId}/groups`)).body.data
+    expect(groups.map((g) => g.subject)).toEqual(['Sandbox team', 'Sandbox customers'])
+    const ok = await client.api('POST', '/send', { recipient: groups[0]!.id, is_group: true, message: 'Hello team', device_id: deviceId })
+    expect(ok.status).toBe(200)
+    const stranger = await client.api('POST', '/send', {
+      recipient: '120363099999999999@g.us',
+      is_group: true,
+      message: 'x',
+      device_id: deviceId,
+    })
+    expect(stranger.status).toBe(422)
+  })
+
   it('accepts exactly the remaining quota when many sends race', async () => {
     const used = (await client.api('GET', '/quota')).body.data.used
     await client.admin('PATCH', `/companies/${stack.credentials.companyId}`, { monthly_quota: used + 7 })

@@ -1,4 +1,4 @@
-// Number checks through the Baileys engine, against the scripted fake socket: one onWhatsApp
+// Groups and number checks through the Baileys engine, against the scripted fake socket: one onWhatsApp
 // query for all numbers; a number left out of the answer is not on WhatsApp; an answer whose JID
 // is the other spelling of a Brazilian mobile number (with or without its extra 9) is matched
 // back to the number asked; a device that is not connected says not_ready.
@@ -18,8 +18,29 @@ describe('baileys engine: number checks', () => {
     expect(wa.last().onWhatsAppCalls).toEqual([['22370123456', '22370120000', '5511987654321']])
   })
 
+  it("lists the account's groups, admin where its number or LID is an admin", async () => {
+    const { engine, wa } = await online()
+    const socket = wa.last()
+    const me = socket.authState.creds.me!.id
+    const group = (id: string, admin: 'admin' | null, creation?: number) => ({
+      id,
+      subject: `Group ${id.slice(0, 4)}`,
+      participants: [
+        { id: me.replace(/:\d+@/, '@'), admin },
+        { id: '15557654321@s.whatsapp.net', admin: 'superadmin' as const },
+      ],
+      ...(creation !== undefined && { creation }),
+    })
+    Object.assign(socket.groups, { a: group('120363000000000001@g.us', 'admin', 1_700_000_000), b: group('120363000000000002@g.us', null) })
+    expect(await engine.groups()).toEqual([
+      { id: '120363000000000001@g.us', subject: 'Group 1203', size: 2, is_admin: true, created_at: 1_700_000_000_000 },
+      { id: '120363000000000002@g.us', subject: 'Group 1203', size: 2, is_admin: false, created_at: null },
+    ])
+  })
+
   it('says not_ready before the socket is open', async () => {
     const { engine } = harness()
     await expect(engine.checkNumbers(['22370123456'])).rejects.toMatchObject({ code: 'not_ready' })
+    await expect(engine.groups()).rejects.toMatchObject({ code: 'not_ready' })
   })
 })

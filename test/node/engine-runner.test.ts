@@ -21,6 +21,7 @@ function recordingRunner() {
         requestPairingCode: async () => 'CODE1234',
         send: async () => ({ waMessageId: 'x' }),
         checkNumbers: async () => [],
+        groups: async () => [],
       }
       return engine
     },

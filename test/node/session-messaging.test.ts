@@ -35,6 +35,7 @@ async function setup(
       logout: () => engine.logout(),
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
       checkNumbers: (digits) => engine.checkNumbers(digits),
+      groups: () => engine.groups(),
       ...(!options.notSimulator && { simulate: (action: SimulateInbound) => engine.simulate!(action) }),
       send: (message) => {
         sent.push(message)

@@ -267,6 +267,16 @@ describe('the simulator engine: its contacts write back (the sandbox)', () => {
     await expect(engine.simulate({ ...base, kind: 'message' })).rejects.toMatchObject({ code: 'invalid_action' })
   })
 
+  it('puts every linked device in two groups, one it administers', async () => {
+    const { engine } = await linkedSimulator()
+    const groups = await engine.groups()
+    expect(groups.map((g) => [g.subject, g.size, g.is_admin])).toEqual([
+      ['Sandbox team', 3, true],
+      ['Sandbox customers', 5, false],
+    ])
+    for (const group of groups) expect(group.id).toMatch(/^120363\d{12}@g\.us$/)
+  })
+
   it('checks numbers by the sandbox rule: digits ending in 0000 have no WhatsApp', async () => {
     const { engine } = await linkedSimulator()
     expect(await engine.checkNumbers(['22370123456', '22370120000'])).toEqual([

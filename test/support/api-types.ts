@@ -67,21 +67,23 @@ type Id = string | number
 export type PublicData<M extends string, P extends string> = M extends 'GET'
   ? P extends '/devices'
     ? Device[]
-    : P extends `/devices/${Id}/status`
-      ? z.infer<typeof DeviceStatusViewSchema>
-      : P extends `/devices/${Id}/qr`
-        ? z.infer<typeof DeviceQrSchema>
-        : P extends `/devices/${Id}`
-          ? Device
-          : P extends `/messages/${string}`
-            ? Message
-            : P extends `/messages${string}`
-              ? z.infer<typeof MessageListSchema>
-              : P extends `/batches/${string}`
-                ? z.infer<typeof BatchSchema>
-                : P extends '/quota'
-                  ? z.infer<typeof QuotaSchema>
-                  : EventsData<M, P>
+    : P extends `/devices/${Id}/groups`
+      ? Array<{ id: string; subject: string; size: number; is_admin: boolean; created_at: string | null }>
+      : P extends `/devices/${Id}/status`
+        ? z.infer<typeof DeviceStatusViewSchema>
+        : P extends `/devices/${Id}/qr`
+          ? z.infer<typeof DeviceQrSchema>
+          : P extends `/devices/${Id}`
+            ? Device
+            : P extends `/messages/${string}`
+              ? Message
+              : P extends `/messages${string}`
+                ? z.infer<typeof MessageListSchema>
+                : P extends `/batches/${string}`
+                  ? z.infer<typeof BatchSchema>
+                  : P extends '/quota'
+                    ? z.infer<typeof QuotaSchema>
+                    : EventsData<M, P>
   : M extends 'POST'
     ? P extends '/devices'
       ? Device

@@ -196,6 +196,9 @@ export async function answer<T extends 'pairing_code' | 'pause' | 'resume' | 'lo
   return command
 }
 
+/** The one group a test device's account is in. */
+export const TEST_GROUP = { id: '120363012345678901@g.us', subject: 'Test group', size: 3, is_admin: true, created_at: 1_767_225_600_000 }
+
 export type SendVerdict = { ok: true } | { ok: false; code: string; message?: string } | 'ignore'
 
 /**
@@ -208,6 +211,10 @@ export function actAsLinkedNode(log: FrameLog<DeviceToNode>, decide: (command: S
     const frame = decode(DeviceToNode, event.data)
     if (frame.type === 'pause' || frame.type === 'resume' || frame.type === 'logout') {
       log.send({ type: 'result', id: frame.id, ok: true })
+      return
+    }
+    if (frame.type === 'groups') {
+      log.send({ type: 'result', id: frame.id, ok: true, data: { groups: [TEST_GROUP] } })
       return
     }
     if (frame.type === 'check_numbers') {

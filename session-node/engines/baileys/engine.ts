@@ -2,7 +2,8 @@
 // closes it (as disconnect.ts decides) and reports QR codes and status to the session layer.
 import type { BaileysEventMap, ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys'
 import { InboundReader } from './inbound'
-import { registeredNumbers } from './numbers'
+import { participatingGroups, registeredNumbers } from './numbers'
+import type { GroupInfo } from '../../../protocol/frames'
 import type { Logger } from 'pino'
 import {
   SendError,
@@ -122,6 +123,12 @@ export class BaileysEngine implements Engine {
     const socket = this.socket
     if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
     return registeredNumbers(socket, phoneDigits)
+  }
+
+  async groups(): Promise<GroupInfo[]> {
+    const socket = this.socket
+    if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
+    return participatingGroups(socket)
   }
 
   private async load(run: number): Promise<void> {

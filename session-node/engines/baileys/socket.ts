@@ -8,6 +8,7 @@ import {
   type AuthenticationCreds,
   type AuthenticationState,
   type BaileysEventEmitter,
+  type GroupMetadata,
   type MessageRelayOptions,
   type MessageUpsertType,
   type MiscMessageGenerationOptions,
@@ -39,6 +40,8 @@ export interface BaileysSocket {
   onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined>
   /** Asks the phone to upload a message's media again (the CDN lost it); waits for it with no timeout of its own. */
   updateMediaMessage(message: WAMessage): Promise<WAMessage>
+  /** Every group the account is in, with its members (one query). */
+  groupFetchAllParticipating(): Promise<{ [jid: string]: GroupMetadata }>
   /** LID → phone number, from what this session has learned (local only). */
   signalRepository: { lidMapping: { getPNForLID(lid: string): Promise<string | null> } }
 }

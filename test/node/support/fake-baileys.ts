@@ -12,6 +12,7 @@ import {
   type AnyMessageContent,
   type AuthenticationCreds,
   type BaileysEventMap,
+  type GroupMetadata,
   type MessageRelayOptions,
   type MessageUpsertType,
   type MiscMessageGenerationOptions,
@@ -78,6 +79,8 @@ export class FakeSocket implements BaileysSocket {
   /** LID → phone JID, as the session's LID mapping knows it (Baileys answers with a `:0` device part). */
   readonly lids = new Map<string, string>()
   readonly signalRepository = { lidMapping: { getPNForLID: async (lid: string) => this.lids.get(lid) ?? null } }
+  /** The groups the account is in, as groupFetchAllParticipating answers. */
+  readonly groups: Record<string, GroupMetadata> = {}
   /** Media re-upload requests sent to the phone. */
   readonly reuploads: WAMessage[] = []
   private closed = false
@@ -200,6 +203,11 @@ export class FakeSocket implements BaileysSocket {
   async upsertMessage(message: WAMessage, type: MessageUpsertType): Promise<void> {
     this.upserted.push({ message, type })
     this.ev.emit('messages.upsert', { messages: [message], type })
+  }
+
+  async groupFetchAllParticipating(): Promise<Record<string, GroupMetadata>> {
+    if (this.closed) throw boom('Connection Closed', 428)
+    return this.groups
   }
 
   async updateMediaMessage(message: WAMessage): Promise<WAMessage> {

@@ -41,6 +41,7 @@ export function spiedSimulator(options: Partial<SimulatorOptions>, calls: Engine
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
       send: (message) => engine.send(message),
       checkNumbers: (digits) => engine.checkNumbers(digits),
+      groups: () => engine.groups(),
       ...(engine.simulate && { simulate: engine.simulate.bind(engine) }),
       stop: async () => {
         calls.stopped.push({ deviceId: context.deviceId, at: Date.now() })

@@ -4,7 +4,7 @@
 // else), so two hosts never run the same WhatsApp session. The ledger and outbox are Outbox's.
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
-import { DEVICE_CONTROL_TIMEOUT_MS, PLACEMENT_RETRY_MS } from '../../../protocol/timing'
+import { DEVICE_CONTROL_TIMEOUT_MS } from '../../../protocol/timing'
 import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
 import { companyOf, eventFeedOf, fleetOf } from '../stubs'
@@ -26,7 +26,8 @@ import { announceMessages } from './announcements'
 import { EventForwarder } from './event-forwarder'
 import { EventLog } from './event-log'
 import { requestPairingCode, type CommandFailure } from './pairing'
-import { checkNumbers, simulate } from './node-commands'
+import { checkNumbers, GroupCache, simulate } from './node-commands'
+import { PlacementThrottle } from './placement-throttle'
 import type { SimulateInbound } from '../../../protocol/inbound'
 
 export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
@@ -42,6 +43,8 @@ export class DeviceDO extends DurableObject<Env> {
   private readonly retention: Retention
   private readonly events: EventLog
   private readonly forwarder: EventForwarder
+  private readonly placement = new PlacementThrottle()
+  private readonly groupCache = new GroupCache((build, timeoutMs) => this.link.command(build, timeoutMs))
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -147,7 +150,7 @@ export class DeviceDO extends DurableObject<Env> {
       node_id: s.node_id,
       active: s.active,
       deleted: s.deleted,
-      placement_due: this.placementDue(s),
+      placement_due: this.placement.due(s),
     }
   }
 
@@ -187,6 +190,11 @@ export class DeviceDO extends DurableObject<Env> {
   /** The sandbox: makes a simulated contact of this device's simulator node write, react, edit or delete. */
   async simulate(action: SimulateInbound): Promise<Awaited<ReturnType<typeof simulate>>> {
     return simulate(this.link, action)
+  }
+
+  /** The groups this device's account is in (kept GROUPS_CACHE_MS). */
+  async groups(): Promise<Awaited<ReturnType<GroupCache['list']>>> {
+    return this.groupCache.list()
   }
 
   /** Which of these numbers (digits) have WhatsApp, asked through this device. */
@@ -259,16 +267,6 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   // ── internals ─────────────────────────────────────────────────────────────────────────────
-
-  /** In memory on purpose: after a restart the first reader asks again, which is what should happen. */
-  private placementAskedAt = 0
-
-  private placementDue(state: DeviceState): boolean {
-    const now = Date.now()
-    if (state.node_id !== null || state.deleted || now - this.placementAskedAt < PLACEMENT_RETRY_MS) return false
-    this.placementAskedAt = now
-    return true
-  }
 
   private deviceId(): number {
     return this.store.state().device_id ?? 0

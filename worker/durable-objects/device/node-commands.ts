@@ -1,6 +1,6 @@
 // Commands DeviceDO relays to its node and answers plainly: the outcome, or why it failed (the
 // node's code: `not_simulator`, `invalid_action`, `device_not_ready`, `no_node`, `timeout`, …).
-import { NumbersChecked } from '../../../protocol/frames'
+import { GroupsListed, NumbersChecked, type GroupInfo } from '../../../protocol/frames'
 import type { SimulateInbound } from '../../../protocol/inbound'
 import { DEVICE_CONTROL_TIMEOUT_MS, WHATSAPP_QUERY_TIMEOUT_MS } from '../../../protocol/timing'
 import type { NodeLink } from './node-link'
@@ -27,4 +27,29 @@ export async function checkNumbers(
   return parsed.success
     ? { ok: true, registered: parsed.data.registered }
     : { ok: false, code: 'send_failed', message: 'unexpected answer' }
+}
+
+/** The groups are asked of WhatsApp at most this often; a send to a group reads this copy. */
+export const GROUPS_CACHE_MS = 5 * 60_000
+
+/** The groups the device's account is in, from its node, kept a short while (in memory: a restart asks again). */
+export class GroupCache {
+  private cached: { at: number; groups: GroupInfo[] } | null = null
+
+  constructor(private readonly command: NodeLink['command']) {}
+
+  async list(now = Date.now()): Promise<{ ok: true; groups: GroupInfo[] } | Failed> {
+    if (this.cached && now - this.cached.at < GROUPS_CACHE_MS) return { ok: true, groups: this.cached.groups }
+    const outcome = await this.command((id) => ({ type: 'groups', id }), WHATSAPP_QUERY_TIMEOUT_MS + 5_000)
+    if (!outcome.ok) return { ok: false, code: outcome.error.code, message: outcome.error.message }
+    const parsed = GroupsListed.safeParse(outcome.data)
+    if (!parsed.success) return { ok: false, code: 'send_failed', message: 'unexpected answer' }
+    this.cached = { at: now, groups: parsed.data.groups }
+    return { ok: true, groups: parsed.data.groups }
+  }
+
+  /** Forgets the copy: the device was linked again, perhaps to another account. */
+  clear(): void {
+    this.cached = null
+  }
 }

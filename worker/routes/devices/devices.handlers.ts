@@ -124,3 +124,11 @@ export const pairing: AppRouteHandler<typeof routes.requestPairingCode> = async 
   const code = await requestPairingCode(c.env, device.id, phone.digits)
   return c.json(ok({ device_id: device.id, phone_number: phone.e164, pairing_code: code }), 200)
 }
+
+export const groups: AppRouteHandler<typeof routes.listDeviceGroups> = async (c) => {
+  const { id } = c.req.valid('param')
+  await store.findDevice(database(c.env.DB), c.get('caller').company.id, id)
+  const listed = await deviceOf(c.env, id).groups()
+  if (!listed.ok) throw new ApiError('device_not_ready', `The device cannot ask WhatsApp now: ${listed.message}`)
+  return c.json(ok(listed.groups.map((g) => ({ ...g, created_at: iso(g.created_at) }))), 200)
+}

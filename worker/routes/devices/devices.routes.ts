@@ -8,6 +8,7 @@ import {
   DeviceSchema,
   DeviceQrSchema,
   DeviceStatusViewSchema,
+  GroupSchema,
   PairingCodeRequestSchema,
   PairingCodeSchema,
   UpdateDeviceSchema,
@@ -122,5 +123,18 @@ export const requestPairingCode = createRoute({
   responses: {
     200: jsonContent(envelopeOf(PairingCodeSchema), 'Enter this code on the phone: Linked devices → Link with phone number'),
     ...errorResponses(...deviceErrors, 'invalid_phone_number', 'device_not_ready', 'rate_limited', 'invalid_json'),
+  },
+})
+
+export const listDeviceGroups = createRoute({
+  method: 'get',
+  path: '/devices/{id}/groups',
+  tags,
+  security,
+  summary: "The groups the device's WhatsApp account is in (refreshed at most every 5 minutes)",
+  request: { params: IdParamSchema },
+  responses: {
+    200: jsonContent(envelopeOf(z.array(GroupSchema)), 'The groups'),
+    ...errorResponses(...deviceErrors, 'device_not_ready'),
   },
 })

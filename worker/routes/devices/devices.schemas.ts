@@ -79,3 +79,13 @@ export const toDeviceJson = (d: Device): z.infer<typeof DeviceSchema> => ({
   created_at: iso(d.createdAt)!,
   updated_at: iso(d.updatedAt)!,
 })
+
+export const GroupSchema = z
+  .object({
+    id: z.string().openapi({ description: 'The group id: send to it with is_group: true', example: '120363012345678901@g.us' }),
+    subject: z.string(),
+    size: z.number().int().openapi({ description: 'Members' }),
+    is_admin: z.boolean().openapi({ description: "The device's account administers the group" }),
+    created_at: isoTimestamp.nullable(),
+  })
+  .openapi('Group')

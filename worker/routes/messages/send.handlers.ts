@@ -10,6 +10,7 @@ import { newBatchId, newMessageId } from '../../messaging/ids'
 import { withIdempotency } from '../../messaging/idempotency'
 import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
 import { sendingDevice } from '../../db/devices'
+import { assertGroupMember } from '../../messaging/group-membership'
 import type * as routes from './messages.routes'
 
 /** Nothing was handed to the device's node: the client may send it again. */
@@ -83,6 +84,7 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     const caller = c.get('caller')
     const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
     if (!device.isActive) throw notReady('the device is paused')
+    await assertGroupMember(c.env, device.id, [{ chatId: checked.message.chatId, field: 'recipient' }])
     const quota = await admit(c.env, caller, 1)
     const messageId = newMessageId(device.id)
     // From here DeviceDO owns the reservation: it gives it back for anything not sent.
@@ -119,6 +121,8 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
     const caller = c.get('caller')
     const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
     if (!device.isActive) throw notReady('the device is paused')
+    const chats = checked.map((message, index) => ({ chatId: message.chatId, index, field: `messages.${index}.recipient` }))
+    await assertGroupMember(c.env, device.id, chats)
     const quota = await admit(c.env, caller, checked.length)
     const batchId = newBatchId(device.id)
     const rows = checked.map((message, index) => ({
