@@ -268,13 +268,9 @@ describe('the simulator engine: its contacts write back (the sandbox)', () => {
   })
 
   it('puts every linked device in two groups, one it administers', async () => {
-    const { engine } = await linkedSimulator()
-    const groups = await engine.groups()
-    expect(groups.map((g) => [g.subject, g.size, g.is_admin])).toEqual([
-      ['Sandbox team', 3, true],
-      ['Sandbox customers', 5, false],
-    ])
-    for (const group of groups) expect(group.id).toMatch(/^120363\d{12}@g\.us$/)
+    const groups = await (await linkedSimulator()).engine.groups()
+    const shape = groups.map((g) => `${g.subject}:${g.size}:${g.is_admin}:${/^120363\d{12}@g\.us$/.test(g.id)}`)
+    expect(shape).toEqual(['Sandbox team:3:true:true', 'Sandbox customers:5:false:true'])
   })
 
   it('checks numbers by the sandbox rule: digits ending in 0000 have no WhatsApp', async () => {

@@ -5,16 +5,8 @@ import { InboundReader } from './inbound'
 import { participatingGroups, registeredNumbers } from './numbers'
 import type { GroupInfo } from '../../../protocol/frames'
 import type { Logger } from 'pino'
-import {
-  SendError,
-  type Engine,
-  type EngineContext,
-  type EngineStatus,
-  type InboundEvent,
-  type OutgoingMessage,
-  type Receipt,
-  type RegisteredNumber,
-} from '../engine'
+import { SendError } from '../engine'
+import type { Engine, EngineContext, EngineStatus, InboundEvent, OutgoingMessage, Receipt, RegisteredNumber } from '../engine'
 import { loadAuthState, type StoredAuthState } from './auth-state'
 import { equalJitterDelay } from '../../backoff'
 import { forgetUnfinishedPairing, isLinked, phoneNumberOf } from './creds'
@@ -114,21 +106,21 @@ export class BaileysEngine implements Engine {
   }
 
   async send(message: OutgoingMessage): Promise<{ waMessageId: string }> {
-    const socket = this.socket
-    if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
-    return this.sender.send(socket, message)
+    return this.sender.send(this.openSocket(), message)
   }
 
   async checkNumbers(phoneDigits: string[]): Promise<RegisteredNumber[]> {
-    const socket = this.socket
-    if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
-    return registeredNumbers(socket, phoneDigits)
+    return registeredNumbers(this.openSocket(), phoneDigits)
   }
 
   async groups(): Promise<GroupInfo[]> {
-    const socket = this.socket
-    if (!socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
-    return participatingGroups(socket)
+    return participatingGroups(this.openSocket())
+  }
+
+  /** The socket, for what needs WhatsApp connected now. */
+  private openSocket(): BaileysSocket {
+    if (!this.socket || !this.socketOpen) throw new SendError('not_ready', 'the device is not connected to WhatsApp')
+    return this.socket
   }
 
   private async load(run: number): Promise<void> {
