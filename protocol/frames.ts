@@ -110,6 +110,15 @@ export const SendCommand = z.object({
   chat_id: z.string().regex(/^[0-9-]{5,64}@(s\.whatsapp\.net|g\.us)$/),
   text: z.string().max(4096).optional(),
   media: z.object({ url: z.string().url().max(2048), caption: z.string().max(1024).optional() }).optional(),
+  /** A reply: the message quoted, as WhatsApp knows it (`from_me` for one this device sent; `participant` in groups). */
+  quoted: z
+    .object({
+      wa_message_id: z.string().min(1).max(128),
+      from_me: z.boolean(),
+      participant: z.string().max(128).optional(),
+      text: z.string().max(65_536).optional(),
+    })
+    .optional(),
 })
 export type SendCommand = z.infer<typeof SendCommand>
 
@@ -186,6 +195,14 @@ export const DeviceToNode = z.discriminatedUnion('type', [
       .array(z.string().regex(/^\d{6,15}$/))
       .min(1)
       .max(50),
+  }),
+  /** Marks an inbound message read on WhatsApp (blue ticks for its sender). */
+  z.object({
+    type: z.literal('mark_read'),
+    id: commandId,
+    chat_id: z.string().min(3).max(128),
+    wa_message_id: z.string().min(1).max(128),
+    participant: z.string().max(128).optional(),
   }),
   /** The groups the linked account is in; answered with `{groups: GroupInfo[]}`. */
   z.object({ type: z.literal('groups'), id: commandId }),

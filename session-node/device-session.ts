@@ -26,6 +26,7 @@ import { AckQueue } from './transport/ack-queue'
 import { ReconnectingSocket, type EndDecision } from './transport/reconnecting-socket'
 import { messageOf } from './error-message'
 import { InboundRelay } from './inbound-relay'
+import { answerQuery } from './engine-queries'
 import { finalReason } from './final-reason'
 import { inboundUploader } from './media/upload-inbound'
 import { MEDIA_FETCH_DEFAULTS } from './media/fetch-media'
@@ -185,14 +186,10 @@ export class DeviceSession {
         await this.runner.logout(() => this.store.clear())
         return undefined
       case 'groups':
-        return { groups: await this.engineNow().groups() }
       case 'check_numbers':
-        return { registered: await this.engineNow().checkNumbers(frame.phone_numbers) }
-      case 'simulate': {
-        const engine = this.engineNow()
-        if (!engine.simulate) throw new CommandError('not_simulator', 'this node runs real WhatsApp, not the simulator')
-        return { wa_message_id: (await engine.simulate(frame.action)).waMessageId }
-      }
+      case 'mark_read':
+      case 'simulate':
+        return answerQuery(frame, this.engineNow())
       case 'send':
         return runSend(frame, () => this.runner.current, this.options.media).then(
           (sent) => {

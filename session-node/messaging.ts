@@ -32,7 +32,13 @@ export async function runSend(
       const engine = engineNow()
       if (!engine) throw new SendError('not_ready', 'the device session is paused or not running')
       return engine
-        .send({ messageId: frame.message_id, chatId: frame.chat_id, ...(text ? { text } : {}), ...(file && { media: file }) })
+        .send({
+          messageId: frame.message_id,
+          chatId: frame.chat_id,
+          ...(text ? { text } : {}),
+          ...(file && { media: file }),
+          ...(frame.quoted && { quoted: quotedOf(frame.quoted) }),
+        })
         .catch((error: unknown) => {
           // Engines fail with SendErrors; anything else is a surprise from inside the send, after
           // which nobody can say the message did not go out.
@@ -51,6 +57,13 @@ export async function runSend(
     throw new CommandError('send_failed', `the message could not be sent: ${messageOf(error)}`)
   }
 }
+
+const quotedOf = (q: NonNullable<SendCommand['quoted']>) => ({
+  waMessageId: q.wa_message_id,
+  fromMe: q.from_me,
+  ...(q.participant && { participant: q.participant }),
+  ...(q.text !== undefined && { text: q.text }),
+})
 
 export function receiptFrame(receipt: Receipt, id: string): ReceiptFrame {
   return {

@@ -66,6 +66,8 @@ export interface OutgoingMessage {
   text?: string
   /** With `text` as its caption. */
   media?: MediaPayload
+  /** A reply: the message it quotes. */
+  quoted?: { waMessageId: string; fromMe: boolean; participant?: string; text?: string }
 }
 
 /** The wire's failure codes (protocol/frames.ts says what each means): an engine fails with those only. */
@@ -116,6 +118,8 @@ export interface Engine {
   checkNumbers(phoneDigits: string[]): Promise<RegisteredNumber[]>
   /** The groups the linked account is in. */
   groups(): Promise<GroupInfo[]>
+  /** Marks a received message read on WhatsApp (its sender sees blue ticks). */
+  markRead(message: { chatId: string; waMessageId: string; participant?: string }): Promise<void>
   /** The sandbox only: a simulated contact writes, reacts, edits or deletes. Engines without it are not simulators. */
   simulate?(action: SimulateInbound): Promise<{ waMessageId: string }>
 }

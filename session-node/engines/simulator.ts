@@ -173,6 +173,11 @@ export class SimulatorEngine implements Engine {
     return { waMessageId }
   }
 
+  /** Read marks reach nobody in the sandbox; a device that is not linked cannot send them. */
+  async markRead(): Promise<void> {
+    if (this.stopped || !this.ready) throw new SimulatorError('not_ready', 'the device is not linked')
+  }
+
   /** The sandbox gives every linked device two groups (simulatedGroups). */
   async groups(): Promise<GroupInfo[]> {
     if (this.stopped || !this.ready) throw new SimulatorError('not_ready', 'the device is not linked')

@@ -118,6 +118,14 @@ describe('inbound messages end to end', () => {
     const inbox = (await client.api('GET', '/messages?direction=inbound')).body.data.messages
     expect(inbox.map((m) => m.text).sort()).toEqual(['Do you deliver on Sundays?', 'Re: Your order shipped', 'This one'])
 
+    // A reply quoting the contact's message, and a read mark for it.
+    const question = byText('Do you deliver on Sundays?').data.message_id
+    const answer = await client.api('POST', '/send', { recipient: '+22370111100', message: 'Yes, until noon', reply_to: question })
+    expect(answer.status).toBe(200)
+    const marked = await client.api('POST', `/messages/${question}/read`)
+    expect(marked.status).toBe(200)
+    expect(marked.body.data.read_at).toEqual(expect.any(String))
+
     // Another company: none of it, not even the media.
     const other = (await client.admin('POST', '/companies', { name: 'Other' })).body.data
     const otherKey = (await client.admin('POST', `/companies/${other.id}/api-keys`, { name: 'k', service_type: 'whatsapp' })).body.data.key

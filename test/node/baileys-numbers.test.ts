@@ -44,3 +44,17 @@ describe('baileys engine: number checks', () => {
     await expect(engine.groups()).rejects.toMatchObject({ code: 'not_ready' })
   })
 })
+
+describe('baileys engine: replies and read marks', () => {
+  it('sends a reply quoting the message by its key, and marks a received one read', async () => {
+    const { engine, wa } = await online()
+    const quoted = { waMessageId: 'ABC123', fromMe: false, participant: '15557654321@s.whatsapp.net', text: 'When do you open?' }
+    await engine.send({ messageId: 'r1', chatId: '22370123456@s.whatsapp.net', text: 'At 9', quoted })
+    expect(wa.last().sent[0]?.options?.quoted).toEqual({
+      key: { remoteJid: '22370123456@s.whatsapp.net', fromMe: false, id: 'ABC123', participant: '15557654321@s.whatsapp.net' },
+      message: { conversation: 'When do you open?' },
+    })
+    await engine.markRead({ chatId: '22370123456@s.whatsapp.net', waMessageId: 'IN1' })
+    expect(wa.last().reads).toEqual([{ remoteJid: '22370123456@s.whatsapp.net', id: 'IN1', fromMe: false }])
+  })
+})

@@ -22,6 +22,7 @@ function recordingRunner() {
         send: async () => ({ waMessageId: 'x' }),
         checkNumbers: async () => [],
         groups: async () => [],
+        markRead: async () => undefined,
       }
       return engine
     },

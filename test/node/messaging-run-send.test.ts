@@ -19,7 +19,16 @@ const frame = (fields: Partial<SendCommand> = {}): SendCommand => ({
 
 function engineSending(send: (message: OutgoingMessage) => Promise<{ waMessageId: string }>): Engine {
   const unused = () => Promise.reject(new Error('not used'))
-  return { start: unused, stop: unused, logout: unused, requestPairingCode: unused, checkNumbers: unused, groups: unused, send }
+  return {
+    start: unused,
+    stop: unused,
+    logout: unused,
+    requestPairingCode: unused,
+    checkNumbers: unused,
+    groups: unused,
+    markRead: unused,
+    send,
+  }
 }
 
 const noMedia = () => Promise.reject(new Error('no media in this test'))

@@ -36,6 +36,7 @@ async function setup(
       requestPairingCode: (digits) => engine.requestPairingCode(digits),
       checkNumbers: (digits) => engine.checkNumbers(digits),
       groups: () => engine.groups(),
+      markRead: (message) => engine.markRead(message),
       ...(!options.notSimulator && { simulate: (action: SimulateInbound) => engine.simulate!(action) }),
       send: (message) => {
         sent.push(message)

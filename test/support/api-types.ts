@@ -140,16 +140,18 @@ type EventsData<M extends string, P extends string> = M extends 'GET'
             : unknown
   : P extends '/webhooks'
     ? z.infer<typeof CreatedWebhookSchema>
-    : P extends `/webhooks/${Id}/deliveries/${string}/retry`
-      ? z.infer<typeof DeliverySchema>
-      : P extends `/webhooks/${Id}/rotate-secret`
-        ? z.infer<typeof RotatedSecretSchema>
-        : P extends `/webhooks/${Id}/test`
-          ? z.infer<typeof TestResultSchema>
-          : P extends `/webhooks/${Id}/replay`
-            ? z.infer<typeof ReplayResultSchema>
-            : P extends `/sandbox/devices/${Id}/inbound`
-              ? { wa_message_id: string }
-              : P extends '/contacts/check'
-                ? Array<{ phone_number: string; on_whatsapp: boolean; chat_id: string | null }>
-                : unknown
+    : P extends `/messages/${string}/read`
+      ? Message
+      : P extends `/webhooks/${Id}/deliveries/${string}/retry`
+        ? z.infer<typeof DeliverySchema>
+        : P extends `/webhooks/${Id}/rotate-secret`
+          ? z.infer<typeof RotatedSecretSchema>
+          : P extends `/webhooks/${Id}/test`
+            ? z.infer<typeof TestResultSchema>
+            : P extends `/webhooks/${Id}/replay`
+              ? z.infer<typeof ReplayResultSchema>
+              : P extends `/sandbox/devices/${Id}/inbound`
+                ? { wa_message_id: string }
+                : P extends '/contacts/check'
+                  ? Array<{ phone_number: string; on_whatsapp: boolean; chat_id: string | null }>
+                  : unknown

@@ -46,6 +46,7 @@ describe('interpretSend: the send-outcome table', () => {
 const row = (overrides: Partial<MessageRow> = {}): MessageRow => ({
   message_id: 'msg_1_aaaaaaaaaaaaaaaaaaaa',
   direction: 'outbound',
+  reply_to: null,
   details: null,
   received_at: null,
   company_id: 1,

@@ -209,7 +209,7 @@ export function actAsLinkedNode(log: FrameLog<DeviceToNode>, decide: (command: S
   const sends: SendCommand[] = []
   log.ws.addEventListener('message', (event) => {
     const frame = decode(DeviceToNode, event.data)
-    if (frame.type === 'pause' || frame.type === 'resume' || frame.type === 'logout') {
+    if (frame.type === 'pause' || frame.type === 'resume' || frame.type === 'logout' || frame.type === 'mark_read') {
       log.send({ type: 'result', id: frame.id, ok: true })
       return
     }

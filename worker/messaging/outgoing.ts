@@ -15,6 +15,7 @@ export interface OutgoingInput {
   message?: string | null
   media_url?: string | null
   is_group?: boolean
+  reply_to?: string | null
 }
 
 export interface CheckedMessage {
@@ -23,6 +24,8 @@ export interface CheckedMessage {
   type: MessageType
   text: string | null
   mediaUrl: string | null
+  /** A message id of the sending device this one quotes (checked against the device by the route). */
+  replyTo: string | null
 }
 
 export type Checked =
@@ -75,6 +78,13 @@ export function checkOutgoing(input: OutgoingInput): Checked {
   }
   return {
     ok: true,
-    message: { recipient: recipient.recipient, chatId: recipient.chatId, type: url ? guessMediaType(url) : 'text', text, mediaUrl },
+    message: {
+      recipient: recipient.recipient,
+      chatId: recipient.chatId,
+      type: url ? guessMediaType(url) : 'text',
+      text,
+      mediaUrl,
+      replyTo: input.reply_to ?? null,
+    },
   }
 }

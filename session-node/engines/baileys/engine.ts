@@ -6,7 +6,7 @@ import { participatingGroups, registeredNumbers } from './numbers'
 import type { GroupInfo } from '../../../protocol/frames'
 import type { Logger } from 'pino'
 import { SendError } from '../engine'
-import type { Engine, EngineContext, EngineStatus, InboundEvent, OutgoingMessage, Receipt, RegisteredNumber } from '../engine'
+import type { Engine, EngineContext, EngineEvents, OutgoingMessage, RegisteredNumber } from '../engine'
 import { loadAuthState, type StoredAuthState } from './auth-state'
 import { equalJitterDelay } from '../../backoff'
 import { forgetUnfinishedPairing, isLinked, phoneNumberOf } from './creds'
@@ -54,8 +54,8 @@ export class BaileysEngine implements Engine {
     this.baileysLog = context.logger.child({ module: 'baileys' }, { level: options.baileysLogLevel })
     this.qrReady = new Waiters(options.schedule)
     this.sender = new Sender(this.log, this.baileysLog)
-    this.receipts = new ReceiptTracker((receipt) => this.reportReceipt(receipt))
-    this.inbound = new InboundReader((event) => this.reportInbound(event), this.log, options.downloadMedia)
+    this.receipts = new ReceiptTracker((receipt) => this.tell('receipt', receipt))
+    this.inbound = new InboundReader((event) => this.tell('inbound', event), this.log, options.downloadMedia)
   }
 
   async start(): Promise<void> {
@@ -84,7 +84,7 @@ export class BaileysEngine implements Engine {
     }
     if (socket) await this.end(socket)
     await this.clearAuth(auth)
-    this.reportStatus({ status: 'error', reason: 'logged_out' })
+    this.tell('status', { status: 'error', reason: 'logged_out' })
   }
 
   async requestPairingCode(phoneDigits: string): Promise<string> {
@@ -115,6 +115,16 @@ export class BaileysEngine implements Engine {
 
   async groups(): Promise<GroupInfo[]> {
     return participatingGroups(this.openSocket())
+  }
+
+  async markRead(message: { chatId: string; waMessageId: string; participant?: string }): Promise<void> {
+    const key = {
+      remoteJid: message.chatId,
+      id: message.waMessageId,
+      fromMe: false,
+      ...(message.participant && { participant: message.participant }),
+    }
+    await this.openSocket().readMessages([key])
   }
 
   /** The socket, for what needs WhatsApp connected now. */
@@ -188,7 +198,7 @@ export class BaileysEngine implements Engine {
     // Not `sock.user`: it is a snapshot taken when the socket was built.
     const phoneNumber = phoneNumberOf(socket.authState.creds)
     if (!phoneNumber) this.log.error('connection open but creds hold no phone number')
-    this.reportStatus({ status: 'authenticated', phoneNumber: phoneNumber ?? '' })
+    this.tell('status', { status: 'authenticated', phoneNumber: phoneNumber ?? '' })
   }
 
   /** Only unplanned closes get here: stop() and logout() detach from the socket first. */
@@ -205,7 +215,7 @@ export class BaileysEngine implements Engine {
     }
     // One `disconnected` per outage, not one per failed retry.
     const retrying = plan.reconnect === 'backoff' && this.failures > 0
-    if (plan.report && !retrying) this.reportStatus(plan.report)
+    if (plan.report && !retrying) this.tell('status', plan.report)
     if (plan.reconnect === 'now') this.reconnect()
     else this.scheduleReconnect()
   }
@@ -216,7 +226,7 @@ export class BaileysEngine implements Engine {
     if (plan.clearAuth) {
       await this.clearAuth(auth).catch((error: unknown) => this.log.error({ err: error }, 'clearing auth failed'))
     }
-    if (plan.report) this.reportStatus(plan.report)
+    if (plan.report) this.tell('status', plan.report)
   }
 
   private scheduleReconnect(): void {
@@ -265,29 +275,12 @@ export class BaileysEngine implements Engine {
     await this.context.store.clear()
   }
 
-  private reportReceipt(receipt: Receipt): void {
-    // Same as statuses: a throw would land inside Baileys' event emitter.
+  /** Tells the session layer. Listeners run inside Baileys' event emitter, where a throw would break the socket. */
+  private tell<K extends 'receipt' | 'inbound' | 'status'>(event: K, arg: Parameters<EngineEvents[K]>[0]): void {
     try {
-      this.context.events.receipt(receipt)
+      ;(this.context.events[event] as (value: typeof arg) => void)(arg)
     } catch (error) {
-      this.log.error({ err: error }, 'receipt listener failed')
-    }
-  }
-
-  private reportInbound(event: InboundEvent): void {
-    try {
-      this.context.events.inbound(event)
-    } catch (error) {
-      this.log.error({ err: error }, 'inbound listener failed')
-    }
-  }
-
-  private reportStatus(update: EngineStatus): void {
-    // Listeners run inside Baileys' event emitter; a throw there would break the socket.
-    try {
-      this.context.events.status(update)
-    } catch (error) {
-      this.log.error({ err: error }, 'status listener failed')
+      this.log.error({ err: error }, `${event} listener failed`)
     }
   }
 }

@@ -57,6 +57,16 @@ export function waMessageIdFor(messageId: string): string {
  */
 const textContent = (text: string): AnyMessageContent => ({ text, linkPreview: null })
 
+/** The message a reply quotes, as Baileys wants it: its key, and its text as the quoted preview. */
+export function quotedMessage(chatId: string, message: OutgoingMessage): WAMessage | undefined {
+  const q = message.quoted
+  if (!q) return undefined
+  return {
+    key: { remoteJid: chatId, fromMe: q.fromMe, id: q.waMessageId, ...(q.participant && { participant: q.participant }) },
+    message: { conversation: q.text ?? '' },
+  }
+}
+
 export function buildContents(message: OutgoingMessage): AnyMessageContent[] {
   const text = message.text?.length ? message.text : undefined
   const media = message.media
@@ -101,11 +111,16 @@ export class Sender {
     const contents = buildContents(message)
     const chatId = message.chatId.endsWith('@s.whatsapp.net') ? await this.registeredJid(socket, message.chatId) : message.chatId
     const waMessageId = waMessageIdFor(message.messageId)
+    const quoted = quotedMessage(chatId, message)
     let sentId: string | undefined
     for (const [index, content] of contents.entries()) {
       const messageId = index === 0 ? waMessageId : waMessageIdFor(`${message.messageId}:caption`)
       try {
-        const id = await this.sendOne(socket, chatId, content, messageId, message.messageId)
+        const id = await this.sendOne(socket, chatId, content, {
+          messageId,
+          ourId: message.messageId,
+          ...(index === 0 && quoted && { quoted }),
+        })
         if (index === 0) sentId = id
       } catch (error) {
         if (index > 0) {
@@ -135,14 +150,17 @@ export class Sender {
     socket: BaileysSocket,
     chatId: string,
     content: AnyMessageContent,
-    messageId: string,
-    ourId: string,
+    { messageId, ourId, quoted }: { messageId: string; ourId: string; quoted?: WAMessage },
   ): Promise<string> {
     if (!hasMedia(content)) {
-      const sent = await socket.sendMessage(chatId, content, { messageId, mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS })
+      const sent = await socket.sendMessage(chatId, content, {
+        messageId,
+        mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS,
+        ...(quoted && { quoted }),
+      })
       return sent?.key.id ?? messageId
     }
-    const prepared = await this.uploadMedia(socket, chatId, content, messageId, ourId)
+    const prepared = await this.uploadMedia(socket, chatId, content, messageId, ourId, quoted)
     // Under the id the message was built with (what receipts will carry); the options are what
     // sendMessage passes for a plain (not edit, delete, poll…) message.
     await socket.relayMessage(chatId, prepared.message, { messageId: prepared.id, additionalAttributes: {}, additionalNodes: [] })
@@ -157,6 +175,7 @@ export class Sender {
     content: AnyMessageContent,
     messageId: string,
     ourId: string,
+    quoted?: WAMessage,
   ): Promise<{ id: string; message: proto.IMessage; full: WAMessage }> {
     const userJid = socket.authState.creds.me?.id
     if (!userJid) throw new SendError('not_ready', 'the device is not linked')
@@ -167,6 +186,7 @@ export class Sender {
         upload: socket.waUploadToServer,
         messageId,
         mediaUploadTimeoutMs: MEDIA_UPLOAD_TIMEOUT_MS,
+        ...(quoted && { quoted }),
       })
       if (!prepared.message) throw new Error('Baileys built an empty message')
       return { id: prepared.key.id ?? messageId, message: prepared.message, full: prepared }

@@ -40,6 +40,8 @@ export interface BaileysSocket {
   onWhatsApp(...phoneNumbers: string[]): Promise<{ jid: string; exists: boolean }[] | undefined>
   /** Asks the phone to upload a message's media again (the CDN lost it); waits for it with no timeout of its own. */
   updateMediaMessage(message: WAMessage): Promise<WAMessage>
+  /** Sends read receipts for received messages. */
+  readMessages(keys: proto.IMessageKey[]): Promise<void>
   /** Every group the account is in, with its members (one query). */
   groupFetchAllParticipating(): Promise<{ [jid: string]: GroupMetadata }>
   /** LID → phone number, from what this session has learned (local only). */

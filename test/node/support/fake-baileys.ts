@@ -11,7 +11,6 @@ import {
   proto,
   type AnyMessageContent,
   type AuthenticationCreds,
-  type BaileysEventMap,
   type GroupMetadata,
   type MessageRelayOptions,
   type MessageUpsertType,
@@ -22,32 +21,10 @@ import {
 } from '@whiskeysockets/baileys'
 import type { Schedule } from '../../../session-node/engines/baileys/options'
 import type { BaileysSocket, SocketFactory } from '../../../session-node/engines/baileys/socket'
-
-type EventName = keyof BaileysEventMap
-type Listener = (arg: never) => void
+import { FakeEventEmitter } from './fake-event-emitter'
 
 /** Shaped like the Boom errors Baileys closes with. */
 export const boom = (message: string, statusCode: number) => Object.assign(new Error(message), { isBoom: true, output: { statusCode } })
-
-class FakeEventEmitter {
-  private readonly listeners = new Map<EventName, Set<Listener>>()
-
-  on<T extends EventName>(event: T, listener: (arg: BaileysEventMap[T]) => void): void {
-    const set = this.listeners.get(event) ?? new Set()
-    set.add(listener)
-    this.listeners.set(event, set)
-  }
-
-  off<T extends EventName>(event: T, listener: (arg: BaileysEventMap[T]) => void): void {
-    this.listeners.get(event)?.delete(listener)
-  }
-
-  emit<T extends EventName>(event: T, arg: BaileysEventMap[T]): boolean {
-    const set = this.listeners.get(event)
-    for (const listener of [...(set ?? [])]) (listener as (arg: BaileysEventMap[T]) => void)(arg)
-    return (set?.size ?? 0) > 0
-  }
-}
 
 export class FakeSocket implements BaileysSocket {
   readonly ev = new FakeEventEmitter()
@@ -203,6 +180,13 @@ export class FakeSocket implements BaileysSocket {
   async upsertMessage(message: WAMessage, type: MessageUpsertType): Promise<void> {
     this.upserted.push({ message, type })
     this.ev.emit('messages.upsert', { messages: [message], type })
+  }
+
+  /** Read receipts sent, in order. */
+  readonly reads: proto.IMessageKey[] = []
+
+  async readMessages(keys: proto.IMessageKey[]): Promise<void> {
+    this.reads.push(...keys)
   }
 
   async groupFetchAllParticipating(): Promise<Record<string, GroupMetadata>> {

@@ -42,6 +42,7 @@ export function spiedSimulator(options: Partial<SimulatorOptions>, calls: Engine
       send: (message) => engine.send(message),
       checkNumbers: (digits) => engine.checkNumbers(digits),
       groups: () => engine.groups(),
+      markRead: (message) => engine.markRead(message),
       ...(engine.simulate && { simulate: engine.simulate.bind(engine) }),
       stop: async () => {
         calls.stopped.push({ deviceId: context.deviceId, at: Date.now() })

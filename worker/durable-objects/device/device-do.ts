@@ -26,7 +26,7 @@ import { announceMessages } from './announcements'
 import { EventForwarder } from './event-forwarder'
 import { EventLog } from './event-log'
 import { requestPairingCode, type CommandFailure } from './pairing'
-import { checkNumbers, GroupCache, simulate } from './node-commands'
+import { checkNumbers, GroupCache, markRead, simulate } from './node-commands'
 import { PlacementThrottle } from './placement-throttle'
 import type { SimulateInbound } from '../../../protocol/inbound'
 
@@ -195,6 +195,11 @@ export class DeviceDO extends DurableObject<Env> {
   /** The groups this device's account is in (kept GROUPS_CACHE_MS). */
   async groups(): Promise<Awaited<ReturnType<GroupCache['list']>>> {
     return this.groupCache.list()
+  }
+
+  /** Marks a received message read on WhatsApp. */
+  async markRead(messageId: string): Promise<Awaited<ReturnType<typeof markRead>>> {
+    return markRead(this.link, this.ledger, messageId)
   }
 
   /** Which of these numbers (digits) have WhatsApp, asked through this device. */

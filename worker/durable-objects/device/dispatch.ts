@@ -18,7 +18,9 @@ export type DispatchResult =
 /** How long a node may take to answer a send: a number lookup first, and with media a fetch and an upload. */
 export const sendTimeoutMs = (row: Pick<MessageRow, 'media_url'>) => (row.media_url === null ? TEXT_SEND_TIMEOUT_MS : MEDIA_SEND_TIMEOUT_MS)
 
-export function sendCommand(row: MessageRow, id: string): DeviceToNode {
+export type Quoted = NonNullable<Extract<DeviceToNode, { type: 'send' }>['quoted']>
+
+export function sendCommand(row: MessageRow, id: string, quoted?: Quoted): DeviceToNode {
   return {
     type: 'send',
     id,
@@ -26,6 +28,7 @@ export function sendCommand(row: MessageRow, id: string): DeviceToNode {
     chat_id: row.chat_id,
     ...(row.text !== null && { text: row.text }),
     ...(row.media_url !== null && { media: { url: row.media_url, ...(row.text !== null && { caption: row.text }) } }),
+    ...(quoted && { quoted }),
   }
 }
 

@@ -9,7 +9,8 @@
 import type { InboundMessage } from '../../../protocol/inbound'
 import { inboundMessageId } from '../../messaging/ids'
 import type { EventLog } from './event-log'
-import type { MessageRow } from './ledger'
+import type { Ledger, MessageRow } from './ledger'
+import type { Quoted } from './dispatch'
 import { toMessageView } from './message-view'
 
 /** What an inbound row keeps beyond the ledger's columns (the `details` JSON). */
@@ -105,4 +106,18 @@ export function receiveInbound(message: InboundMessage, deps: InboundDeps, now: 
         : { message_id: null, wa_message_id: message.target, chat_id: message.chat_id, device_id: deps.deviceId, text: message.text },
     })
   })
+}
+
+/** What WhatsApp needs to quote one of this device's messages in a reply; undefined when it cannot. */
+export function quotedOf(ledger: Ledger, messageId: string | null): Quoted | undefined {
+  const row = messageId === null ? undefined : ledger.get(messageId)
+  if (!row?.wa_message_id) return undefined
+  const details = row.details === null ? null : (JSON.parse(row.details) as InboundDetails)
+  const participant = details?.participant ?? undefined
+  return {
+    wa_message_id: row.wa_message_id,
+    from_me: row.direction !== 'inbound',
+    ...(participant && { participant }),
+    ...(row.text !== null && { text: row.text }),
+  }
 }

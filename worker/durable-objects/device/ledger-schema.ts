@@ -36,4 +36,6 @@ export const LEDGER_SCHEMA = [
    ALTER TABLE messages ADD COLUMN received_at INTEGER;
    CREATE UNIQUE INDEX messages_inbound_wa ON messages (wa_message_id) WHERE direction = 'inbound';
    CREATE INDEX messages_chat ON messages (chat_id, created_at);`,
+  // The message a send quotes (our message id): a WhatsApp reply.
+  'ALTER TABLE messages ADD COLUMN reply_to TEXT',
 ]

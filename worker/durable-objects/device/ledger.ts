@@ -29,6 +29,8 @@ export type MessageRow = {
   read_at: number | null
   failed_at: number | null
   direction: MessageDirection
+  /** Outbound: the message it quotes (our message id), or null. */
+  reply_to: string | null
   /** Inbound only: what WhatsApp told about it (InboundDetails as JSON). */
   details: string | null
   received_at: number | null
@@ -40,6 +42,7 @@ export type NewMessage = Pick<
 > & {
   batch_id?: string
   batch_index?: number
+  reply_to?: string | null
 }
 
 export interface ListQuery {
@@ -81,8 +84,8 @@ export class Ledger extends SqlStore {
         seq += 1
         this.sql.exec(
           `INSERT INTO messages (message_id, company_id, batch_id, batch_index, recipient, chat_id, type, text, media_url,
-             status, quota_period, created_at, dispatched_at, outbox_seq)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             status, quota_period, created_at, dispatched_at, outbox_seq, reply_to)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           row.message_id,
           row.company_id,
           row.batch_id ?? null,
@@ -97,6 +100,7 @@ export class Ledger extends SqlStore {
           now,
           status === 'sending' ? now : null,
           seq,
+          row.reply_to ?? null,
         )
       }
     })
@@ -218,6 +222,11 @@ export class Ledger extends SqlStore {
         waMessageId,
       ).length > 0
     )
+  }
+
+  /** A received message this device marked read on WhatsApp. */
+  markInboundRead(messageId: string, at: number): void {
+    this.sql.exec("UPDATE messages SET read_at = COALESCE(read_at, ?) WHERE message_id = ? AND direction = 'inbound'", at, messageId)
   }
 
   list(query: ListQuery): MessageRow[] {

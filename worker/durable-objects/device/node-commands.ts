@@ -4,6 +4,8 @@ import { GroupsListed, NumbersChecked, type GroupInfo } from '../../../protocol/
 import type { SimulateInbound } from '../../../protocol/inbound'
 import { DEVICE_CONTROL_TIMEOUT_MS, WHATSAPP_QUERY_TIMEOUT_MS } from '../../../protocol/timing'
 import type { NodeLink } from './node-link'
+import type { InboundDetails } from './inbound'
+import type { Ledger } from './ledger'
 
 export type Failed = { ok: false; code: string; message: string }
 
@@ -52,4 +54,19 @@ export class GroupCache {
   clear(): void {
     this.cached = null
   }
+}
+
+/** Marks an inbound message read on WhatsApp (its sender sees blue ticks), and here (`read_at`). */
+export async function markRead(link: NodeLink, ledger: Ledger, messageId: string): Promise<{ ok: true } | Failed> {
+  const row = ledger.get(messageId)
+  if (!row || row.direction !== 'inbound' || !row.wa_message_id)
+    return { ok: false, code: 'not_inbound', message: 'only a received message can be marked read' }
+  const participant = row.details === null ? null : (JSON.parse(row.details) as InboundDetails).participant
+  const outcome = await link.command(
+    (id) => ({ type: 'mark_read', id, chat_id: row.chat_id, wa_message_id: row.wa_message_id!, ...(participant && { participant }) }),
+    WHATSAPP_QUERY_TIMEOUT_MS + 5_000,
+  )
+  if (!outcome.ok) return { ok: false, code: outcome.error.code, message: outcome.error.message }
+  ledger.markInboundRead(messageId, Date.now())
+  return { ok: true }
 }

@@ -10,7 +10,7 @@ export type { BatchView } from './message-view'
 import type { Ledger, ListQuery, MessageRow, NewMessage } from './ledger'
 import type { CommandOutcome } from './pending-commands'
 import { wakeBy } from '../alarms'
-import { messageIdOfWa } from './inbound'
+import { messageIdOfWa, quotedOf } from './inbound'
 
 export type SendOutcome =
   | { ok: true; message: MessageView }
@@ -116,7 +116,8 @@ export class Outbox {
   }
 
   private async dispatch(row: MessageRow): Promise<DispatchResult> {
-    const result = interpretSend(await this.deps.command((id) => sendCommand(row, id), sendTimeoutMs(row)))
+    const quoted = quotedOf(this.deps.ledger, row.reply_to)
+    const result = interpretSend(await this.deps.command((id) => sendCommand(row, id, quoted), sendTimeoutMs(row)))
     const now = Date.now()
     if (result.kind === 'sent') this.deps.ledger.markSent(row.message_id, result.waMessageId, result.sentAt)
     else if (result.kind === 'refused') {

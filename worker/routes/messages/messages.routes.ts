@@ -86,6 +86,19 @@ export const getMessageMedia = createRoute({
   },
 })
 
+export const markMessageRead = createRoute({
+  method: 'post',
+  path: '/messages/{message_id}/read',
+  tags,
+  security,
+  summary: 'Mark a received message read on WhatsApp (its sender sees blue ticks)',
+  request: { params: MessageIdParamSchema },
+  responses: {
+    200: jsonContent(envelopeOf(MessageSchema), 'The message, with read_at'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found', 'device_not_ready'),
+  },
+})
+
 export const listMessages = createRoute({
   method: 'get',
   path: '/messages',

@@ -32,6 +32,11 @@ const outgoing = {
     .boolean()
     .nullish()
     .transform((value) => value ?? false),
+  reply_to: z
+    .string()
+    .max(64)
+    .nullish()
+    .openapi({ description: 'Quote this message (a message_id of the sending device, inbound or outbound): a WhatsApp reply' }),
 }
 
 export const SendBodySchema = z.object({ ...outgoing, device_id: deviceIdField }).openapi('SendMessage')

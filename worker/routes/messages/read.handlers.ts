@@ -43,6 +43,22 @@ export const getMessageMedia: AppRouteHandler<typeof routes.getMessageMedia> = a
   return new Response(object.body, { headers }) as never
 }
 
+/** Marks an inbound message read on WhatsApp; an outbound one is a validation_error. */
+export const markRead: AppRouteHandler<typeof routes.markMessageRead> = async (c) => {
+  const { message_id } = c.req.valid('param')
+  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
+  const message = deviceId === null ? null : await deviceOf(c.env, deviceId).message(message_id)
+  if (!message || deviceId === null) throw messageNotFound()
+  const outcome = await deviceOf(c.env, deviceId).markRead(message_id)
+  if (!outcome.ok && outcome.code === 'not_inbound') {
+    throw new ApiError('validation_error', 'Only a received message can be marked read', [
+      { field: 'message_id', message: outcome.message },
+    ])
+  }
+  if (!outcome.ok) throw new ApiError('device_not_ready', `The device cannot reach WhatsApp now: ${outcome.message}`)
+  return c.json(ok((await deviceOf(c.env, deviceId).message(message_id))!), 200)
+}
+
 export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
   const { batch_id } = c.req.valid('param')
   const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('bat', batch_id))

@@ -11,6 +11,7 @@ import { withIdempotency } from '../../messaging/idempotency'
 import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
 import { sendingDevice } from '../../db/devices'
 import { assertGroupMember } from '../../messaging/group-membership'
+import { assertReplyTargets } from '../../messaging/reply-targets'
 import type * as routes from './messages.routes'
 
 /** Nothing was handed to the device's node: the client may send it again. */
@@ -73,6 +74,7 @@ const toNew = (message: CheckedMessage, ids: { messageId: string; companyId: num
   text: message.text,
   media_url: message.mediaUrl,
   quota_period: ids.period,
+  reply_to: message.replyTo,
 })
 
 export const send: AppRouteHandler<typeof routes.send> = async (c) => {
@@ -85,6 +87,7 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
     if (!device.isActive) throw notReady('the device is paused')
     await assertGroupMember(c.env, device.id, [{ chatId: checked.message.chatId, field: 'recipient' }])
+    await assertReplyTargets(c.env, device.id, [{ replyTo: checked.message.replyTo, field: 'reply_to' }])
     const quota = await admit(c.env, caller, 1)
     const messageId = newMessageId(device.id)
     // From here DeviceDO owns the reservation: it gives it back for anything not sent.
@@ -123,6 +126,8 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
     if (!device.isActive) throw notReady('the device is paused')
     const chats = checked.map((message, index) => ({ chatId: message.chatId, index, field: `messages.${index}.recipient` }))
     await assertGroupMember(c.env, device.id, chats)
+    const replies = checked.map((message, index) => ({ replyTo: message.replyTo, index, field: `messages.${index}.reply_to` }))
+    await assertReplyTargets(c.env, device.id, replies)
     const quota = await admit(c.env, caller, checked.length)
     const batchId = newBatchId(device.id)
     const rows = checked.map((message, index) => ({
