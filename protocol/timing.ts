@@ -59,6 +59,8 @@ export const DEVICE_CONTROL_TIMEOUT_MS = 10 * SECOND
 
 /** A WhatsApp query (number lookup, relay) may take this long: Baileys' default query timeout. */
 export const WHATSAPP_QUERY_TIMEOUT_MS = 60 * SECOND
+/** DeviceDO waits this long for a query its node asks of WhatsApp (groups, number checks, read marks): the query and its frames. */
+export const DEVICE_QUERY_TIMEOUT_MS = WHATSAPP_QUERY_TIMEOUT_MS + 5 * SECOND
 /** One try of a media host's DNS lookup waits this long (two tries, within the fetch's own deadline). */
 export const MEDIA_DNS_TIMEOUT_MS = 3 * SECOND
 /** A node gives up fetching a media_url after this long. */

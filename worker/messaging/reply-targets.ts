@@ -4,6 +4,12 @@ import { deviceOf } from '../durable-objects/stubs'
 import { ApiError, type FieldIssue } from '../lib/errors'
 import { deviceIdOf } from './ids'
 
+/** The WhatsApp id of a message (our id) of this device, or null when it is not one WhatsApp knows. */
+export async function waIdOfOwnMessage(env: Env, deviceId: number, messageId: string): Promise<string | null> {
+  if (deviceIdOf('msg', messageId) !== deviceId) return null
+  return (await deviceOf(env, deviceId).message(messageId))?.wa_message_id ?? null
+}
+
 export async function assertReplyTargets(
   env: Env,
   deviceId: number,
@@ -11,13 +17,8 @@ export async function assertReplyTargets(
 ) {
   const asked = [...new Set(items.flatMap((item) => (item.replyTo === null ? [] : [item.replyTo])))]
   if (asked.length === 0) return
-  const device = deviceOf(env, deviceId)
   const known = new Set<string>()
-  await Promise.all(
-    asked.map(async (id) => {
-      if (deviceIdOf('msg', id) === deviceId && (await device.message(id))?.wa_message_id) known.add(id)
-    }),
-  )
+  await Promise.all(asked.map(async (id) => (await waIdOfOwnMessage(env, deviceId, id)) !== null && known.add(id)))
   const issues: Array<FieldIssue & { index?: number }> = items
     .filter((item) => item.replyTo !== null && !known.has(item.replyTo))
     .map((item) => ({

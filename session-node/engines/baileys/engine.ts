@@ -2,7 +2,8 @@
 // closes it (as disconnect.ts decides) and reports QR codes and status to the session layer.
 import type { BaileysEventMap, ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys'
 import { InboundReader } from './inbound'
-import { participatingGroups, registeredNumbers } from './numbers'
+import { participatingGroups } from './groups'
+import { registeredNumbers } from './numbers'
 import type { GroupInfo } from '../../../protocol/frames'
 import type { Logger } from 'pino'
 import { SendError } from '../engine'

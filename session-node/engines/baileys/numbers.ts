@@ -1,10 +1,7 @@
-// What the linked account can reach: its groups (`groupFetchAllParticipating`, one query), and
-// which numbers have WhatsApp, from one `onWhatsApp` query. Baileys leaves unregistered numbers
+// Which numbers have WhatsApp, from one `onWhatsApp` query. Baileys leaves unregistered numbers
 // out of its answer (never `exists: false`) and answers with the JID WhatsApp knows, which can
 // differ from the number as dialled (Brazil: a mobile number with or without its extra 9), so
 // each answer is matched back to the number asked: the same digits, else that one variant.
-import { jidNormalizedUser } from '@whiskeysockets/baileys'
-import type { GroupInfo } from '../../../protocol/frames'
 import type { RegisteredNumber } from '../engine'
 import type { BaileysSocket } from './socket'
 
@@ -24,17 +21,4 @@ export async function registeredNumbers(socket: BaileysSocket, phoneDigits: stri
     const jid = byUser.get(digits) ?? (variant ? byUser.get(variant) : undefined)
     return jid ? [{ digits, jid }] : []
   })
-}
-
-/** The groups the account is in; `is_admin` when its phone number or LID is an admin there. */
-export async function participatingGroups(socket: BaileysSocket): Promise<GroupInfo[]> {
-  const me = socket.authState.creds.me
-  const mine = new Set([me?.id, me?.lid].filter((id): id is string => Boolean(id)).map((id) => jidNormalizedUser(id)))
-  return Object.values(await socket.groupFetchAllParticipating()).map((group) => ({
-    id: group.id,
-    subject: group.subject ?? '',
-    size: group.size ?? group.participants.length,
-    is_admin: group.participants.some((p) => mine.has(jidNormalizedUser(p.id)) && (p.admin === 'admin' || p.admin === 'superadmin')),
-    created_at: group.creation ? group.creation * 1000 : null,
-  }))
 }

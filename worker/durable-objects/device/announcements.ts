@@ -19,11 +19,13 @@ export function announceMessages(rows: MessageRow[], deps: { events: EventLog; l
     if (!type) continue
     const at = row.failed_at ?? row.read_at ?? row.delivered_at ?? row.sent_at ?? Date.now()
     deps.events.record({ type, source: `${type}|${row.message_id}`, at, data: toMessageView(row, deviceId) })
-    if (row.batch_id !== null) batches.add(row.batch_id)
+    // Only leaving the outbox (sent, or failed from it) can complete a bulk request; receipts cannot.
+    if (row.batch_id !== null && (row.status === 'sent' || row.status === 'failed')) batches.add(row.batch_id)
   }
   for (const batchId of batches) {
+    if (deps.ledger().batchPending(batchId)) continue
     const batch = batchViewOf(deps.ledger(), batchId, deviceId)
-    if (batch && batch.counts.queued === 0) {
+    if (batch) {
       deps.events.record({ type: 'batch.completed', source: `batch.completed|${batchId}`, at: Date.now(), data: { ...batch } })
     }
   }

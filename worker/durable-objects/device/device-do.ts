@@ -199,7 +199,7 @@ export class DeviceDO extends DurableObject<Env> {
 
   /** Marks a received message read on WhatsApp. */
   async markRead(messageId: string): Promise<Awaited<ReturnType<typeof markRead>>> {
-    return markRead(this.link, this.ledger, messageId)
+    return markRead(this.link, this.ledger, messageId, (id) => this.outbox.message(id))
   }
 
   /** Which of these numbers (digits) have WhatsApp, asked through this device. */

@@ -38,4 +38,6 @@ export const LEDGER_SCHEMA = [
    CREATE INDEX messages_chat ON messages (chat_id, created_at);`,
   // The message a send quotes (our message id): a WhatsApp reply.
   'ALTER TABLE messages ADD COLUMN reply_to TEXT',
+  // Whether a bulk request still has messages to send, without reading the rest of it.
+  'CREATE INDEX messages_batch_status ON messages (batch_id, status)',
 ]

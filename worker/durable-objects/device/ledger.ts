@@ -255,6 +255,13 @@ export class Ledger extends SqlStore {
       .toArray()
   }
 
+  /** Whether a bulk request still has messages queued or out for sending (an index lookup). */
+  batchPending(batchId: string): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM messages WHERE batch_id = ? AND status IN ('queued', 'sending') LIMIT 1", batchId).toArray().length > 0
+    )
+  }
+
   batchCounts(batchId: string): { total: number; counts: Record<string, number>; createdAt: number | null } {
     const rows = this.sql
       .exec<{ status: MessageStatus; n: number; created: number }>(

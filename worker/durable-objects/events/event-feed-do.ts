@@ -28,6 +28,8 @@ export class EventFeedDO extends DurableObject<Env> {
   private subscriptions: { list: Subscription[]; at: number } | null = null
   private pushing: Promise<void> | null = null
   private pushAgain = false
+  /** The retention alarm was set by this instance (it keeps itself set from then on). */
+  private alarmArmed = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -45,7 +47,8 @@ export class EventFeedDO extends DurableObject<Env> {
       }
     })
     void this.push()
-    await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
+    if (!this.alarmArmed) await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
+    this.alarmArmed = true
   }
 
   /**

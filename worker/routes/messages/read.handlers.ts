@@ -6,6 +6,7 @@ import { companyOf, deviceOf } from '../../durable-objects/stubs'
 import { deviceIdOf } from '../../messaging/ids'
 import { findDevice, listDevices } from '../../db/devices'
 import type * as routes from './messages.routes'
+import type { MessageView } from './messages.schemas'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
 import { mediaKeyOf } from '../../messaging/inbound-media'
 
@@ -22,24 +23,27 @@ async function ownedDevice(env: Env, companyId: number, deviceId: number | null)
   }
 }
 
+/** A message of one of the caller's devices, with that device; null for anything else. */
+async function ownedMessage(env: Env, companyId: number, messageId: string): Promise<{ deviceId: number; message: MessageView } | null> {
+  const deviceId = await ownedDevice(env, companyId, deviceIdOf('msg', messageId))
+  const message = deviceId === null ? null : await deviceOf(env, deviceId).message(messageId)
+  return deviceId !== null && message ? { deviceId, message } : null
+}
+
 export const getMessage: AppRouteHandler<typeof routes.getMessage> = async (c) => {
-  const { message_id } = c.req.valid('param')
-  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
-  const message = deviceId === null ? null : await deviceOf(c.env, deviceId).message(message_id)
-  if (!message) throw messageNotFound()
-  return c.json(ok(message), 200)
+  const owned = await ownedMessage(c.env, c.get('caller').company.id, c.req.valid('param').message_id)
+  if (!owned) throw messageNotFound()
+  return c.json(ok(owned.message), 200)
 }
 
 /** Streams an inbound message's stored media to the company that owns the message. */
 export const getMessageMedia: AppRouteHandler<typeof routes.getMessageMedia> = async (c) => {
   const { message_id } = c.req.valid('param')
-  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
-  const message = deviceId === null ? null : await deviceOf(c.env, deviceId).message(message_id)
-  const object = message?.media?.url ? await c.env.MEDIA.get(mediaKeyOf(message_id)) : null
-  if (!message?.media || !object) throw new ApiError('not_found', 'This message has no stored media')
-  const headers = new Headers({ 'Content-Type': message.media.mimetype, 'Content-Length': String(object.size) })
-  if (message.media.file_name)
-    headers.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(message.media.file_name)}`)
+  const media = (await ownedMessage(c.env, c.get('caller').company.id, message_id))?.message.media
+  const object = media?.url ? await c.env.MEDIA.get(mediaKeyOf(message_id)) : null
+  if (!media || !object) throw new ApiError('not_found', 'This message has no stored media')
+  const headers = new Headers({ 'Content-Type': media.mimetype, 'Content-Length': String(object.size) })
+  if (media.file_name) headers.set('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(media.file_name)}`)
   return new Response(object.body, { headers }) as never
 }
 
@@ -47,16 +51,15 @@ export const getMessageMedia: AppRouteHandler<typeof routes.getMessageMedia> = a
 export const markRead: AppRouteHandler<typeof routes.markMessageRead> = async (c) => {
   const { message_id } = c.req.valid('param')
   const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
-  const message = deviceId === null ? null : await deviceOf(c.env, deviceId).message(message_id)
-  if (!message || deviceId === null) throw messageNotFound()
-  const outcome = await deviceOf(c.env, deviceId).markRead(message_id)
+  const outcome = deviceId === null ? null : await deviceOf(c.env, deviceId).markRead(message_id)
+  if (!outcome || (!outcome.ok && outcome.code === 'not_found')) throw messageNotFound()
   if (!outcome.ok && outcome.code === 'not_inbound') {
     throw new ApiError('validation_error', 'Only a received message can be marked read', [
       { field: 'message_id', message: outcome.message },
     ])
   }
   if (!outcome.ok) throw new ApiError('device_not_ready', `The device cannot reach WhatsApp now: ${outcome.message}`)
-  return c.json(ok((await deviceOf(c.env, deviceId).message(message_id))!), 200)
+  return c.json(ok(outcome.message), 200)
 }
 
 export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {

@@ -9,6 +9,7 @@ import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
 import { parseInternationalNumber } from '../../lib/phone'
 import { deviceIdOf } from '../../messaging/ids'
+import { waIdOfOwnMessage } from '../../messaging/reply-targets'
 import * as routes from './sandbox.routes'
 
 export const sandboxRouter = createRouter().openapi(routes.simulateInbound, async (c) => {
@@ -23,10 +24,9 @@ export const sandboxRouter = createRouter().openapi(routes.simulateInbound, asyn
   let target = body.reply_to ?? null
   if (target !== null && deviceIdOf('msg', target) === id) {
     // One of our message ids: the simulated contact refers to it by its WhatsApp id.
-    const message = await deviceOf(c.env, id).message(target)
-    if (!message?.wa_message_id)
+    target = await waIdOfOwnMessage(c.env, id, target)
+    if (target === null)
       throw new ApiError('validation_error', 'Invalid reply_to', [{ field: 'reply_to', message: 'no such message on this device' }])
-    target = message.wa_message_id
   }
   const outcome = await deviceOf(c.env, id).simulate({
     from: from.digits,
