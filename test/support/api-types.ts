@@ -101,7 +101,9 @@ export type PublicData<M extends string, P extends string> = M extends 'GET'
         ? Webhook
         : Device
       : M extends 'DELETE'
-        ? z.infer<typeof DeletedDeviceSchema>
+        ? P extends `/messages/${string}`
+          ? Message
+          : z.infer<typeof DeletedDeviceSchema>
         : unknown
 
 /** The `data` of an admin route (`/api/admin…`). */

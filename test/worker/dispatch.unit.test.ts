@@ -66,6 +66,8 @@ const row = (overrides: Partial<MessageRow> = {}): MessageRow => ({
   delivered_at: null,
   read_at: null,
   failed_at: null,
+  send_at: null,
+  cancelled_at: null,
   ...overrides,
 })
 

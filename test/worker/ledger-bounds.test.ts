@@ -57,7 +57,7 @@ describe('the ledger', () => {
       }
       const later = rowsReadBy(state.storage.sql, () => ledger.insert([message(5_001)], 'queued', 3))
       expect(later).toBeLessThanOrEqual(first + 2)
-      expect(ledger.nextQueued()?.message_id).toBe(message(0).message_id)
+      expect(ledger.nextQueued(Date.now())?.message_id).toBe(message(0).message_id)
       const seqs = state.storage.sql.exec<{ outbox_seq: number }>('SELECT outbox_seq FROM messages ORDER BY outbox_seq').toArray()
       expect(seqs.map((r) => r.outbox_seq)).toEqual(Array.from({ length: 5_002 }, (_, i) => i + 1))
     })

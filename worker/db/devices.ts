@@ -19,6 +19,17 @@ export async function findDevice(db: Db, companyId: number, id: number): Promise
   return device
 }
 
+/** The id, when it is one of the company's devices; null for anything else (another company's included). */
+export async function ownedDeviceId(db: Db, companyId: number, id: number | null): Promise<number | null> {
+  if (id === null) return null
+  const row = await db
+    .select({ id: devices.id })
+    .from(devices)
+    .where(and(eq(devices.companyId, companyId), eq(devices.id, id)))
+    .get()
+  return row?.id ?? null
+}
+
 /**
  * A new device, or null when the company already has its `max_devices`. Both rules are decided
  * in the one INSERT, so racing creates can neither pass the limit nor both become the default

@@ -8,6 +8,7 @@ export const EVENT_TYPES = [
   'message.delivered',
   'message.read',
   'message.failed',
+  'message.cancelled',
   'message.reaction',
   'message.edited',
   'message.deleted',

@@ -27,6 +27,8 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   media_unavailable: 422,
   idempotency_conflict: 409,
+  /** DELETE of a message already handed to WhatsApp (or received): only scheduled and queued ones can be taken back. */
+  message_not_cancellable: 409,
   quota_exceeded: 429,
   rate_limited: 429,
   internal_error: 500,

@@ -9,6 +9,10 @@ export const MAX_CAPTION = 1024
 export const MAX_RECIPIENT = 64
 export const MAX_MEDIA_URL = 2048
 export const MAX_BULK_MESSAGES = 1000
+/** How far ahead a message may be scheduled. */
+export const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 60 * 60 * 1000
+/** A `send_at` this little in the past (a client's clock running behind) is taken as "now". */
+export const SEND_AT_SKEW_MS = 60_000
 
 export interface OutgoingInput {
   recipient: string
@@ -16,6 +20,8 @@ export interface OutgoingInput {
   media_url?: string | null
   is_group?: boolean
   reply_to?: string | null
+  /** ISO 8601 with an offset (checked by the schema). */
+  send_at?: string | null
 }
 
 export interface CheckedMessage {
@@ -26,6 +32,8 @@ export interface CheckedMessage {
   mediaUrl: string | null
   /** A message id of the sending device this one quotes (checked against the device by the route). */
   replyTo: string | null
+  /** Scheduled: when to send it (epoch ms); null sends it now (send) or in turn (bulk). */
+  sendAt: number | null
 }
 
 export type Checked =
@@ -43,7 +51,19 @@ function guessMediaType(url: URL): MessageType {
   return EXTENSION_TYPES.find(([pattern]) => pattern.test(url.pathname))?.[1] ?? 'media'
 }
 
-export function checkOutgoing(input: OutgoingInput): Checked {
+/** When a message is to be sent, or why that time cannot be. */
+function checkSendAt(sendAt: string | null | undefined, now: number): { ok: true; at: number | null } | { ok: false; message: string } {
+  if (sendAt == null) return { ok: true, at: null }
+  const at = Date.parse(sendAt)
+  if (Number.isNaN(at)) return { ok: false, message: 'send_at must be an ISO 8601 date and time' }
+  if (at < now - SEND_AT_SKEW_MS) return { ok: false, message: 'send_at is in the past' }
+  if (at > now + MAX_SCHEDULE_AHEAD_MS) return { ok: false, message: 'send_at may be at most 30 days ahead' }
+  return { ok: true, at: Math.max(at, now) }
+}
+
+export function checkOutgoing(input: OutgoingInput, now = Date.now()): Checked {
+  const sendAt = checkSendAt(input.send_at, now)
+  if (!sendAt.ok) return { ok: false, code: 'validation_error', field: 'send_at', message: sendAt.message }
   const text = input.message ?? null
   const mediaUrl = input.media_url ?? null
   if ((text === null || text.trim() === '') && mediaUrl === null) {
@@ -85,6 +105,7 @@ export function checkOutgoing(input: OutgoingInput): Checked {
       text,
       mediaUrl,
       replyTo: input.reply_to ?? null,
+      sendAt: sendAt.at,
     },
   }
 }

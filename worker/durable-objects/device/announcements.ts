@@ -8,7 +8,13 @@ import type { EventLog } from './event-log'
 import type { Ledger, MessageRow } from './ledger'
 import { batchViewOf, toMessageView } from './message-view'
 
-const STATUS_EVENT = { sent: 'message.sent', delivered: 'message.delivered', read: 'message.read', failed: 'message.failed' } as const
+const STATUS_EVENT = {
+  sent: 'message.sent',
+  delivered: 'message.delivered',
+  read: 'message.read',
+  failed: 'message.failed',
+  cancelled: 'message.cancelled',
+} as const
 
 /** Records the events of ledger rows that just changed status (called inside the ledger's transaction). */
 export function announceMessages(rows: MessageRow[], deps: { events: EventLog; ledger: () => Ledger; deviceId: () => number }): void {
@@ -17,10 +23,10 @@ export function announceMessages(rows: MessageRow[], deps: { events: EventLog; l
   for (const row of rows) {
     const type = STATUS_EVENT[row.status as keyof typeof STATUS_EVENT]
     if (!type) continue
-    const at = row.failed_at ?? row.read_at ?? row.delivered_at ?? row.sent_at ?? Date.now()
+    const at = row.cancelled_at ?? row.failed_at ?? row.read_at ?? row.delivered_at ?? row.sent_at ?? Date.now()
     deps.events.record({ type, source: `${type}|${row.message_id}`, at, data: toMessageView(row, deviceId) })
-    // Only leaving the outbox (sent, or failed from it) can complete a bulk request; receipts cannot.
-    if (row.batch_id !== null && (row.status === 'sent' || row.status === 'failed')) batches.add(row.batch_id)
+    // Only leaving the outbox (sent, failed or cancelled) can complete a bulk request; receipts cannot.
+    if (row.batch_id !== null && (row.status === 'sent' || row.status === 'failed' || row.status === 'cancelled')) batches.add(row.batch_id)
   }
   for (const batchId of batches) {
     if (deps.ledger().batchPending(batchId)) continue

@@ -13,7 +13,7 @@ import { Ledger, type ListQuery, type NewMessage } from './ledger'
 import type { MessageView } from './message-view'
 import { NO_QR, NodeFrames } from './node-frames'
 import { setLive } from './live-state'
-import type { LiveView } from './live-view'
+import { liveViewOf, type LiveView } from './live-view'
 import { NodeLink } from './node-link'
 import { blockedBy } from './readiness'
 import { Retention } from './retention'
@@ -21,7 +21,7 @@ import { settingsOf } from '../../lib/settings'
 import { companyOfDevice } from './owner'
 import { receiveInbound } from './inbound'
 import { mediaKeyOf } from '../../messaging/inbound-media'
-import { Outbox, type BatchView, type Blocked, type EnqueueOutcome, type SendOutcome } from './outbox'
+import { Outbox, type BatchView, type Blocked, type CancelOutcome, type EnqueueOutcome, type SendOutcome } from './outbox'
 import { announceMessages } from './announcements'
 import { EventForwarder } from './event-forwarder'
 import { EventLog } from './event-log'
@@ -30,7 +30,7 @@ import { checkNumbers, GroupCache, markRead, simulate } from './node-commands'
 import { PlacementThrottle } from './placement-throttle'
 import type { SimulateInbound } from '../../../protocol/inbound'
 
-export type { BatchView, EnqueueOutcome, SendOutcome } from './outbox'
+export type { BatchView, CancelOutcome, EnqueueOutcome, SendOutcome } from './outbox'
 export type { CommandFailure } from './pairing'
 export type { LiveView } from './live-view'
 
@@ -140,18 +140,8 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   async live(): Promise<LiveView> {
-    const s = this.store.state()
-    return {
-      status: s.status,
-      phone_number: s.phone_number,
-      qr_code: s.qr_code,
-      qr_image: s.qr_image,
-      qr_expires_at: s.qr_expires_at,
-      node_id: s.node_id,
-      active: s.active,
-      deleted: s.deleted,
-      placement_due: this.placement.due(s),
-    }
+    const state = this.store.state()
+    return liveViewOf(state, this.placement.due(state))
   }
 
   async requestPairingCode(phoneDigits: string): Promise<{ ok: true; pairingCode: string } | CommandFailure> {
@@ -228,9 +218,14 @@ export class DeviceDO extends DurableObject<Env> {
     return this.outbox.sendNow(input)
   }
 
-  /** Stores a whole bulk request in the outbox (one transaction) for paced delivery. */
+  /** Stores a whole bulk request, or scheduled messages, in the outbox (one transaction) for paced delivery. */
   async enqueue(rows: NewMessage[]): Promise<EnqueueOutcome> {
     return this.outbox.enqueue(rows)
+  }
+
+  /** Takes back a scheduled or queued message (refunded). */
+  async cancel(messageId: string): Promise<CancelOutcome> {
+    return this.outbox.cancel(messageId)
   }
 
   async message(messageId: string): Promise<MessageView | null> {

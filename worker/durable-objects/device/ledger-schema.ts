@@ -40,4 +40,8 @@ export const LEDGER_SCHEMA = [
   'ALTER TABLE messages ADD COLUMN reply_to TEXT',
   // Whether a bulk request still has messages to send, without reading the rest of it.
   'CREATE INDEX messages_batch_status ON messages (batch_id, status)',
+  // Scheduled sends: the next one due is an index lookup; cancelled ones keep when.
+  `ALTER TABLE messages ADD COLUMN send_at INTEGER;
+   ALTER TABLE messages ADD COLUMN cancelled_at INTEGER;
+   CREATE INDEX messages_scheduled ON messages (status, send_at);`,
 ]

@@ -7,56 +7,15 @@ import { LEDGER_SCHEMA } from './ledger-schema'
 export { LEDGER_SCHEMA } from './ledger-schema'
 
 export { MESSAGE_STATUSES, MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES, type MessageStatus, type MessageType } from './message-kinds'
-import type { MessageDirection, MessageStatus, MessageType } from './message-kinds'
+import { FINAL_MESSAGE_STATUSES, type MessageStatus } from './message-kinds'
+import type { ListQuery, MessageRow, NewMessage } from './ledger-rows'
 
-export type MessageRow = {
-  message_id: string
-  company_id: number
-  batch_id: string | null
-  batch_index: number | null
-  recipient: string
-  chat_id: string
-  type: MessageType
-  text: string | null
-  media_url: string | null
-  status: MessageStatus
-  error: string | null
-  wa_message_id: string | null
-  quota_period: string
-  created_at: number
-  sent_at: number | null
-  delivered_at: number | null
-  read_at: number | null
-  failed_at: number | null
-  direction: MessageDirection
-  /** Outbound: the message it quotes (our message id), or null. */
-  reply_to: string | null
-  /** Inbound only: what WhatsApp told about it (InboundDetails as JSON). */
-  details: string | null
-  received_at: number | null
-}
-
-export type NewMessage = Pick<
-  MessageRow,
-  'message_id' | 'company_id' | 'recipient' | 'chat_id' | 'type' | 'text' | 'media_url' | 'quota_period'
-> & {
-  batch_id?: string
-  batch_index?: number
-  reply_to?: string | null
-}
-
-export interface ListQuery {
-  status?: MessageStatus[]
-  batchId?: string
-  direction?: MessageDirection
-  chatId?: string
-  /** Strictly older than this (created_at, message_id) position. */
-  before?: { createdAt: number; messageId: string }
-  limit: number
-}
+export type { ListQuery, MessageRow, NewMessage } from './ledger-rows'
 
 /** Told of the rows a status change moved, inside the transaction that moved them. */
 export type LedgerChanges = (rows: MessageRow[]) => void
+
+const FINAL_IN = FINAL_MESSAGE_STATUSES.map((status) => `'${status}'`).join(', ')
 
 export class Ledger extends SqlStore {
   constructor(
@@ -75,7 +34,7 @@ export class Ledger extends SqlStore {
     })
   }
 
-  /** Inserts all rows in one transaction; `queued` rows join the outbox in this order. */
+  /** Inserts all rows in one transaction; `queued` rows join the outbox in this order, rows with a `send_at` are `scheduled`. */
   insert(rows: NewMessage[], status: 'queued' | 'sending', now: number): void {
     this.storage.transactionSync(() => {
       const last = this.sql.exec<{ last: number }>('UPDATE outbox_counter SET last = last + ? RETURNING last', rows.length).one().last
@@ -84,8 +43,8 @@ export class Ledger extends SqlStore {
         seq += 1
         this.sql.exec(
           `INSERT INTO messages (message_id, company_id, batch_id, batch_index, recipient, chat_id, type, text, media_url,
-             status, quota_period, created_at, dispatched_at, outbox_seq, reply_to)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             status, quota_period, created_at, dispatched_at, outbox_seq, reply_to, send_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           row.message_id,
           row.company_id,
           row.batch_id ?? null,
@@ -95,12 +54,13 @@ export class Ledger extends SqlStore {
           row.type,
           row.text,
           row.media_url,
-          status,
+          row.send_at != null ? 'scheduled' : status,
           row.quota_period,
           now,
           status === 'sending' ? now : null,
           seq,
           row.reply_to ?? null,
+          row.send_at ?? null,
         )
       }
     })
@@ -111,7 +71,7 @@ export class Ledger extends SqlStore {
     const rows = this.sql
       .exec<{ message_id: string; direction: string }>(
         `DELETE FROM messages WHERE message_id IN (
-           SELECT message_id FROM messages WHERE created_at < ? AND status IN ('sent', 'delivered', 'read', 'failed', 'received')
+           SELECT message_id FROM messages WHERE created_at < ? AND status IN (${FINAL_IN})
            ORDER BY created_at LIMIT ?)
          RETURNING message_id, direction`,
         before,
@@ -130,21 +90,48 @@ export class Ledger extends SqlStore {
     return this.sql.exec<MessageRow>('SELECT * FROM messages WHERE message_id = ?', messageId).toArray()[0]
   }
 
-  nextQueued(): MessageRow | undefined {
-    return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE status = 'queued' ORDER BY outbox_seq LIMIT 1").toArray()[0]
-  }
-
-  /** Claims a queued message for dispatch; false if something else took it first. */
-  markSending(messageId: string, now: number): boolean {
+  /** The next message to send: a scheduled one whose time has come (they keep their time), else the outbox's first. */
+  nextQueued(now: number): MessageRow | undefined {
     return (
-      this.sql.exec("UPDATE messages SET status = 'sending', dispatched_at = ? WHERE message_id = ? AND status = 'queued'", now, messageId)
-        .rowsWritten > 0
+      this.sql
+        .exec<MessageRow>("SELECT * FROM messages WHERE status = 'scheduled' AND send_at <= ? ORDER BY send_at, outbox_seq LIMIT 1", now)
+        .toArray()[0] ??
+      this.sql.exec<MessageRow>("SELECT * FROM messages WHERE status = 'queued' ORDER BY outbox_seq LIMIT 1").toArray()[0]
     )
   }
 
-  /** A claimed message that never reached a node goes back to the outbox, in its place. */
+  /** When the next scheduled message is due, or null when none is waiting. */
+  nextScheduledAt(): number | null {
+    return this.sql.exec<{ t: number | null }>("SELECT MIN(send_at) AS t FROM messages WHERE status = 'scheduled'").one().t
+  }
+
+  /** Claims a queued (or due scheduled) message for dispatch; false if something else took it first. */
+  markSending(messageId: string, now: number): boolean {
+    return (
+      this.sql.exec(
+        "UPDATE messages SET status = 'sending', dispatched_at = ? WHERE message_id = ? AND status IN ('queued', 'scheduled')",
+        now,
+        messageId,
+      ).rowsWritten > 0
+    )
+  }
+
+  /** A claimed message that never reached a node goes back to the outbox, in its place (a scheduled one keeps its time). */
   requeue(messageId: string): void {
-    this.sql.exec("UPDATE messages SET status = 'queued', dispatched_at = NULL WHERE message_id = ? AND status = 'sending'", messageId)
+    this.sql.exec(
+      `UPDATE messages SET status = CASE WHEN send_at IS NULL THEN 'queued' ELSE 'scheduled' END, dispatched_at = NULL
+       WHERE message_id = ? AND status = 'sending'`,
+      messageId,
+    )
+  }
+
+  /** Takes back a message not handed to a node yet; the row as it is now, or undefined when it was not waiting. */
+  cancel(messageId: string, at: number): MessageRow | undefined {
+    return this.change(
+      "UPDATE messages SET status = 'cancelled', cancelled_at = ? WHERE message_id = ? AND status IN ('queued', 'scheduled')",
+      at,
+      messageId,
+    )[0]
   }
 
   pendingCount(): number {
@@ -153,19 +140,25 @@ export class Ledger extends SqlStore {
 
   markSent(messageId: string, waMessageId: string, sentAt: number): void {
     this.change(
-      "UPDATE messages SET status = 'sent', wa_message_id = ?, sent_at = ? WHERE message_id = ? AND status IN ('sending', 'queued')",
+      `UPDATE messages SET status = 'sent', wa_message_id = ?, sent_at = ?
+       WHERE message_id = ? AND status IN ('sending', 'queued', 'scheduled')`,
       waMessageId,
       sentAt,
       messageId,
     )
   }
 
-  /** Fails every queued message created before `before`; returns what they had reserved, per period. */
+  /**
+   * Fails every queued message created before `before`, and every scheduled one due before it;
+   * returns what they had reserved, per period.
+   */
   failQueued(before: number, reason: string, at: number): Array<{ company_id: number; quota_period: string; n: number }> {
     const rows = this.change(
-      "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE status = 'queued' AND created_at < ?",
+      `UPDATE messages SET status = 'failed', error = ?, failed_at = ?
+       WHERE (status = 'queued' AND created_at < ?) OR (status = 'scheduled' AND send_at < ?)`,
       reason,
       at,
+      before,
       before,
     )
     const groups = new Map<string, { company_id: number; quota_period: string; n: number }>()
@@ -180,7 +173,8 @@ export class Ledger extends SqlStore {
 
   markFailed(messageId: string, error: string, at: number): void {
     this.change(
-      "UPDATE messages SET status = 'failed', error = ?, failed_at = ? WHERE message_id = ? AND status IN ('queued', 'sending')",
+      `UPDATE messages SET status = 'failed', error = ?, failed_at = ?
+       WHERE message_id = ? AND status IN ('queued', 'scheduled', 'sending')`,
       error,
       at,
       messageId,
@@ -255,10 +249,11 @@ export class Ledger extends SqlStore {
       .toArray()
   }
 
-  /** Whether a bulk request still has messages queued or out for sending (an index lookup). */
+  /** Whether a bulk request still has messages scheduled, queued or out for sending (an index lookup). */
   batchPending(batchId: string): boolean {
     return (
-      this.sql.exec("SELECT 1 FROM messages WHERE batch_id = ? AND status IN ('queued', 'sending') LIMIT 1", batchId).toArray().length > 0
+      this.sql.exec("SELECT 1 FROM messages WHERE batch_id = ? AND status IN ('scheduled', 'queued', 'sending') LIMIT 1", batchId).toArray()
+        .length > 0
     )
   }
 

@@ -1,5 +1,6 @@
 // What DeviceDO tells the routes about a device's live state.
 import type { LiveStatus } from '../../../protocol/frames'
+import type { DeviceState } from './device-store'
 
 export interface LiveView {
   status: LiveStatus
@@ -13,4 +14,18 @@ export interface LiveView {
   deleted: boolean
   /** No node holds the device and FleetDO was not asked lately: the reader should ask it now. */
   placement_due: boolean
+}
+
+export function liveViewOf(state: DeviceState, placementDue: boolean): LiveView {
+  return {
+    status: state.status,
+    phone_number: state.phone_number,
+    qr_code: state.qr_code,
+    qr_image: state.qr_image,
+    qr_expires_at: state.qr_expires_at,
+    node_id: state.node_id,
+    active: state.active,
+    deleted: state.deleted,
+    placement_due: placementDue,
+  }
 }

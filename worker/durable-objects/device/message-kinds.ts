@@ -2,8 +2,11 @@
 // tests, so this module depends on nothing of the runtime.
 import type { InboundType } from '../../../protocol/inbound'
 
-/** The statuses a client sees; `received` is every inbound message's. */
-export const VISIBLE_MESSAGE_STATUSES = ['queued', 'sent', 'delivered', 'read', 'failed', 'received'] as const
+/** The statuses a client sees; `received` is every inbound message's. `scheduled` waits for its
+ * `send_at`; `cancelled` was taken back before it was sent (both outbound only). */
+export const VISIBLE_MESSAGE_STATUSES = ['scheduled', 'queued', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'received'] as const
+/** Statuses a message never leaves (the retention may prune them). */
+export const FINAL_MESSAGE_STATUSES = ['sent', 'delivered', 'read', 'failed', 'cancelled', 'received'] as const
 /** `sending` is internal: handed to the node, outcome not known yet; it reads as `queued` outside. */
 export const MESSAGE_STATUSES = [...VISIBLE_MESSAGE_STATUSES, 'sending'] as const
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number]

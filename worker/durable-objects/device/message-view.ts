@@ -47,6 +47,8 @@ export function toMessageView(row: MessageRow, deviceId: number, idOfWa: Lookup 
     delivered_at: iso(row.delivered_at),
     read_at: iso(row.read_at),
     failed_at: iso(row.failed_at),
+    send_at: iso(row.send_at),
+    cancelled_at: iso(row.cancelled_at),
     edited_at: iso(d?.edited_at ?? null),
     deleted_at: iso(d?.deleted_at ?? null),
   }
@@ -56,7 +58,7 @@ export interface BatchView {
   batch_id: string
   device_id: number
   total: number
-  counts: Record<'queued' | 'sent' | 'delivered' | 'read' | 'failed', number>
+  counts: Record<'scheduled' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'cancelled', number>
   created_at: string
 }
 
@@ -69,11 +71,13 @@ export function batchViewOf(ledger: Ledger, batchId: string, deviceId: number): 
     device_id: deviceId,
     total,
     counts: {
+      scheduled: counts.scheduled ?? 0,
       queued: (counts.queued ?? 0) + (counts.sending ?? 0),
       sent: counts.sent ?? 0,
       delivered: counts.delivered ?? 0,
       read: counts.read ?? 0,
       failed: counts.failed ?? 0,
+      cancelled: counts.cancelled ?? 0,
     },
     created_at: new Date(createdAt).toISOString(),
   }

@@ -22,6 +22,10 @@ export type Blocked = { code: 'device_not_ready' | 'company_inactive'; message: 
 
 export type EnqueueOutcome = { ok: true } | { ok: false; code: Blocked['code']; message: string }
 
+/** What taking back a message came to: cancelled (and refunded), or why not. */
+export type CancelOutcome =
+  { ok: true; message: MessageView } | { ok: false; code: 'not_found' } | { ok: false; code: 'not_cancellable'; message: MessageView }
+
 /** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
  * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
 export const DEFAULT_SEND_INTERVAL_MS = 1_500
@@ -73,10 +77,15 @@ export class Outbox {
     return { ok: false, code: result.code, message: result.message, messageId: input.message_id }
   }
 
-  /** Stores a whole bulk request in the outbox (one transaction) for paced delivery. */
+  /**
+   * Stores a whole bulk request (or scheduled messages) in the outbox, in one transaction, for
+   * paced delivery. Messages that are all scheduled are accepted while the device is not ready:
+   * it has until their time (and QUEUED_MAX_AGE_MS after) to be linked again.
+   */
   async enqueue(rows: NewMessage[]): Promise<EnqueueOutcome> {
-    const blocked = this.deps.blocked()
     const first = rows[0]
+    const refusal = this.deps.blocked()
+    const blocked = refusal?.code === 'device_not_ready' && rows.every((row) => row.send_at != null) ? null : refusal
     if (blocked || !first) {
       if (first) await this.deps.refund(first.company_id, first.quota_period, rows.length)
       return { ok: false, ...(blocked ?? { code: 'device_not_ready', message: 'nothing to send' }) }
@@ -84,6 +93,17 @@ export class Outbox {
     this.deps.ledger.insert(rows, 'queued', Date.now())
     await this.scheduleDrain(Date.now())
     return { ok: true }
+  }
+
+  /** Takes back a scheduled or queued message and refunds it; one already handed to the node is not cancellable. */
+  async cancel(messageId: string): Promise<CancelOutcome> {
+    const row = this.deps.ledger.get(messageId)
+    if (!row) return { ok: false, code: 'not_found' }
+    const cancelled = row.direction === 'outbound' ? this.deps.ledger.cancel(messageId, Date.now()) : undefined
+    if (!cancelled) return { ok: false, code: 'not_cancellable', message: toMessageView(row, this.deps.deviceId(), this.idOfWa) }
+    await this.deps.refund(cancelled.company_id, cancelled.quota_period, 1)
+    await this.scheduleDrain()
+    return { ok: true, message: toMessageView(cancelled, this.deps.deviceId(), this.idOfWa) }
   }
 
   async message(messageId: string): Promise<MessageView | null> {
@@ -107,7 +127,7 @@ export class Outbox {
     const now = Date.now()
     for (const row of this.deps.ledger.staleSending(now - STALE_SENDING_MS)) this.deps.ledger.markFailed(row.message_id, 'interrupted', now)
     await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
-    const next = this.deps.ledger.nextQueued()
+    const next = this.deps.ledger.nextQueued(now)
     if (next && this.deps.blocked() === null && this.deps.ledger.markSending(next.message_id, now)) {
       const result = await this.dispatch({ ...next, status: 'sending' })
       if (result.kind === 'not_dispatched') this.deps.ledger.requeue(next.message_id)
@@ -134,11 +154,20 @@ export class Outbox {
       await this.deps.refund(group.company_id, group.quota_period, group.n)
   }
 
+  /**
+   * Arms the alarm for the next send: `at`, or one paced interval from now, while messages are
+   * queued; a scheduled message's own time (paced like the rest once it is due). A device that
+   * cannot send looks again after NOT_READY_RETRY_MS.
+   */
   async scheduleDrain(at?: number): Promise<void> {
-    if (this.deps.ledger.pendingCount() === 0) return
     const now = Date.now()
     const interval = this.deps.sendIntervalMs() ?? DEFAULT_SEND_INTERVAL_MS
     const paced = now + Math.round(interval * (0.75 + Math.random() * 0.5))
-    await wakeBy(this.deps.storage, at ?? (this.deps.blocked() === null ? paced : now + NOT_READY_RETRY_MS))
+    const due = this.deps.blocked() === null ? (at ?? paced) : now + NOT_READY_RETRY_MS
+    const times: number[] = []
+    if (this.deps.ledger.pendingCount() > 0) times.push(due)
+    const scheduled = this.deps.ledger.nextScheduledAt()
+    if (scheduled !== null) times.push(scheduled > now ? scheduled : due)
+    if (times.length > 0) await wakeBy(this.deps.storage, Math.min(...times))
   }
 }

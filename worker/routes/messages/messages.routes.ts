@@ -43,10 +43,14 @@ export const send = createRoute({
   path: '/send',
   tags,
   security,
-  summary: 'Send one message; answers once WhatsApp took it',
+  summary: 'Send one message; answers once WhatsApp took it (or schedules it with send_at)',
   parameters: [idempotencyHeader],
   request: { body: jsonBody(SendBodySchema) },
-  responses: { 200: jsonContent(envelopeOf(SendResultSchema), 'Sent'), ...errorResponses(...sendErrors) },
+  responses: {
+    200: jsonContent(envelopeOf(SendResultSchema), 'Sent'),
+    202: jsonContent(envelopeOf(SendResultSchema), 'Scheduled (send_at): stored, and sent at its time'),
+    ...errorResponses(...sendErrors),
+  },
 })
 
 export const sendBulk = createRoute({
@@ -96,6 +100,19 @@ export const markMessageRead = createRoute({
   responses: {
     200: jsonContent(envelopeOf(MessageSchema), 'The message, with read_at'),
     ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found', 'device_not_ready'),
+  },
+})
+
+export const cancelMessage = createRoute({
+  method: 'delete',
+  path: '/messages/{message_id}',
+  tags,
+  security,
+  summary: 'Cancel a scheduled or queued message: it is not sent, and its quota comes back',
+  request: { params: MessageIdParamSchema },
+  responses: {
+    200: jsonContent(envelopeOf(MessageSchema), 'The message, now cancelled'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found', 'message_not_cancellable'),
   },
 })
 

@@ -37,6 +37,10 @@ const outgoing = {
     .max(64)
     .nullish()
     .openapi({ description: 'Quote this message (a message_id of the sending device, inbound or outbound): a WhatsApp reply' }),
+  send_at: z.iso.datetime({ offset: true }).nullish().openapi({
+    example: '2026-12-03T09:00:00+01:00',
+    description: 'Send it at this time (up to 30 days ahead) instead of now: the answer is 202 `scheduled`, the quota reserved now',
+  }),
 }
 
 export const SendBodySchema = z.object({ ...outgoing, device_id: deviceIdField }).openapi('SendMessage')
@@ -66,6 +70,7 @@ export const SendResultSchema = z
     chat_id: z.string().openapi({ example: '22370123456@s.whatsapp.net' }),
     device_id: z.number().int(),
     status: MessageStatusSchema,
+    send_at: isoTimestamp.nullable().openapi({ description: 'Scheduled: when it will be sent' }),
     quota: QuotaSchema,
   })
   .openapi('SendResult')
@@ -75,7 +80,15 @@ export const BulkResultSchema = z
     batch_id: z.string(),
     device_id: z.number().int(),
     total: z.number().int(),
-    messages: z.array(z.object({ index: z.number().int(), message_id: z.string(), recipient: z.string(), status: MessageStatusSchema })),
+    messages: z.array(
+      z.object({
+        index: z.number().int(),
+        message_id: z.string(),
+        recipient: z.string(),
+        status: MessageStatusSchema,
+        send_at: isoTimestamp.nullable(),
+      }),
+    ),
     quota: QuotaSchema,
   })
   .openapi('BulkResult')
@@ -130,6 +143,8 @@ export const MessageSchema = z
     delivered_at: isoTimestamp.nullable(),
     read_at: isoTimestamp.nullable(),
     failed_at: isoTimestamp.nullable(),
+    send_at: isoTimestamp.nullable().openapi({ description: 'Scheduled: when it is (or was) to be sent' }),
+    cancelled_at: isoTimestamp.nullable(),
     edited_at: isoTimestamp.nullable(),
     deleted_at: isoTimestamp.nullable(),
   })
@@ -154,11 +169,13 @@ export const BatchSchema = z
     device_id: z.number().int(),
     total: z.number().int(),
     counts: z.object({
+      scheduled: z.number().int(),
       queued: z.number().int(),
       sent: z.number().int(),
       delivered: z.number().int(),
       read: z.number().int(),
       failed: z.number().int(),
+      cancelled: z.number().int(),
     }),
     created_at: isoTimestamp,
   })

@@ -4,7 +4,7 @@ import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
 import { companyOf, deviceOf } from '../../durable-objects/stubs'
 import { deviceIdOf } from '../../messaging/ids'
-import { findDevice, listDevices } from '../../db/devices'
+import { findDevice, listDevices, ownedDeviceId } from '../../db/devices'
 import type * as routes from './messages.routes'
 import type { MessageView } from './messages.schemas'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
@@ -13,15 +13,7 @@ import { mediaKeyOf } from '../../messaging/inbound-media'
 const messageNotFound = () => new ApiError('not_found', 'Message not found')
 
 /** The device an id points at, if it is one of the caller's devices. */
-async function ownedDevice(env: Env, companyId: number, deviceId: number | null): Promise<number | null> {
-  if (deviceId === null) return null
-  try {
-    return (await findDevice(database(env.DB), companyId, deviceId)).id
-  } catch (error) {
-    if (error instanceof ApiError && error.code === 'device_not_found') return null
-    throw error
-  }
-}
+const ownedDevice = (env: Env, companyId: number, deviceId: number | null) => ownedDeviceId(database(env.DB), companyId, deviceId)
 
 /** A message of one of the caller's devices, with that device; null for anything else. */
 async function ownedMessage(env: Env, companyId: number, messageId: string): Promise<{ deviceId: number; message: MessageView } | null> {

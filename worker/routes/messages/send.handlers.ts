@@ -1,15 +1,15 @@
 import { database } from '../../db/client'
 import type { NewMessage } from '../../durable-objects/device/ledger'
-import type { EnqueueOutcome, SendOutcome } from '../../durable-objects/device/device-do'
+import type { CancelOutcome, EnqueueOutcome, SendOutcome } from '../../durable-objects/device/device-do'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError, type FieldIssue } from '../../lib/errors'
 import { deviceOf } from '../../durable-objects/stubs'
 import { admit } from '../../messaging/admission'
-import { newBatchId, newMessageId } from '../../messaging/ids'
+import { deviceIdOf, newBatchId, newMessageId } from '../../messaging/ids'
 import { withIdempotency } from '../../messaging/idempotency'
 import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
-import { sendingDevice } from '../../db/devices'
+import { ownedDeviceId, sendingDevice } from '../../db/devices'
 import { assertGroupMember } from '../../messaging/group-membership'
 import { assertReplyTargets } from '../../messaging/reply-targets'
 import type * as routes from './messages.routes'
@@ -75,7 +75,10 @@ const toNew = (message: CheckedMessage, ids: { messageId: string; companyId: num
   media_url: message.mediaUrl,
   quota_period: ids.period,
   reply_to: message.replyTo,
+  send_at: message.sendAt,
 })
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
 
 export const send: AppRouteHandler<typeof routes.send> = async (c) => {
   const body = c.req.valid('json')
@@ -85,22 +88,26 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
       throw new ApiError(checked.code, checked.message, checked.details ?? [{ field: checked.field, message: checked.message }])
     const caller = c.get('caller')
     const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
-    if (!device.isActive) throw notReady('the device is paused')
-    await assertGroupMember(c.env, device.id, [{ chatId: checked.message.chatId, field: 'recipient' }])
+    const { sendAt, chatId } = checked.message
+    // A scheduled message waits for the device: it only has to be able to send at its time.
+    if (!device.isActive && sendAt === null) throw notReady('the device is paused')
+    await assertGroupMember(c.env, device.id, [{ chatId, field: 'recipient' }])
     await assertReplyTargets(c.env, device.id, [{ replyTo: checked.message.replyTo, field: 'reply_to' }])
     const quota = await admit(c.env, caller, 1)
     const messageId = newMessageId(device.id)
+    const row = toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })
+    const answer = { message_id: messageId, chat_id: chatId, device_id: device.id, send_at: isoOrNull(sendAt), quota }
     // From here DeviceDO owns the reservation: it gives it back for anything not sent.
-    const outcome = await handOver(
-      async (): Promise<SendOutcome> =>
-        deviceOf(c.env, device.id).sendNow(toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })),
-      { message_id: messageId },
-    )
+    if (sendAt !== null) {
+      const stored = await handOver(async (): Promise<EnqueueOutcome> => deviceOf(c.env, device.id).enqueue([row]), {
+        message_id: messageId,
+      })
+      if (!stored.ok) throw blockedError(stored)
+      return c.json(ok({ ...answer, status: 'scheduled' as const }), 202)
+    }
+    const outcome = await handOver(async (): Promise<SendOutcome> => deviceOf(c.env, device.id).sendNow(row), { message_id: messageId })
     if (!outcome.ok) throw sendFailure(outcome)
-    return c.json(
-      ok({ message_id: messageId, chat_id: checked.message.chatId, device_id: device.id, status: outcome.message.status, quota }),
-      200,
-    )
+    return c.json(ok({ ...answer, status: outcome.message.status }), 200)
   })
   // A replayed response is a plain Response with the first answer's exact bytes.
   return response as never
@@ -123,7 +130,7 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
 
     const caller = c.get('caller')
     const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
-    if (!device.isActive) throw notReady('the device is paused')
+    if (!device.isActive && checked.some((message) => message.sendAt === null)) throw notReady('the device is paused')
     const chats = checked.map((message, index) => ({ chatId: message.chatId, index, field: `messages.${index}.recipient` }))
     await assertGroupMember(c.env, device.id, chats)
     const replies = checked.map((message, index) => ({ replyTo: message.replyTo, index, field: `messages.${index}.reply_to` }))
@@ -142,11 +149,32 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
         batch_id: batchId,
         device_id: device.id,
         total: rows.length,
-        messages: rows.map((row, index) => ({ index, message_id: row.message_id, recipient: row.recipient, status: 'queued' as const })),
+        messages: rows.map((row, index) => ({
+          index,
+          message_id: row.message_id,
+          recipient: row.recipient,
+          status: row.send_at === null ? ('queued' as const) : ('scheduled' as const),
+          send_at: isoOrNull(row.send_at ?? null),
+        })),
         quota,
       }),
       202,
     )
   })
   return response as never
+}
+
+/** Takes back a scheduled or queued message; anything already handed to WhatsApp is a 409. */
+export const cancelMessage: AppRouteHandler<typeof routes.cancelMessage> = async (c) => {
+  const { message_id } = c.req.valid('param')
+  const deviceId = await ownedDeviceId(database(c.env.DB), c.get('caller').company.id, deviceIdOf('msg', message_id))
+  const outcome: CancelOutcome | null = deviceId === null ? null : await deviceOf(c.env, deviceId).cancel(message_id)
+  if (!outcome || (!outcome.ok && outcome.code === 'not_found')) throw new ApiError('not_found', 'Message not found')
+  if (!outcome.ok) {
+    const { status } = outcome.message
+    throw new ApiError('message_not_cancellable', `Only a scheduled or queued message can be cancelled; this one is ${status}`, {
+      status,
+    })
+  }
+  return c.json(ok(outcome.message), 200)
 }
