@@ -83,7 +83,9 @@ export type PublicData<M extends string, P extends string> = M extends 'GET'
                   ? z.infer<typeof BatchSchema>
                   : P extends '/quota'
                     ? z.infer<typeof QuotaSchema>
-                    : EventsData<M, P>
+                    : P extends '/api-keys'
+                      ? z.infer<typeof ApiKeySchema>[]
+                      : EventsData<M, P>
   : M extends 'POST'
     ? P extends '/devices'
       ? Device
@@ -95,7 +97,9 @@ export type PublicData<M extends string, P extends string> = M extends 'GET'
             ? z.infer<typeof SendResultSchema>
             : P extends '/send-bulk'
               ? z.infer<typeof BulkResultSchema>
-              : EventsData<M, P>
+              : P extends '/api-keys'
+                ? z.infer<typeof IssuedApiKeySchema>
+                : EventsData<M, P>
     : M extends 'PUT' | 'PATCH'
       ? P extends `/webhooks/${Id}`
         ? Webhook
@@ -103,7 +107,9 @@ export type PublicData<M extends string, P extends string> = M extends 'GET'
       : M extends 'DELETE'
         ? P extends `/messages/${string}`
           ? Message
-          : z.infer<typeof DeletedDeviceSchema>
+          : P extends `/api-keys/${Id}`
+            ? z.infer<typeof ApiKeySchema>
+            : z.infer<typeof DeletedDeviceSchema>
         : unknown
 
 /** The `data` of an admin route (`/api/admin…`). */

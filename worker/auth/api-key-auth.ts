@@ -6,6 +6,7 @@ import { settingsOf } from '../lib/settings'
 import { cachedKey, lookupKey } from './api-key-cache'
 import { clientAddress, lookupWaitMs, spendFailedLookup } from './lookup-budget'
 import { API_KEY_KIND } from './secret-kinds'
+import { noteKeyUse } from './key-usage'
 
 /**
  * `X-API-Key` for one service. The order of checks is the design's: a key that is not a live
@@ -32,6 +33,16 @@ export const apiKeyAuth = (service: 'whatsapp') =>
     if (record.serviceType !== service) {
       throw new ApiError('service_type_mismatch', `This API key is for the ${record.serviceType} service`)
     }
-    c.set('caller', { company: record.company, apiKey: { id: record.keyId, serviceType: record.serviceType } })
+    c.set('caller', {
+      company: record.company,
+      apiKey: {
+        id: record.keyId,
+        serviceType: record.serviceType,
+        scopes: record.scopes,
+        deviceIds: record.deviceIds,
+        expiresAt: record.expiresAt,
+      },
+    })
+    noteKeyUse(c, record.keyId)
     await next()
   })

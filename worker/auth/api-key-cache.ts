@@ -5,7 +5,7 @@
 // of made-up keys can never push a real key out of the cache.
 import { eq } from 'drizzle-orm'
 import { database } from '../db/client'
-import { apiKeys, companies, type ServiceType } from '../db/schema'
+import { apiKeys, companies, grantedScopes, type ApiKeyScope, type ServiceType } from '../db/schema'
 
 export interface KeyRecord {
   keyId: number
@@ -13,6 +13,8 @@ export interface KeyRecord {
   usable: boolean
   expiresAt: number | null
   serviceType: ServiceType
+  scopes: readonly ApiKeyScope[]
+  deviceIds: readonly number[] | null
   company: { id: number; name: string; monthlyQuota: number | null; isActive: boolean }
 }
 
@@ -41,6 +43,8 @@ async function loadKey(d1: D1Database, prefix: string): Promise<KeyRecord | null
     usable: key.isActive && key.revokedAt === null,
     expiresAt: key.expiresAt?.getTime() ?? null,
     serviceType: key.serviceType,
+    scopes: grantedScopes(key.scopes),
+    deviceIds: key.deviceIds,
     company: { id: company.id, name: company.name, monthlyQuota: company.monthlyQuota, isActive: company.isActive },
   }
 }

@@ -1,32 +1,54 @@
 // Every device query is scoped to the calling company: a device of another company is exactly
-// as invisible as one that does not exist.
-import { and, asc, eq, ne, sql } from 'drizzle-orm'
+// as invisible as one that does not exist. The readers also take the caller's key's devices: a
+// company device outside them is `insufficient_scope`, and listings leave it out.
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm'
 import type { Db } from './client'
 import { devices, type Device } from './schema'
 import { ApiError, deviceNotFound } from '../lib/errors'
+import { insufficientScope } from '../auth/scopes'
+import type { Caller } from '../lib/app-env'
 
-export function listDevices(db: Db, companyId: number) {
-  return db.select().from(devices).where(eq(devices.companyId, companyId)).orderBy(asc(devices.id))
+/** Whose devices a query may see: a company's, and of those the key's (null: all of them). */
+export interface DeviceScope {
+  companyId: number
+  deviceIds: readonly number[] | null
 }
 
-export async function findDevice(db: Db, companyId: number, id: number): Promise<Device> {
+export const scopeOf = (caller: Caller): DeviceScope => ({ companyId: caller.company.id, deviceIds: caller.apiKey.deviceIds })
+export const wholeCompany = (companyId: number): DeviceScope => ({ companyId, deviceIds: null })
+
+function allowed(scope: DeviceScope, id: number): void {
+  if (scope.deviceIds !== null && !scope.deviceIds.includes(id)) {
+    throw insufficientScope([`device:${id}`], `This API key may not use device ${id}`)
+  }
+}
+
+export function listDevices(db: Db, scope: DeviceScope) {
+  const mine = eq(devices.companyId, scope.companyId)
+  const where = scope.deviceIds === null ? mine : and(mine, inArray(devices.id, [...scope.deviceIds]))
+  return db.select().from(devices).where(where).orderBy(asc(devices.id))
+}
+
+export async function findDevice(db: Db, scope: DeviceScope, id: number): Promise<Device> {
   const device = await db
     .select()
     .from(devices)
-    .where(and(eq(devices.companyId, companyId), eq(devices.id, id)))
+    .where(and(eq(devices.companyId, scope.companyId), eq(devices.id, id)))
     .get()
   if (!device) throw deviceNotFound()
+  allowed(scope, id)
   return device
 }
 
 /** The id, when it is one of the company's devices; null for anything else (another company's included). */
-export async function ownedDeviceId(db: Db, companyId: number, id: number | null): Promise<number | null> {
+export async function ownedDeviceId(db: Db, scope: DeviceScope, id: number | null): Promise<number | null> {
   if (id === null) return null
   const row = await db
     .select({ id: devices.id })
     .from(devices)
-    .where(and(eq(devices.companyId, companyId), eq(devices.id, id)))
+    .where(and(eq(devices.companyId, scope.companyId), eq(devices.id, id)))
     .get()
+  if (row) allowed(scope, row.id)
   return row?.id ?? null
 }
 
@@ -42,7 +64,7 @@ export async function createDevice(db: Db, companyId: number, name: string): Pro
     SELECT ${companyId}, ${name}, NOT EXISTS (SELECT 1 FROM devices WHERE company_id = ${companyId} AND is_default = 1), ${now}, ${now}
     WHERE (SELECT COUNT(*) FROM devices WHERE company_id = ${companyId}) < (SELECT max_devices FROM companies WHERE id = ${companyId})
     RETURNING id`)
-  return created ? findDevice(db, companyId, created.id) : null
+  return created ? findDevice(db, wholeCompany(companyId), created.id) : null
 }
 
 /** How many devices the company has, and may have. */
@@ -70,7 +92,7 @@ export async function updateDevice(
 
 /** Moves the company's default to `id` atomically (a D1 batch is one transaction). */
 export async function setDefaultDevice(db: Db, companyId: number, id: number): Promise<Device> {
-  await findDevice(db, companyId, id)
+  await findDevice(db, wholeCompany(companyId), id)
   const now = new Date()
   await db.batch([
     db
@@ -82,7 +104,7 @@ export async function setDefaultDevice(db: Db, companyId: number, id: number): P
       .set({ isDefault: true, updatedAt: now })
       .where(and(eq(devices.companyId, companyId), eq(devices.id, id))),
   ])
-  return findDevice(db, companyId, id)
+  return findDevice(db, wholeCompany(companyId), id)
 }
 
 export async function deleteDevice(db: Db, companyId: number, id: number): Promise<Device> {
@@ -96,15 +118,30 @@ export async function deleteDevice(db: Db, companyId: number, id: number): Promi
 }
 
 /** The device a send goes through: the one named, or the company default. */
-export async function sendingDevice(db: Db, companyId: number, deviceId: number | undefined): Promise<Device> {
-  if (deviceId !== undefined) return findDevice(db, companyId, deviceId)
+export async function sendingDevice(db: Db, scope: DeviceScope, deviceId: number | undefined): Promise<Device> {
+  if (deviceId !== undefined) return findDevice(db, scope, deviceId)
   const device = await db
     .select()
     .from(devices)
-    .where(and(eq(devices.companyId, companyId), eq(devices.isDefault, true)))
+    .where(and(eq(devices.companyId, scope.companyId), eq(devices.isDefault, true)))
     .get()
   if (!device) throw new ApiError('device_not_found', 'No device_id given and the company has no default device')
+  allowed(scope, device.id)
   return device
+}
+
+/** The first of `ids` that is not one of the company's devices, or undefined when all are. */
+export async function firstForeignDevice(db: Db, companyId: number, ids: readonly number[]): Promise<number | undefined> {
+  const owned = new Set((await listDevices(db, wholeCompany(companyId))).map((d) => d.id))
+  return ids.find((id) => !owned.has(id))
+}
+
+/** Throws `validation_error` on `field` unless every id is one of the company's devices. */
+export async function assertOwnDevices(db: Db, companyId: number, ids: readonly number[] | null | undefined, field: string): Promise<void> {
+  const stranger = ids ? await firstForeignDevice(db, companyId, ids) : undefined
+  if (stranger === undefined) return
+  const message = `device ${stranger} is not one of this company's devices`
+  throw new ApiError('validation_error', message, [{ field, message }])
 }
 
 /** The company a device belongs to, unscoped: for the device's own Durable Object only. */

@@ -25,6 +25,12 @@ export const companies = sqliteTable('companies', {
 export const SERVICE_TYPES = ['whatsapp', 'sms', 'email'] as const
 export type ServiceType = (typeof SERVICE_TYPES)[number]
 
+/** What an API key may do (auth/scopes.ts maps them to routes). A key without a list may do all. */
+export const API_KEY_SCOPES = ['messages:send', 'messages:read', 'devices:read', 'devices:write', 'webhooks:manage', 'keys:manage'] as const
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number]
+/** What a stored key's `scopes` grant: null means every scope. */
+export const grantedScopes = (stored: readonly ApiKeyScope[] | null): readonly ApiKeyScope[] => stored ?? API_KEY_SCOPES
+
 export const apiKeys = sqliteTable(
   'api_keys',
   {
@@ -41,6 +47,14 @@ export const apiKeys = sqliteTable(
     isActive: integer('is_active', { mode: 'boolean' }).notNull().default(true),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    /** Null: every scope. */
+    scopes: text('scopes', { mode: 'json' }).$type<ApiKeyScope[] | null>(),
+    /** Null: every device of the company. */
+    deviceIds: text('device_ids', { mode: 'json' }).$type<number[] | null>(),
+    /** Written at most once a minute per key, after the response (auth/key-usage.ts). */
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+    /** The key that created this one through /whatsapp/api-keys; null when the admin API did. */
+    createdByKeyId: integer('created_by_key_id'),
     ...timestamps,
   },
   (t) => [uniqueIndex('api_keys_prefix_unique').on(t.prefix), index('api_keys_company_idx').on(t.companyId)],

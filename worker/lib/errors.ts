@@ -10,6 +10,8 @@ export const ERROR_STATUS = {
   admin_disabled: 503,
   company_inactive: 403,
   service_type_mismatch: 403,
+  /** The key lacks a scope the route needs, or may not use that device: `details.required` says what. */
+  insufficient_scope: 403,
   /** The company has as many devices as its `max_devices` allows. */
   device_limit_reached: 403,
   device_not_found: 404,

@@ -40,7 +40,13 @@ export function errorResponses(...codes: ErrorCode[]) {
   )
 }
 
-export const PUBLIC_AUTH_ERRORS: ErrorCode[] = ['invalid_api_key', 'key_expired', 'company_inactive', 'service_type_mismatch']
+export const PUBLIC_AUTH_ERRORS: ErrorCode[] = [
+  'invalid_api_key',
+  'key_expired',
+  'company_inactive',
+  'service_type_mismatch',
+  'insufficient_scope',
+]
 export const ADMIN_AUTH_ERRORS: ErrorCode[] = ['unauthorized', 'admin_disabled']
 
 export const isoTimestamp = z.string().openapi({ format: 'date-time', example: '2026-11-29T10:00:00.000Z' })

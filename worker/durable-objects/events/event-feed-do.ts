@@ -55,10 +55,10 @@ export class EventFeedDO extends DurableObject<Env> {
    * The pull feed: events (as JSON) after the one named by `after` (from the start without it),
    * oldest first; null for an unknown `after`.
    */
-  async page(query: { after?: string; types?: EventType[]; deviceId?: number; limit: number }): Promise<string[] | null> {
+  async page(query: { after?: string; types?: EventType[]; deviceIds?: number[]; limit: number }): Promise<string[] | null> {
     const afterPos = query.after === undefined ? 0 : this.store.positionOf(query.after)
     if (afterPos === null) return null
-    return this.store.list({ afterPos, types: query.types, deviceId: query.deviceId, limit: query.limit })
+    return this.store.list({ afterPos, types: query.types, deviceIds: query.deviceIds, limit: query.limit })
   }
 
   /** Events (as JSON) in a time range, for a replay to one endpoint. */

@@ -21,7 +21,8 @@ export interface FeedQuery {
   /** Strictly after this position. */
   afterPos: number
   types?: EventType[]
-  deviceId?: number
+  /** Only these devices' events (an API key limited to some devices reads only theirs). */
+  deviceIds?: readonly number[]
   limit: number
 }
 
@@ -67,9 +68,9 @@ export class FeedStore extends SqlStore {
       where.push(`type IN (${query.types.map(() => '?').join(',')})`)
       binds.push(...query.types)
     }
-    if (query.deviceId !== undefined) {
-      where.push('device_id = ?')
-      binds.push(query.deviceId)
+    if (query.deviceIds !== undefined) {
+      where.push(`device_id IN (${query.deviceIds.map(() => '?').join(',') || 'NULL'})`)
+      binds.push(...query.deviceIds)
     }
     return bodies(
       this.sql

@@ -2,7 +2,7 @@
 // messages to numbers that cannot receive them. Invalid numbers are named like bulk items; the
 // check is paced per API key apart from sends, and costs no quota.
 import { database } from '../../db/client'
-import { sendingDevice } from '../../db/devices'
+import { scopeOf, sendingDevice } from '../../db/devices'
 import { companyOf, deviceOf } from '../../durable-objects/stubs'
 import { createRouter } from '../../lib/create-router'
 import { ok } from '../../lib/envelope'
@@ -21,7 +21,7 @@ export const contactsRouter = createRouter().openapi(routes.checkNumbers, async 
       : [{ index, field: `phone_numbers.${index}`, code: 'invalid_phone_number', message: 'not a valid international phone number' }],
   )
   if (issues.length > 0) throw new ApiError('invalid_phone_number', `phone_numbers[${issues[0]!.index}]: ${issues[0]!.message}`, issues)
-  const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id ?? undefined)
+  const device = await sendingDevice(database(c.env.DB), scopeOf(caller), body.device_id ?? undefined)
   const { rateLimit } = settingsOf(c.env)
   const decision = await companyOf(c.env, caller.company.id).admitLookup({
     keyId: caller.apiKey.id,

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { scoped } from '../../auth/scopes'
 import { envelopeOf } from '../../lib/envelope'
 import { PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
 
@@ -37,7 +38,7 @@ export const checkNumbers = createRoute({
   method: 'post',
   path: '/contacts/check',
   tags: ['Contacts'],
-  security: [{ ApiKey: [] }],
+  ...scoped('messages:send'),
   summary: 'Which of these numbers have WhatsApp (up to 50; not charged to the quota, rate limited per key)',
   request: { body: jsonBody(CheckNumbersSchema) },
   responses: {

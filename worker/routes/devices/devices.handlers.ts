@@ -5,13 +5,14 @@ import { ApiError, deviceNotFound } from '../../lib/errors'
 import { iso } from '../../lib/time'
 import { parseInternationalNumber } from '../../lib/phone'
 import * as store from '../../db/devices'
+import { insufficientScope } from '../../auth/scopes'
 import { deviceOf } from '../../durable-objects/stubs'
 import { admitDeviceCreation, destroyDevice, placeDevice, requestPairingCode } from './device-control'
 import type * as routes from './devices.routes'
 import { toDeviceJson } from './devices.schemas'
 
 export const list: AppRouteHandler<typeof routes.listDevices> = async (c) => {
-  const rows = await store.listDevices(database(c.env.DB), c.get('caller').company.id)
+  const rows = await store.listDevices(database(c.env.DB), store.scopeOf(c.get('caller')))
   return c.json(ok(rows.map(toDeviceJson)), 200)
 }
 
@@ -19,6 +20,10 @@ export const create: AppRouteHandler<typeof routes.createDevice> = async (c) => 
   const { name } = c.req.valid('json')
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
+  // A key limited to some devices could not use the new one: it may not create devices at all.
+  if (c.get('caller').apiKey.deviceIds !== null) {
+    throw insufficientScope(['device:*'], 'This API key is limited to some devices and cannot create one')
+  }
   const limitReached = ({ devices, maxDevices }: { devices: number; maxDevices: number }) =>
     new ApiError('device_limit_reached', `This company may have at most ${maxDevices} devices; delete one first`, {
       max_devices: maxDevices,
@@ -43,7 +48,7 @@ export const create: AppRouteHandler<typeof routes.createDevice> = async (c) => 
 }
 
 export const get: AppRouteHandler<typeof routes.getDevice> = async (c) => {
-  const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
+  const device = await store.findDevice(database(c.env.DB), store.scopeOf(c.get('caller')), c.req.valid('param').id)
   return c.json(ok(toDeviceJson(device)), 200)
 }
 
@@ -52,7 +57,7 @@ export const update: AppRouteHandler<typeof routes.patchDevice> = async (c) => {
   const { id } = c.req.valid('param')
   const db = database(c.env.DB)
   const companyId = c.get('caller').company.id
-  await store.findDevice(db, companyId, id)
+  await store.findDevice(db, store.scopeOf(c.get('caller')), id)
   if (is_active !== undefined) await deviceOf(c.env, id).setActive(is_active)
   if (send_interval_ms !== undefined) await deviceOf(c.env, id).configure({ sendIntervalMs: send_interval_ms })
   const device = await store.updateDevice(db, companyId, id, {
@@ -93,13 +98,13 @@ async function liveView(env: Env, deviceId: number) {
 }
 
 export const status: AppRouteHandler<typeof routes.getDeviceStatus> = async (c) => {
-  const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
+  const device = await store.findDevice(database(c.env.DB), store.scopeOf(c.get('caller')), c.req.valid('param').id)
   const live = await liveView(c.env, device.id)
   return c.json(ok({ device_id: device.id, status: live.status, phone_number: live.phone_number }), 200)
 }
 
 export const qr: AppRouteHandler<typeof routes.getDeviceQr> = async (c) => {
-  const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
+  const device = await store.findDevice(database(c.env.DB), store.scopeOf(c.get('caller')), c.req.valid('param').id)
   const live = await liveView(c.env, device.id)
   // A QR is only worth showing while it waits for a scan and has not expired.
   const showing = live.status === 'qr_ready' && live.qr_code !== null && (live.qr_expires_at ?? 0) > Date.now()
@@ -116,7 +121,7 @@ export const qr: AppRouteHandler<typeof routes.getDeviceQr> = async (c) => {
 }
 
 export const pairing: AppRouteHandler<typeof routes.requestPairingCode> = async (c) => {
-  const device = await store.findDevice(database(c.env.DB), c.get('caller').company.id, c.req.valid('param').id)
+  const device = await store.findDevice(database(c.env.DB), store.scopeOf(c.get('caller')), c.req.valid('param').id)
   const phone = parseInternationalNumber(c.req.valid('json').phone_number)
   if (!phone) {
     throw new ApiError('invalid_phone_number', 'Not a valid phone number in international format', { reason: 'invalid_format' })
@@ -127,7 +132,7 @@ export const pairing: AppRouteHandler<typeof routes.requestPairingCode> = async 
 
 export const groups: AppRouteHandler<typeof routes.listDeviceGroups> = async (c) => {
   const { id } = c.req.valid('param')
-  await store.findDevice(database(c.env.DB), c.get('caller').company.id, id)
+  await store.findDevice(database(c.env.DB), store.scopeOf(c.get('caller')), id)
   const listed = await deviceOf(c.env, id).groups()
   if (!listed.ok) throw new ApiError('device_not_ready', `The device cannot ask WhatsApp now: ${listed.message}`)
   return c.json(ok(listed.groups.map((g) => ({ ...g, created_at: iso(g.created_at) }))), 200)

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { scoped } from '../../auth/scopes'
 import { envelopeOf } from '../../lib/envelope'
 import type { ErrorCode } from '../../lib/errors'
 import { IdParamSchema, PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
@@ -15,14 +16,13 @@ import {
 } from './devices.schemas'
 
 const tags = ['Devices']
-const security = [{ ApiKey: [] }]
 const deviceErrors: ErrorCode[] = [...PUBLIC_AUTH_ERRORS, 'device_not_found']
 
 export const listDevices = createRoute({
   method: 'get',
   path: '/devices',
   tags,
-  security,
+  ...scoped('devices:read'),
   summary: "List the company's devices",
   responses: {
     200: jsonContent(envelopeOf(z.array(DeviceSchema)), 'The devices, oldest first'),
@@ -34,7 +34,7 @@ export const createDevice = createRoute({
   method: 'post',
   path: '/devices',
   tags,
-  security,
+  ...scoped('devices:write'),
   summary: 'Create a device (status `pending`); the first one becomes the default',
   request: { body: jsonBody(CreateDeviceSchema) },
   responses: {
@@ -47,7 +47,7 @@ export const getDevice = createRoute({
   method: 'get',
   path: '/devices/{id}',
   tags,
-  security,
+  ...scoped('devices:read'),
   summary: 'Get one device',
   request: { params: IdParamSchema },
   responses: { 200: jsonContent(envelopeOf(DeviceSchema), 'The device'), ...errorResponses(...deviceErrors) },
@@ -58,7 +58,7 @@ const updateRoute = (method: 'put' | 'patch') =>
     method,
     path: '/devices/{id}',
     tags,
-    security,
+    ...scoped('devices:write'),
     summary: 'Rename a device, or pause (`is_active: false`) and resume it',
     request: { params: IdParamSchema, body: jsonBody(UpdateDeviceSchema) },
     responses: {
@@ -74,7 +74,7 @@ export const setDefaultDevice = createRoute({
   method: 'post',
   path: '/devices/{id}/set-default',
   tags,
-  security,
+  ...scoped('devices:write'),
   summary: "Make this device the company's default sender",
   request: { params: IdParamSchema },
   responses: { 200: jsonContent(envelopeOf(DeviceSchema), 'The new default device'), ...errorResponses(...deviceErrors) },
@@ -84,7 +84,7 @@ export const deleteDevice = createRoute({
   method: 'delete',
   path: '/devices/{id}',
   tags,
-  security,
+  ...scoped('devices:write'),
   summary: 'Delete a device, its session and its auth state',
   request: { params: IdParamSchema },
   responses: { 200: jsonContent(envelopeOf(DeletedDeviceSchema), 'The device is gone'), ...errorResponses(...deviceErrors) },
@@ -94,7 +94,7 @@ export const getDeviceStatus = createRoute({
   method: 'get',
   path: '/devices/{id}/status',
   tags,
-  security,
+  ...scoped('devices:read'),
   summary: "The device's live connection status and linked phone number",
   request: { params: IdParamSchema },
   responses: {
@@ -107,7 +107,7 @@ export const getDeviceQr = createRoute({
   method: 'get',
   path: '/devices/{id}/qr',
   tags,
-  security,
+  ...scoped('devices:read'),
   summary: 'The QR code to scan with WhatsApp (Linked devices); null once linked',
   request: { params: IdParamSchema },
   responses: { 200: jsonContent(envelopeOf(DeviceQrSchema), 'The current QR code'), ...errorResponses(...deviceErrors) },
@@ -117,7 +117,7 @@ export const requestPairingCode = createRoute({
   method: 'post',
   path: '/devices/{id}/pairing-code',
   tags,
-  security,
+  ...scoped('devices:write'),
   summary: 'An 8-character code to link the device from the phone instead of scanning a QR',
   request: { params: IdParamSchema, body: jsonBody(PairingCodeRequestSchema) },
   responses: {
@@ -130,7 +130,7 @@ export const listDeviceGroups = createRoute({
   method: 'get',
   path: '/devices/{id}/groups',
   tags,
-  security,
+  ...scoped('devices:read'),
   summary: "The groups the device's WhatsApp account is in (refreshed at most every 5 minutes)",
   request: { params: IdParamSchema },
   responses: {

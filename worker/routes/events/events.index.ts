@@ -1,5 +1,5 @@
 import { database } from '../../db/client'
-import { findDevice } from '../../db/devices'
+import { findDevice, scopeOf } from '../../db/devices'
 import { eventFeedOf } from '../../durable-objects/stubs'
 import type { EventType } from '../../events/event-types'
 import { createRouter } from '../../lib/create-router'
@@ -11,13 +11,15 @@ import type { z } from '@hono/zod-openapi'
 
 export const eventsRouter = createRouter().openapi(routes.listEvents, async (c) => {
   const query = c.req.valid('query')
-  const companyId = c.get('caller').company.id
-  if (query.device_id !== undefined) await findDevice(database(c.env.DB), companyId, query.device_id)
+  const caller = c.get('caller')
+  const companyId = caller.company.id
+  if (query.device_id !== undefined) await findDevice(database(c.env.DB), scopeOf(caller), query.device_id)
+  const deviceIds = query.device_id !== undefined ? [query.device_id] : caller.apiKey.deviceIds
   const types = query.type?.split(',').map((t) => t.trim() as EventType)
   const events = await eventFeedOf(c.env, companyId).page({
     ...(query.after !== undefined && { after: query.after }),
     ...(types && { types }),
-    ...(query.device_id !== undefined && { deviceId: query.device_id }),
+    ...(deviceIds !== null && { deviceIds: [...deviceIds] }),
     limit: query.limit + 1,
   })
   if (events === null) {

@@ -1,4 +1,5 @@
 import { createRoute } from '@hono/zod-openapi'
+import { scoped } from '../../auth/scopes'
 import { envelopeOf } from '../../lib/envelope'
 import { PUBLIC_AUTH_ERRORS, errorResponses, jsonContent } from '../../lib/openapi-helpers'
 import { EventPageSchema, EventQuerySchema } from './events.schemas'
@@ -7,7 +8,7 @@ export const listEvents = createRoute({
   method: 'get',
   path: '/events',
   tags: ['Events'],
-  security: [{ ApiKey: [] }],
+  ...scoped('messages:read'),
   summary: "The company's event feed, oldest first: catch up on anything a webhook missed (kept 30 days)",
   request: { query: EventQuerySchema },
   responses: {

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { anyScope, scoped } from '../../auth/scopes'
 import { envelopeOf } from '../../lib/envelope'
 import type { ErrorCode } from '../../lib/errors'
 import { PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
@@ -17,7 +18,6 @@ import {
 } from './messages.schemas'
 
 const tags = ['Messages']
-const security = [{ ApiKey: [] }]
 const idempotencyHeader = {
   name: 'Idempotency-Key',
   in: 'header' as const,
@@ -42,7 +42,7 @@ export const send = createRoute({
   method: 'post',
   path: '/send',
   tags,
-  security,
+  ...scoped('messages:send'),
   summary: 'Send one message; answers once WhatsApp took it (or schedules it with send_at)',
   parameters: [idempotencyHeader],
   request: { body: jsonBody(SendBodySchema) },
@@ -57,7 +57,7 @@ export const sendBulk = createRoute({
   method: 'post',
   path: '/send-bulk',
   tags,
-  security,
+  ...scoped('messages:send'),
   summary: 'Queue up to 1,000 messages for paced delivery; all are validated and charged, or none',
   parameters: [idempotencyHeader],
   request: { body: jsonBody(BulkBodySchema) },
@@ -71,7 +71,7 @@ export const getMessage = createRoute({
   method: 'get',
   path: '/messages/{message_id}',
   tags,
-  security,
+  ...scoped('messages:read'),
   summary: 'Status and timestamps of one message',
   request: { params: MessageIdParamSchema },
   responses: { 200: jsonContent(envelopeOf(MessageSchema), 'The message'), ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found') },
@@ -81,7 +81,7 @@ export const getMessageMedia = createRoute({
   method: 'get',
   path: '/messages/{message_id}/media',
   tags,
-  security,
+  ...scoped('messages:read'),
   summary: "An inbound message's media (image, video, audio, document, sticker), with its content type",
   request: { params: MessageIdParamSchema },
   responses: {
@@ -94,7 +94,7 @@ export const markMessageRead = createRoute({
   method: 'post',
   path: '/messages/{message_id}/read',
   tags,
-  security,
+  ...scoped('messages:send'),
   summary: 'Mark a received message read on WhatsApp (its sender sees blue ticks)',
   request: { params: MessageIdParamSchema },
   responses: {
@@ -107,7 +107,7 @@ export const cancelMessage = createRoute({
   method: 'delete',
   path: '/messages/{message_id}',
   tags,
-  security,
+  ...scoped('messages:send'),
   summary: 'Cancel a scheduled or queued message: it is not sent, and its quota comes back',
   request: { params: MessageIdParamSchema },
   responses: {
@@ -120,7 +120,7 @@ export const listMessages = createRoute({
   method: 'get',
   path: '/messages',
   tags,
-  security,
+  ...scoped('messages:read'),
   summary: 'Messages, newest first, filtered by device, status or batch; cursor pagination',
   request: { query: MessageListQuerySchema },
   responses: {
@@ -133,7 +133,7 @@ export const getBatch = createRoute({
   method: 'get',
   path: '/batches/{batch_id}',
   tags,
-  security,
+  ...scoped('messages:read'),
   summary: 'Progress of one bulk request: total and counts by status',
   request: { params: BatchIdParamSchema },
   responses: { 200: jsonContent(envelopeOf(BatchSchema), 'The batch'), ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found') },
@@ -143,7 +143,7 @@ export const getQuota = createRoute({
   method: 'get',
   path: '/quota',
   tags: ['Quota'],
-  security,
+  ...anyScope,
   summary: "The company's monthly quota and usage",
   responses: { 200: jsonContent(envelopeOf(QuotaSchema), 'The quota'), ...errorResponses(...PUBLIC_AUTH_ERRORS) },
 })

@@ -4,7 +4,7 @@ import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
 import { companyOf, deviceOf } from '../../durable-objects/stubs'
 import { deviceIdOf } from '../../messaging/ids'
-import { findDevice, listDevices, ownedDeviceId } from '../../db/devices'
+import { findDevice, listDevices, ownedDeviceId, scopeOf, type DeviceScope } from '../../db/devices'
 import type * as routes from './messages.routes'
 import type { MessageView } from './messages.schemas'
 import { decodeCursor, encodeCursor } from '../../lib/cursor'
@@ -13,17 +13,17 @@ import { mediaKeyOf } from '../../messaging/inbound-media'
 const messageNotFound = () => new ApiError('not_found', 'Message not found')
 
 /** The device an id points at, if it is one of the caller's devices. */
-const ownedDevice = (env: Env, companyId: number, deviceId: number | null) => ownedDeviceId(database(env.DB), companyId, deviceId)
+const ownedDevice = (env: Env, scope: DeviceScope, deviceId: number | null) => ownedDeviceId(database(env.DB), scope, deviceId)
 
 /** A message of one of the caller's devices, with that device; null for anything else. */
-async function ownedMessage(env: Env, companyId: number, messageId: string): Promise<{ deviceId: number; message: MessageView } | null> {
-  const deviceId = await ownedDevice(env, companyId, deviceIdOf('msg', messageId))
+async function ownedMessage(env: Env, scope: DeviceScope, messageId: string): Promise<{ deviceId: number; message: MessageView } | null> {
+  const deviceId = await ownedDevice(env, scope, deviceIdOf('msg', messageId))
   const message = deviceId === null ? null : await deviceOf(env, deviceId).message(messageId)
   return deviceId !== null && message ? { deviceId, message } : null
 }
 
 export const getMessage: AppRouteHandler<typeof routes.getMessage> = async (c) => {
-  const owned = await ownedMessage(c.env, c.get('caller').company.id, c.req.valid('param').message_id)
+  const owned = await ownedMessage(c.env, scopeOf(c.get('caller')), c.req.valid('param').message_id)
   if (!owned) throw messageNotFound()
   return c.json(ok(owned.message), 200)
 }
@@ -31,7 +31,7 @@ export const getMessage: AppRouteHandler<typeof routes.getMessage> = async (c) =
 /** Streams an inbound message's stored media to the company that owns the message. */
 export const getMessageMedia: AppRouteHandler<typeof routes.getMessageMedia> = async (c) => {
   const { message_id } = c.req.valid('param')
-  const media = (await ownedMessage(c.env, c.get('caller').company.id, message_id))?.message.media
+  const media = (await ownedMessage(c.env, scopeOf(c.get('caller')), message_id))?.message.media
   const object = media?.url ? await c.env.MEDIA.get(mediaKeyOf(message_id)) : null
   if (!media || !object) throw new ApiError('not_found', 'This message has no stored media')
   const headers = new Headers({ 'Content-Type': media.mimetype, 'Content-Length': String(object.size) })
@@ -42,7 +42,7 @@ export const getMessageMedia: AppRouteHandler<typeof routes.getMessageMedia> = a
 /** Marks an inbound message read on WhatsApp; an outbound one is a validation_error. */
 export const markRead: AppRouteHandler<typeof routes.markMessageRead> = async (c) => {
   const { message_id } = c.req.valid('param')
-  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('msg', message_id))
+  const deviceId = await ownedDevice(c.env, scopeOf(c.get('caller')), deviceIdOf('msg', message_id))
   const outcome = deviceId === null ? null : await deviceOf(c.env, deviceId).markRead(message_id)
   if (!outcome || (!outcome.ok && outcome.code === 'not_found')) throw messageNotFound()
   if (!outcome.ok && outcome.code === 'not_inbound') {
@@ -56,7 +56,7 @@ export const markRead: AppRouteHandler<typeof routes.markMessageRead> = async (c
 
 export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
   const { batch_id } = c.req.valid('param')
-  const deviceId = await ownedDevice(c.env, c.get('caller').company.id, deviceIdOf('bat', batch_id))
+  const deviceId = await ownedDevice(c.env, scopeOf(c.get('caller')), deviceIdOf('bat', batch_id))
   const batch = deviceId === null ? null : await deviceOf(c.env, deviceId).batch(batch_id)
   if (!batch) throw new ApiError('not_found', 'Batch not found')
   return c.json(ok(batch), 200)
@@ -65,16 +65,16 @@ export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
 /** Newest first across the company's devices (or one device), merged by (created_at, id). */
 export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) => {
   const query = c.req.valid('query')
-  const companyId = c.get('caller').company.id
+  const scope = scopeOf(c.get('caller'))
   const db = database(c.env.DB)
   let deviceIds: number[]
   if (query.batch_id !== undefined) {
-    const owner = await ownedDevice(c.env, companyId, deviceIdOf('bat', query.batch_id))
+    const owner = await ownedDevice(c.env, scope, deviceIdOf('bat', query.batch_id))
     deviceIds = owner === null || (query.device_id !== undefined && query.device_id !== owner) ? [] : [owner]
   } else if (query.device_id !== undefined) {
-    deviceIds = [(await findDevice(db, companyId, query.device_id)).id]
+    deviceIds = [(await findDevice(db, scope, query.device_id)).id]
   } else {
-    deviceIds = (await listDevices(db, companyId)).map((d) => d.id)
+    deviceIds = (await listDevices(db, scope)).map((d) => d.id)
   }
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
   const pages = await Promise.all(

@@ -9,7 +9,7 @@ import { admit } from '../../messaging/admission'
 import { deviceIdOf, newBatchId, newMessageId } from '../../messaging/ids'
 import { withIdempotency } from '../../messaging/idempotency'
 import { checkOutgoing, type CheckedMessage } from '../../messaging/outgoing'
-import { ownedDeviceId, sendingDevice } from '../../db/devices'
+import { ownedDeviceId, scopeOf, sendingDevice } from '../../db/devices'
 import { assertGroupMember } from '../../messaging/group-membership'
 import { assertReplyTargets } from '../../messaging/reply-targets'
 import type * as routes from './messages.routes'
@@ -87,7 +87,7 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     if (!checked.ok)
       throw new ApiError(checked.code, checked.message, checked.details ?? [{ field: checked.field, message: checked.message }])
     const caller = c.get('caller')
-    const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
+    const device = await sendingDevice(database(c.env.DB), scopeOf(caller), body.device_id)
     const { sendAt, chatId } = checked.message
     // A scheduled message waits for the device: it only has to be able to send at its time.
     if (!device.isActive && sendAt === null) throw notReady('the device is paused')
@@ -129,7 +129,7 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
       throw new ApiError(first.code as ConstructorParameters<typeof ApiError>[0], `messages[${first.index}]: ${first.message}`, issues)
 
     const caller = c.get('caller')
-    const device = await sendingDevice(database(c.env.DB), caller.company.id, body.device_id)
+    const device = await sendingDevice(database(c.env.DB), scopeOf(caller), body.device_id)
     if (!device.isActive && checked.some((message) => message.sendAt === null)) throw notReady('the device is paused')
     const chats = checked.map((message, index) => ({ chatId: message.chatId, index, field: `messages.${index}.recipient` }))
     await assertGroupMember(c.env, device.id, chats)
@@ -167,7 +167,7 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
 /** Takes back a scheduled or queued message; anything already handed to WhatsApp is a 409. */
 export const cancelMessage: AppRouteHandler<typeof routes.cancelMessage> = async (c) => {
   const { message_id } = c.req.valid('param')
-  const deviceId = await ownedDeviceId(database(c.env.DB), c.get('caller').company.id, deviceIdOf('msg', message_id))
+  const deviceId = await ownedDeviceId(database(c.env.DB), scopeOf(c.get('caller')), deviceIdOf('msg', message_id))
   const outcome: CancelOutcome | null = deviceId === null ? null : await deviceOf(c.env, deviceId).cancel(message_id)
   if (!outcome || (!outcome.ok && outcome.code === 'not_found')) throw new ApiError('not_found', 'Message not found')
   if (!outcome.ok) {

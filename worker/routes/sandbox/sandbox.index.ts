@@ -2,7 +2,7 @@
 // real one would (write, send a file, reply, react, edit, delete), so the two-way flow is
 // testable without WhatsApp. Any other device answers a validation_error naming the reason.
 import { database } from '../../db/client'
-import { findDevice } from '../../db/devices'
+import { findDevice, scopeOf } from '../../db/devices'
 import { deviceOf } from '../../durable-objects/stubs'
 import { createRouter } from '../../lib/create-router'
 import { ok } from '../../lib/envelope'
@@ -15,7 +15,7 @@ import * as routes from './sandbox.routes'
 export const sandboxRouter = createRouter().openapi(routes.simulateInbound, async (c) => {
   const body = c.req.valid('json')
   const { id } = c.req.valid('param')
-  await findDevice(database(c.env.DB), c.get('caller').company.id, id)
+  await findDevice(database(c.env.DB), scopeOf(c.get('caller')), id)
   const from = parseInternationalNumber(body.from)
   if (!from)
     throw new ApiError('invalid_phone_number', 'from must be a valid international phone number', [

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { scoped } from '../../auth/scopes'
 import { INBOUND_KINDS } from '../../../protocol/inbound'
 import { envelopeOf } from '../../lib/envelope'
 import { IdParamSchema, PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
@@ -30,7 +31,7 @@ export const simulateInbound = createRoute({
   method: 'post',
   path: '/sandbox/devices/{id}/inbound',
   tags: ['Sandbox'],
-  security: [{ ApiKey: [] }],
+  ...scoped('messages:send'),
   summary: 'Simulator only: a simulated contact writes to the device, reacts, edits or deletes',
   request: { params: IdParamSchema, body: jsonBody(SimulateInboundSchema) },
   responses: {

@@ -1,5 +1,5 @@
 import { database, type Db } from '../../db/client'
-import { listDevices } from '../../db/devices'
+import { firstForeignDevice } from '../../db/devices'
 import type { WebhookEndpoint } from '../../db/schema'
 import * as store from '../../db/webhooks'
 import { endpointOf, eventFeedOf } from '../../durable-objects/stubs'
@@ -20,8 +20,7 @@ async function checkFields(env: Env, db: Db, companyId: number, fields: { url?: 
     if (problem) throw invalid('url', problem)
   }
   if (fields.device_ids) {
-    const owned = new Set((await listDevices(db, companyId)).map((d) => d.id))
-    const stranger = fields.device_ids.find((id) => !owned.has(id))
+    const stranger = await firstForeignDevice(db, companyId, fields.device_ids)
     if (stranger !== undefined) throw invalid('device_ids', `device ${stranger} is not one of this company's devices`)
   }
 }

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import { scoped } from '../../auth/scopes'
 import { envelopeOf } from '../../lib/envelope'
 import type { ErrorCode } from '../../lib/errors'
 import { IdParamSchema, PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
@@ -19,14 +20,13 @@ import {
 } from './webhooks.schemas'
 
 const tags = ['Webhooks']
-const security = [{ ApiKey: [] }]
 const webhookErrors: ErrorCode[] = [...PUBLIC_AUTH_ERRORS, 'webhook_not_found']
 
 export const listWebhooks = createRoute({
   method: 'get',
   path: '/webhooks',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: "List the company's webhook endpoints",
   responses: {
     200: jsonContent(envelopeOf(z.array(WebhookSchema)), 'The endpoints, oldest first'),
@@ -38,7 +38,7 @@ export const createWebhook = createRoute({
   method: 'post',
   path: '/webhooks',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'Add a webhook endpoint (at most 10); its signing secret is returned once',
   request: { body: jsonBody(CreateWebhookSchema) },
   responses: {
@@ -51,7 +51,7 @@ export const getWebhook = createRoute({
   method: 'get',
   path: '/webhooks/{id}',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'Get one webhook endpoint',
   request: { params: IdParamSchema },
   responses: { 200: jsonContent(envelopeOf(WebhookSchema), 'The endpoint'), ...errorResponses(...webhookErrors) },
@@ -61,7 +61,7 @@ export const updateWebhook = createRoute({
   method: 'patch',
   path: '/webhooks/{id}',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'Change an endpoint: URL, event types, devices, description, or turn it off and on',
   request: { params: IdParamSchema, body: jsonBody(UpdateWebhookSchema) },
   responses: { 200: jsonContent(envelopeOf(WebhookSchema), 'The endpoint'), ...errorResponses(...webhookErrors, 'invalid_json') },
@@ -71,7 +71,7 @@ export const deleteWebhook = createRoute({
   method: 'delete',
   path: '/webhooks/{id}',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'Delete an endpoint and its delivery log',
   request: { params: IdParamSchema },
   responses: {
@@ -84,7 +84,7 @@ export const rotateSecret = createRoute({
   method: 'post',
   path: '/webhooks/{id}/rotate-secret',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'A new signing secret (returned once); the old one keeps signing for 24 h',
   request: { params: IdParamSchema },
   responses: { 200: jsonContent(envelopeOf(RotatedSecretSchema), 'The new secret'), ...errorResponses(...webhookErrors) },
@@ -94,7 +94,7 @@ export const testWebhook = createRoute({
   method: 'post',
   path: '/webhooks/{id}/test',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'Send a `webhook.test` event to this endpoint',
   request: { params: IdParamSchema },
   responses: { 202: jsonContent(envelopeOf(TestResultSchema), 'Queued for delivery'), ...errorResponses(...webhookErrors) },
@@ -104,7 +104,7 @@ export const listDeliveries = createRoute({
   method: 'get',
   path: '/webhooks/{id}/deliveries',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: "The endpoint's delivery log, newest first",
   request: { params: IdParamSchema, query: DeliveryListQuerySchema },
   responses: { 200: jsonContent(envelopeOf(DeliveryListSchema), 'One page of deliveries'), ...errorResponses(...webhookErrors) },
@@ -114,7 +114,7 @@ export const getDelivery = createRoute({
   method: 'get',
   path: '/webhooks/{id}/deliveries/{delivery_id}',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'One delivery with every attempt (time, duration, HTTP status, first 1 KB of the response, error)',
   request: { params: DeliveryParamSchema },
   responses: { 200: jsonContent(envelopeOf(DeliveryDetailSchema), 'The delivery'), ...errorResponses(...webhookErrors, 'not_found') },
@@ -124,7 +124,7 @@ export const retryDelivery = createRoute({
   method: 'post',
   path: '/webhooks/{id}/deliveries/{delivery_id}/retry',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'Try a delivery again now',
   request: { params: DeliveryParamSchema },
   responses: {
@@ -137,7 +137,7 @@ export const replayWebhook = createRoute({
   method: 'post',
   path: '/webhooks/{id}/replay',
   tags,
-  security,
+  ...scoped('webhooks:manage'),
   summary: 'Send the events of a time range again, with the same ids and bodies',
   request: { params: IdParamSchema, body: jsonBody(ReplaySchema) },
   responses: {

@@ -1,10 +1,10 @@
-import { and, asc, eq, isNull } from 'drizzle-orm'
-import { API_KEY_KIND } from '../../../auth/secret-kinds'
+import { eq } from 'drizzle-orm'
 import { forgetCachedKeys } from '../../../auth/api-key-cache'
 import { database, type Db } from '../../../db/client'
-import { apiKeys } from '../../../db/schema'
+import { companyApiKeys, insertApiKey, revokeApiKey as revokeKeyRow } from '../../../db/api-keys'
+import { API_KEY_SCOPES, apiKeys } from '../../../db/schema'
+import { assertOwnDevices } from '../../../db/devices'
 import type { AppRouteHandler } from '../../../lib/app-env'
-import { issueSecret } from '../../../lib/crypto'
 import { ok } from '../../../lib/envelope'
 import { ApiError } from '../../../lib/errors'
 import { findCompany } from '../companies/companies.handlers'
@@ -24,30 +24,24 @@ export const create: AppRouteHandler<typeof createApiKey> = async (c) => {
   const body = c.req.valid('json')
   const db = database(c.env.DB)
   await findCompany(db, companyId)
-  const secret = await issueSecret(API_KEY_KIND)
-  const now = new Date()
-  const key = await db
-    .insert(apiKeys)
-    .values({
-      companyId,
-      name: body.name,
-      serviceType: body.service_type,
-      prefix: secret.prefix,
-      keyHash: secret.hash,
-      expiresAt: toDate(body.expires_at),
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning()
-    .get()
-  return c.json(ok({ ...toApiKeyJson(key), key: secret.plaintext }), 201)
+  await assertOwnDevices(db, companyId, body.device_ids, 'device_ids')
+  const { key, plaintext } = await insertApiKey(db, {
+    companyId,
+    name: body.name,
+    serviceType: body.service_type,
+    expiresAt: toDate(body.expires_at),
+    scopes: body.scopes ? API_KEY_SCOPES.filter((scope) => body.scopes!.includes(scope)) : null,
+    deviceIds: body.device_ids ?? null,
+    createdByKeyId: null,
+  })
+  return c.json(ok({ ...toApiKeyJson(key), key: plaintext }), 201)
 }
 
 export const list: AppRouteHandler<typeof listApiKeys> = async (c) => {
   const { id: companyId } = c.req.valid('param')
   const db = database(c.env.DB)
   await findCompany(db, companyId)
-  const rows = await db.select().from(apiKeys).where(eq(apiKeys.companyId, companyId)).orderBy(asc(apiKeys.id))
+  const rows = await companyApiKeys(db, companyId)
   return c.json(ok(rows.map(toApiKeyJson)), 200)
 }
 
@@ -77,12 +71,5 @@ export const revoke: AppRouteHandler<typeof revokeApiKey> = async (c) => {
   const { id } = c.req.valid('param')
   const db = database(c.env.DB)
   await findApiKey(db, id)
-  const now = new Date()
-  // Revoking twice keeps the first revocation time.
-  await db
-    .update(apiKeys)
-    .set({ isActive: false, revokedAt: now, updatedAt: now })
-    .where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
-  forgetCachedKeys()
-  return c.json(ok(toApiKeyJson(await findApiKey(db, id))), 200)
+  return c.json(ok(toApiKeyJson((await revokeKeyRow(db, id)) ?? (await findApiKey(db, id)))), 200)
 }

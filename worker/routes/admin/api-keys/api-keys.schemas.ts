@@ -1,9 +1,20 @@
 import { z } from '@hono/zod-openapi'
-import { SERVICE_TYPES, type ApiKey } from '../../../db/schema'
+import { API_KEY_SCOPES, SERVICE_TYPES, grantedScopes, type ApiKey } from '../../../db/schema'
 import { isoTimestamp, patchBody } from '../../../lib/openapi-helpers'
 import { iso } from '../../../lib/time'
 
 const expiresAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
+
+export const ScopeSchema = z.enum(API_KEY_SCOPES).openapi('ApiKeyScope')
+/** A new key's scopes and devices: omitted (or null), everything. */
+export const grants = {
+  scopes: z.array(ScopeSchema).min(1).max(API_KEY_SCOPES.length).nullable().optional().openapi({
+    description: "What the key may do; omitted: every scope (a key created by a key: that key's scopes)",
+  }),
+  device_ids: z.array(z.number().int().positive()).min(1).max(100).nullable().optional().openapi({
+    description: "The only devices it may use; omitted: all of the company's (a key created by a key: that key's devices)",
+  }),
+}
 
 export const ApiKeySchema = z
   .object({
@@ -15,6 +26,9 @@ export const ApiKeySchema = z
     is_active: z.boolean(),
     expires_at: isoTimestamp.nullable(),
     revoked_at: isoTimestamp.nullable(),
+    scopes: z.array(ScopeSchema).openapi({ description: 'What the key may do' }),
+    device_ids: z.array(z.number().int()).nullable().openapi({ description: 'The only devices it may use; null is all' }),
+    last_used_at: isoTimestamp.nullable().openapi({ description: 'The last request made with it (to the minute)' }),
     created_at: isoTimestamp,
     updated_at: isoTimestamp,
   })
@@ -32,6 +46,7 @@ export const CreateApiKeySchema = z
       .refine((value) => Date.parse(value) > Date.now(), 'must be in the future')
       .nullable()
       .optional(),
+    ...grants,
   })
   .strict()
 
@@ -52,6 +67,9 @@ export const toApiKeyJson = (k: ApiKey): z.infer<typeof ApiKeySchema> => ({
   is_active: k.isActive && k.revokedAt === null,
   expires_at: iso(k.expiresAt),
   revoked_at: iso(k.revokedAt),
+  scopes: [...grantedScopes(k.scopes)],
+  device_ids: k.deviceIds,
+  last_used_at: iso(k.lastUsedAt),
   created_at: iso(k.createdAt)!,
   updated_at: iso(k.updatedAt)!,
 })
