@@ -162,7 +162,10 @@ export const NodeToDevice = z.discriminatedUnion('type', [
     type: z.literal('status'),
     status: z.enum(LIVE_STATUSES),
     phone_number: z.string().max(32).nullable().optional(),
+    /** A code of protocol/status-reasons.ts (older nodes sent free text; DeviceDO accepts both). */
     reason: z.string().max(500).optional(),
+    /** What exactly happened, for `last_error.message`. */
+    detail: z.string().max(500).optional(),
   }),
   z.object({
     type: z.literal('qr'),

@@ -12,6 +12,17 @@ if (!Number.isInteger(nodes) || nodes < 0) {
   process.exit(1)
 }
 const startedAt = Date.now()
+const engine = process.env.WA_ENGINE ?? 'baileys'
+
+/** Printed once, the first time a node on the real engine cannot reach WhatsApp (no network, a firewall). */
+const UNREACHABLE_HINT = `
+  ⚠ The session node cannot reach WhatsApp from this machine (no route to web.whatsapp.com?).
+    Devices stay 'disconnected' with status_reason 'cannot_reach_whatsapp' while it keeps retrying.
+    To try the whole API without WhatsApp, restart with the simulator sandbox:
+
+      WA_ENGINE=simulator npm run dev
+`
+let hinted = false
 
 let stack: Awaited<ReturnType<typeof startStack>>
 try {
@@ -25,6 +36,10 @@ try {
     log: (source, line) => {
       // wrangler's per-request lines are noise at the default level; errors always show.
       if (verbose || source !== 'worker' || /error|✘|warn/i.test(line)) console.log(`[${source}] ${line}`)
+      if (engine === 'baileys' && !hinted && source !== 'worker' && line.includes('cannot reach WhatsApp from this machine')) {
+        hinted = true
+        console.log(UNREACHABLE_HINT)
+      }
     },
   })
 } catch (error) {
@@ -40,7 +55,7 @@ console.log(`
   Docs         ${api}/docs
   OpenAPI      ${api}/openapi.json
   Admin token  in .dev.vars (ADMIN_TOKEN)
-  Nodes        ${stack.nodes.length} session node(s), engine ${process.env.WA_ENGINE ?? 'baileys'}
+  Nodes        ${stack.nodes.length} session node(s), engine ${engine}
 
   Dev company #${stack.credentials.companyId}, API key:
     ${stack.credentials.apiKey}

@@ -110,7 +110,7 @@ export class DeviceSession {
     this.runner = new EngineRunner({
       logger: this.logger,
       build: (isCurrent) => this.build(isCurrent),
-      onStartFailed: (reason) => this.reporter.status({ status: 'error', reason }),
+      onStartFailed: (detail) => this.reporter.status({ status: 'error', reason: 'session_error', detail }),
       onStopped: () => this.reporter.forget(),
     })
     this.lease = new Lease({

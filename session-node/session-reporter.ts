@@ -28,7 +28,12 @@ export function statusFrame(update: EngineStatus): StatusFrame {
       return { type: 'status', status: 'authenticated', phone_number: update.phoneNumber }
     case 'disconnected':
     case 'error':
-      return { type: 'status', status: update.status, reason: update.reason.slice(0, 500) }
+      return {
+        type: 'status',
+        status: update.status,
+        reason: update.reason,
+        ...(update.detail !== undefined && { detail: update.detail.slice(0, 500) }),
+      }
   }
 }
 

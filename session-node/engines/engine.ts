@@ -4,6 +4,7 @@
 import type { Logger } from 'pino'
 import type { GroupInfo, MessageFailureCode } from '../../protocol/frames'
 import type { InboundMessageInput, SimulateInbound } from '../../protocol/inbound'
+import type { NodeStatusReason } from '../../protocol/status-reasons'
 
 export type { EngineName } from '../../protocol/frames'
 
@@ -21,10 +22,10 @@ export interface AuthStore {
 export type EngineStatus =
   | { status: 'pending' }
   | { status: 'authenticated'; phoneNumber: string }
-  /** Lost the connection for a transient reason; the engine reconnects on its own. */
-  | { status: 'disconnected'; reason: string }
+  /** Lost the connection for a transient reason; the engine reconnects on its own. `detail` says what exactly. */
+  | { status: 'disconnected'; reason: NodeStatusReason; detail?: string }
   /** Unlinked (logged out from the phone) or replaced: no reconnect without a new link. */
-  | { status: 'error'; reason: string }
+  | { status: 'error'; reason: NodeStatusReason; detail?: string }
 
 export interface EngineEvents {
   /** A new QR code to scan (the raw string WhatsApp encodes) and how long it lives. */

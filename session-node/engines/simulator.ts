@@ -242,7 +242,7 @@ export class SimulatorEngine implements Engine {
       if (this.stopped) return
       this.linked = false
       this.context.logger.error({ err: error, deviceId: this.context.deviceId }, 'could not store simulator credentials')
-      this.context.events.status({ status: 'error', reason: 'credentials could not be stored' })
+      this.context.events.status({ status: 'error', reason: 'session_error', detail: 'credentials could not be stored' })
       return
     }
     if (!this.stopped) this.authenticated(phone)

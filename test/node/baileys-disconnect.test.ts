@@ -16,7 +16,7 @@ describe('baileys engine: when WhatsApp closes the connection', () => {
   it('logged out from the phone (401): clears the auth state, reports logged_out, never reconnects', async () => {
     const { wa, store, clock, statuses } = await openDevice()
     wa.last().close(401)
-    await expect.poll(() => statuses).toEqual([{ status: 'error', reason: 'logged_out' }])
+    await expect.poll(() => statuses).toEqual([{ status: 'error', reason: 'logged_out', detail: 'logged_out' }])
     expect(store.data.size).toBe(0)
     expect(wa.sockets).toHaveLength(1)
     expect(clock.pending).toEqual([])
@@ -32,10 +32,10 @@ describe('baileys engine: when WhatsApp closes the connection', () => {
     expect(statuses).toEqual([])
   })
 
-  it('replaced (440): reports replaced and stops without fighting; the creds stay for their holder', async () => {
+  it('replaced (440): reports replaced_elsewhere and stops without fighting; the creds stay for their holder', async () => {
     const { wa, store, clock, statuses } = await openDevice()
     wa.last().close(440)
-    await expect.poll(() => statuses).toEqual([{ status: 'error', reason: 'replaced' }])
+    await expect.poll(() => statuses).toEqual([{ status: 'error', reason: 'replaced_elsewhere', detail: 'replaced' }])
     expect(wa.sockets).toHaveLength(1)
     expect(clock.pending).toEqual([])
     expect(store.data.has('creds')).toBe(true)
@@ -44,10 +44,10 @@ describe('baileys engine: when WhatsApp closes the connection', () => {
   it.each([
     [403, 'forbidden'],
     [411, 'multidevice_mismatch'],
-  ])('fatal %i: reports error %s and does not reconnect', async (code, reason) => {
+  ])('fatal %i: reports error refused_by_whatsapp (%s) and does not reconnect', async (code, detail) => {
     const { wa, clock, statuses } = await openDevice()
     wa.last().close(code)
-    await expect.poll(() => statuses).toEqual([{ status: 'error', reason }])
+    await expect.poll(() => statuses).toEqual([{ status: 'error', reason: 'refused_by_whatsapp', detail }])
     expect(wa.sockets).toHaveLength(1)
     expect(clock.pending).toEqual([])
   })
@@ -58,10 +58,10 @@ describe('baileys engine: when WhatsApp closes the connection', () => {
     [500, 'bad_session'],
     [503, 'service_unavailable'],
     [undefined, 'unexpected'],
-  ])('transient %s: reports disconnected (%s), then reconnects after a backoff', async (code, reason) => {
+  ])('transient %s: reports disconnected, cannot_reach_whatsapp (%s), then reconnects after a backoff', async (code, detail) => {
     const { wa, clock, statuses } = await openDevice()
     wa.last().close(code)
-    expect(statuses).toEqual([{ status: 'disconnected', reason }])
+    expect(statuses).toEqual([{ status: 'disconnected', reason: 'cannot_reach_whatsapp', detail }])
     expect(wa.sockets).toHaveLength(1) // not before the delay
     expect(clock.pending).toHaveLength(1)
     clock.fire()
@@ -79,7 +79,7 @@ describe('baileys engine: when WhatsApp closes the connection', () => {
       clock.fire()
     }
     expect(delays).toEqual([750, 1_500, 3_000, 6_000, 6_000, 6_000]) // random() = 0.5, capped at 8 s
-    expect(statuses).toEqual([{ status: 'disconnected', reason: 'connection_closed' }])
+    expect(statuses).toEqual([{ status: 'disconnected', reason: 'cannot_reach_whatsapp', detail: 'connection_closed' }])
     wa.last().open()
     wa.last().close(428)
     expect(clock.pending).toEqual([750])
@@ -139,7 +139,7 @@ describe('baileys engine: stop and logout', () => {
     await engine.logout()
     expect(wa.last().logoutCalls).toBe(1)
     expect(store.data.size).toBe(0)
-    expect(statuses).toEqual([{ status: 'error', reason: 'logged_out' }])
+    expect(statuses).toEqual([{ status: 'error', reason: 'logged_out', detail: 'logged_out' }])
     expect(wa.sockets).toHaveLength(1)
     expect(clock.pending).toEqual([])
   })
@@ -150,7 +150,7 @@ describe('baileys engine: stop and logout', () => {
     await expect(engine.logout()).resolves.toBeUndefined()
     expect(wa.last().logoutCalls).toBe(1)
     expect(store.data.size).toBe(0)
-    expect(statuses).toEqual([{ status: 'error', reason: 'logged_out' }])
+    expect(statuses).toEqual([{ status: 'error', reason: 'logged_out', detail: 'logged_out' }])
   })
 
   it('logout() of a stopped engine clears the stored auth state', async () => {
@@ -158,7 +158,7 @@ describe('baileys engine: stop and logout', () => {
     await engine.logout()
     expect(wa.sockets).toHaveLength(0)
     expect(store.data.size).toBe(0)
-    expect(statuses).toEqual([{ status: 'error', reason: 'logged_out' }])
+    expect(statuses).toEqual([{ status: 'error', reason: 'logged_out', detail: 'logged_out' }])
   })
 })
 

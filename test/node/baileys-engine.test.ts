@@ -159,7 +159,8 @@ describe('baileys engine: pairing code', () => {
     clock.fire()
     // Registering anew (no `me`) shows QR codes again instead of failing as logged out.
     expect(wa.last().config.auth.creds.me).toBeUndefined()
-    expect(statuses).toEqual([{ status: 'disconnected', reason: 'timed_out' }])
+    // WhatsApp was there (it showed a QR): the series ended unscanned, no network problem.
+    expect(statuses).toEqual([{ status: 'disconnected', reason: 'qr_expired', detail: 'timed_out' }])
     const again = engine.requestPairingCode('15551234567')
     wa.last().showQr('qr-2')
     await expect(again).resolves.toBe('K7QX2M9P')

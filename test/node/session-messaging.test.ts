@@ -262,7 +262,7 @@ describe('session node: receipts and refused frames', () => {
     })
     const started = Date.now()
     const status = await worker.deviceFrame(65, 'status', (frame) => frame.status === 'error', 5_000)
-    expect(status).toMatchObject({ reason: 'credentials could not be stored' })
+    expect(status).toMatchObject({ reason: 'session_error', detail: 'credentials could not be stored' })
     expect(Date.now() - started).toBeLessThan(5_000)
     const auth = worker.devices.get(65)!.connections[0]!.frames.filter((f) => f.type === 'auth.set')
     expect(auth).toHaveLength(1) // refused once, not resent

@@ -44,10 +44,11 @@ describe('device session', () => {
     session.send({ type: 'status', status: 'authenticated', phone_number: '+15550000001' })
     session.send({ type: 'auth.get', id: 'sync2', names: [] })
     await session.resultOf('sync2')
-    expect((await t.api('GET', `/devices/${device.id}/status`)).body.data).toEqual({
+    expect((await t.api('GET', `/devices/${device.id}/status`)).body.data).toMatchObject({
       device_id: device.id,
       status: 'authenticated',
       phone_number: '+15550000001',
+      status_reason: null,
     })
     expect((await t.api('GET', `/devices/${device.id}/qr`)).body.data).toMatchObject({
       qr_code: null,

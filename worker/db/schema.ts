@@ -11,6 +11,13 @@ const timestamps = {
 
 export const DEFAULT_MAX_DEVICES = 10
 
+/** The last thing that went wrong with a device: a status reason code, what exactly, and when (epoch ms). */
+export interface DeviceLastError {
+  code: string
+  message: string
+  at: number
+}
+
 export const companies = sqliteTable('companies', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   name: text('name').notNull(),
@@ -79,6 +86,11 @@ export const devices = sqliteTable(
     isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
     /** Pause between two bulk messages of this device (ms); null is the default pacing. */
     sendIntervalMs: integer('send_interval_ms'),
+    /** Mirrors of DeviceDO's health (device/health.ts): why it is down, and since when it was linked or seen. */
+    statusReason: text('status_reason'),
+    lastError: text('last_error', { mode: 'json' }).$type<DeviceLastError | null>(),
+    linkedAt: integer('linked_at', { mode: 'timestamp_ms' }),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
     ...timestamps,
   },
   (t) => [

@@ -2,6 +2,7 @@
 // Kept as data so the policy can be read (and tested) in one place, apart from the socket juggling.
 import { DisconnectReason } from '@whiskeysockets/baileys'
 import type { EngineStatus } from '../engine'
+import type { NodeStatusReason } from '../../../protocol/status-reasons'
 
 export interface DisconnectPlan {
   /** Short name for logs. */
@@ -21,34 +22,35 @@ export function statusCodeOf(error: unknown): number | undefined {
   return typeof output?.statusCode === 'number' ? output.statusCode : undefined
 }
 
-const fatal = (cause: string): DisconnectPlan => ({
+const fatal = (cause: string, reason: NodeStatusReason): DisconnectPlan => ({
   cause,
   clearAuth: false,
-  report: { status: 'error', reason: cause },
+  report: { status: 'error', reason, detail: cause },
   reconnect: 'never',
 })
 
+/** Transient: WhatsApp could not be reached or dropped the link for now (the engine retries). */
 const transient = (cause: string): DisconnectPlan => ({
   cause,
   clearAuth: false,
-  report: { status: 'disconnected', reason: cause },
+  report: { status: 'disconnected', reason: 'cannot_reach_whatsapp', detail: cause },
   reconnect: 'backoff',
 })
 
 export function planDisconnect(statusCode: number | undefined): DisconnectPlan {
   switch (statusCode) {
     case DisconnectReason.loggedOut:
-      return { ...fatal('logged_out'), clearAuth: true }
+      return { ...fatal('logged_out', 'logged_out'), clearAuth: true }
     case DisconnectReason.restartRequired:
       // Sent right after pairing: the same creds log in on a fresh socket, nothing to show.
       return { cause: 'restart_required', clearAuth: false, reconnect: 'now' }
     case DisconnectReason.connectionReplaced:
       // Another socket runs these creds (a second node?). Fighting it would make both flap.
-      return fatal('replaced')
+      return fatal('replaced', 'replaced_elsewhere')
     case DisconnectReason.forbidden:
-      return fatal('forbidden')
+      return fatal('forbidden', 'refused_by_whatsapp')
     case DisconnectReason.multideviceMismatch:
-      return fatal('multidevice_mismatch')
+      return fatal('multidevice_mismatch', 'refused_by_whatsapp')
     case DisconnectReason.connectionClosed:
       return transient('connection_closed')
     case DisconnectReason.timedOut:
@@ -64,4 +66,10 @@ export function planDisconnect(statusCode: number | undefined): DisconnectPlan {
       // An unknown code is more likely a new transient failure than a reason to give up forever.
       return transient(`status_${statusCode}`)
   }
+}
+
+/** A QR series that timed out unscanned is `qr_expired`, not a network problem: WhatsApp was there. */
+export function qrSeriesEnded(plan: DisconnectPlan, qrShown: number): DisconnectPlan {
+  if (plan.cause !== 'timed_out' || qrShown === 0 || plan.report?.status !== 'disconnected') return plan
+  return { ...plan, report: { ...plan.report, reason: 'qr_expired' } }
 }

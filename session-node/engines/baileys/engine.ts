@@ -11,7 +11,7 @@ import type { Engine, EngineContext, EngineEvents, OutgoingMessage, RegisteredNu
 import { loadAuthState, type StoredAuthState } from './auth-state'
 import { equalJitterDelay } from '../../backoff'
 import { forgetUnfinishedPairing, isLinked, phoneNumberOf } from './creds'
-import { planDisconnect, statusCodeOf, type DisconnectPlan } from './disconnect'
+import { planDisconnect, qrSeriesEnded, statusCodeOf, type DisconnectPlan } from './disconnect'
 import { BaileysEngineError } from './errors'
 import type { ResolvedOptions } from './options'
 import { ReceiptTracker } from './receipts'
@@ -38,6 +38,8 @@ export class BaileysEngine implements Engine {
   private detach: (() => void) | undefined
   private socketOpen = false
   private qrShown = 0
+  /** WhatsApp answered this engine at least once (an open connection or a QR). */
+  private everOpen = false
   /** Transient failures in a row; reset once WhatsApp answers (a QR or an open connection). */
   private failures = 0
   private cancelReconnect: (() => void) | undefined
@@ -85,7 +87,7 @@ export class BaileysEngine implements Engine {
     }
     if (socket) await this.end(socket)
     await this.clearAuth(auth)
-    this.tell('status', { status: 'error', reason: 'logged_out' })
+    this.tell('status', { status: 'error', reason: 'logged_out', detail: 'logged_out' })
   }
 
   async requestPairingCode(phoneDigits: string): Promise<string> {
@@ -184,6 +186,7 @@ export class BaileysEngine implements Engine {
   private onQr(socket: BaileysSocket, qr: string): void {
     const ttlMs = this.qrShown === 0 ? FIRST_QR_TTL_MS : NEXT_QR_TTL_MS
     this.qrShown += 1
+    this.everOpen = true
     this.failures = 0
     try {
       this.context.events.qr(qr, ttlMs)
@@ -195,6 +198,7 @@ export class BaileysEngine implements Engine {
 
   private onOpen(socket: BaileysSocket): void {
     this.socketOpen = true
+    this.everOpen = true
     this.failures = 0
     // Not `sock.user`: it is a snapshot taken when the socket was built.
     const phoneNumber = phoneNumberOf(socket.authState.creds)
@@ -208,8 +212,13 @@ export class BaileysEngine implements Engine {
     this.detach = undefined
     this.socket = undefined
     this.socketOpen = false
-    const plan = planDisconnect(statusCode)
+    const plan = qrSeriesEnded(planDisconnect(statusCode), this.qrShown)
     this.log.info({ statusCode, cause: plan.cause }, 'WhatsApp connection closed')
+    // Never reached WhatsApp in this outage: say it plainly once (npm run dev points to the simulator).
+    const unreachable = plan.report?.status === 'disconnected' && plan.report.reason === 'cannot_reach_whatsapp'
+    if (unreachable && this.failures === 0 && !this.everOpen) {
+      this.log.warn({ cause: plan.cause }, 'cannot reach WhatsApp from this machine')
+    }
     if (plan.reconnect === 'never') {
       this.clearing = this.giveUp(plan)
       return

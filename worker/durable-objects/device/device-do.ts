@@ -133,15 +133,18 @@ export class DeviceDO extends DurableObject<Env> {
     // Whatever the old node reported is no longer true: nobody runs the session until the new
     // node reports, and a QR the old node showed is void.
     const moved = next.epoch !== before.epoch || next.nodeId !== before.node_id
+    const reason = next.nodeId === null ? 'no_node_available' : 'moving_node'
     if (moved && (before.status === 'authenticated' || before.status === 'qr_ready')) {
-      const reason = next.nodeId === null ? 'no session node has room' : 'moving to another session node'
-      await this.setLive({ status: 'disconnected', status_reason: reason, ...NO_QR })
+      await this.setLive({ status: 'disconnected', status_reason: reason, status_detail: null, ...NO_QR })
+    } else if (next.nodeId === null && before.active && before.status_reason !== reason) {
+      // Waiting for a node (a new device, or one whose node left): say why nothing happens.
+      await this.setLive({ status_reason: reason, status_detail: null })
     }
   }
 
   async live(): Promise<LiveView> {
     const state = this.store.state()
-    return liveViewOf(state, this.placement.due(state))
+    return liveViewOf(state, this.placement.due(state), Date.now())
   }
 
   async requestPairingCode(phoneDigits: string): Promise<{ ok: true; pairingCode: string } | CommandFailure> {
@@ -155,8 +158,8 @@ export class DeviceDO extends DurableObject<Env> {
     if (before.active !== active) {
       if (!active) {
         const status = before.status === 'pending' || before.status === 'error' ? before.status : 'disconnected'
-        await this.setLive({ status, status_reason: 'paused', ...NO_QR })
-      }
+        await this.setLive({ status, status_reason: 'paused', status_detail: null, ...NO_QR })
+      } else if (before.status_reason === 'paused') await this.setLive({ status_reason: null, status_detail: null })
       await this.link.command((id) => ({ type: active ? 'resume' : 'pause', id }), DEVICE_CONTROL_TIMEOUT_MS)
     }
     return this.live()
@@ -262,7 +265,7 @@ export class DeviceDO extends DurableObject<Env> {
     const { status } = this.store.state()
     // Without its node the session is unreachable; a QR shown by that node is void.
     if (status === 'authenticated' || status === 'qr_ready') {
-      await this.setLive({ status: 'disconnected', status_reason: 'session node unreachable', ...NO_QR })
+      await this.setLive({ status: 'disconnected', status_reason: 'node_unreachable', status_detail: null, ...NO_QR })
     }
   }
 

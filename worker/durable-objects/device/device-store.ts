@@ -25,6 +25,15 @@ export type DeviceState = {
   qr_expires_at: number | null
   /** Pause between two outbox messages; null is the default pacing. */
   send_interval_ms: number | null
+  /** What exactly the status reason was (the node's words), for `last_error`. */
+  status_detail: string | null
+  /** Since when the current link exists (first authenticated; cleared by a logout). */
+  linked_at: number | null
+  /** When the device was last authenticated (set as it stops being so). */
+  last_seen_at: number | null
+  last_error_code: string | null
+  last_error_message: string | null
+  last_error_at: number | null
 }
 
 type DeviceRow = Omit<DeviceState, 'active' | 'company_active' | 'deleted'> & { active: number; company_active: number; deleted: number }
@@ -52,6 +61,13 @@ export const DEVICE_SCHEMA = [
   'ALTER TABLE device ADD COLUMN pairing_requested_at INTEGER',
   // Whose event feed this device's events go to.
   'ALTER TABLE device ADD COLUMN company_id INTEGER',
+  // Why a device is down, and since when it was linked and seen (health.ts).
+  `ALTER TABLE device ADD COLUMN status_detail TEXT;
+   ALTER TABLE device ADD COLUMN linked_at INTEGER;
+   ALTER TABLE device ADD COLUMN last_seen_at INTEGER;
+   ALTER TABLE device ADD COLUMN last_error_code TEXT;
+   ALTER TABLE device ADD COLUMN last_error_message TEXT;
+   ALTER TABLE device ADD COLUMN last_error_at INTEGER;`,
 ]
 
 /** SQLite caps the number of bound parameters in one statement. */

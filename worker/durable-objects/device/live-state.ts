@@ -5,6 +5,7 @@
 import { runEachStep } from '../entry-points'
 import { announceStatus } from './announcements'
 import { mirrorStatusToD1 } from './d1-mirror'
+import { healthChanges, mirrorOf } from './health'
 import type { DeviceState, DeviceStore } from './device-store'
 import type { EventLog } from './event-log'
 import type { Outbox } from './outbox'
@@ -21,7 +22,7 @@ export async function setLive(changes: Partial<DeviceState>, { store, events, st
   const before = store.state()
   // The change and its `device.status` event in one transaction.
   const after = storage.transactionSync(() => {
-    const updated = store.update(changes)
+    const updated = store.update({ ...changes, ...healthChanges(before, changes, Date.now()) })
     announceStatus(before, updated, events, Date.now())
     return updated
   })
@@ -30,8 +31,9 @@ export async function setLive(changes: Partial<DeviceState>, { store, events, st
     [
       'mirror the status to D1',
       () => {
-        const changed = before.status !== after.status || before.phone_number !== after.phone_number
-        if (deviceId !== null && changed) return mirrorStatusToD1(db, deviceId, after.status, after.phone_number)
+        const [was, now] = [JSON.stringify(mirrorOf(before)), JSON.stringify(mirrorOf(after))]
+        const changed = was !== now || before.phone_number !== after.phone_number
+        if (deviceId !== null && changed) return mirrorStatusToD1(db, deviceId, after.phone_number, mirrorOf(after))
       },
     ],
     [

@@ -1,6 +1,7 @@
 // What DeviceDO tells the routes about a device's live state.
 import type { LiveStatus } from '../../../protocol/frames'
 import type { DeviceState } from './device-store'
+import { healthView, mirrorOf, type HealthView } from './health'
 
 export interface LiveView {
   status: LiveStatus
@@ -14,9 +15,11 @@ export interface LiveView {
   deleted: boolean
   /** No node holds the device and FleetDO was not asked lately: the reader should ask it now. */
   placement_due: boolean
+  /** Why it is down, its last error, since when it is linked and when it was last seen. */
+  health: HealthView
 }
 
-export function liveViewOf(state: DeviceState, placementDue: boolean): LiveView {
+export function liveViewOf(state: DeviceState, placementDue: boolean, now: number): LiveView {
   return {
     status: state.status,
     phone_number: state.phone_number,
@@ -27,5 +30,6 @@ export function liveViewOf(state: DeviceState, placementDue: boolean): LiveView 
     active: state.active,
     deleted: state.deleted,
     placement_due: placementDue,
+    health: healthView(mirrorOf(state), now, state.qr_expires_at),
   }
 }

@@ -1,5 +1,7 @@
 // What DeviceDO does with each frame its node sends: live status and QR, auth state reads and
 // writes, receipts, inbound messages, and answers to the commands it sent. Only the current assignee is heard.
+import { reasonCodeOf } from './health'
+import { isStatusReason } from '../../../protocol/status-reasons'
 import { CloseCode } from '../../../protocol/close-codes'
 import {
   decodeFrame,
@@ -44,7 +46,8 @@ export class NodeFrames {
       case 'status':
         return this.deps.setLive({
           status: frame.status,
-          status_reason: frame.reason ?? null,
+          status_reason: reasonCodeOf(frame.status, frame.reason),
+          status_detail: frame.detail ?? (frame.reason !== undefined && !isStatusReason(frame.reason) ? frame.reason : null),
           ...(frame.phone_number !== undefined && { phone_number: frame.phone_number }),
           ...((frame.status === 'authenticated' || frame.status === 'error') && NO_QR),
         })
@@ -52,6 +55,7 @@ export class NodeFrames {
         return this.deps.setLive({
           status: 'qr_ready',
           status_reason: null,
+          status_detail: null,
           qr_code: frame.qr_code,
           qr_image: frame.qr_image,
           qr_expires_at: frame.expires_at,

@@ -100,7 +100,7 @@ async function liveView(env: Env, deviceId: number) {
 export const status: AppRouteHandler<typeof routes.getDeviceStatus> = async (c) => {
   const device = await store.findDevice(database(c.env.DB), store.scopeOf(c.get('caller')), c.req.valid('param').id)
   const live = await liveView(c.env, device.id)
-  return c.json(ok({ device_id: device.id, status: live.status, phone_number: live.phone_number }), 200)
+  return c.json(ok({ device_id: device.id, status: live.status, phone_number: live.phone_number, ...live.health }), 200)
 }
 
 export const qr: AppRouteHandler<typeof routes.getDeviceQr> = async (c) => {

@@ -1,9 +1,25 @@
 import { z } from '@hono/zod-openapi'
+import { STATUS_REASONS } from '../../../protocol/status-reasons'
+import { healthView } from '../../durable-objects/device/health-view'
 import { DEVICE_STATUSES, type Device } from '../../db/schema'
 import { isoTimestamp } from '../../lib/openapi-helpers'
 import { iso } from '../../lib/time'
 
 export const DeviceStatusSchema = z.enum(DEVICE_STATUSES).openapi('DeviceStatus')
+
+/** Why a device is down and since when (the codes: protocol/status-reasons.ts, docs/decisions.md). */
+const healthFields = {
+  status_reason: z
+    .enum(STATUS_REASONS)
+    .nullable()
+    .openapi({ description: 'Why the device is not linked and sending now; null when nothing is wrong', example: 'cannot_reach_whatsapp' }),
+  last_error: z
+    .object({ code: z.enum(STATUS_REASONS), message: z.string(), at: isoTimestamp })
+    .nullable()
+    .openapi({ description: 'The last thing that went wrong (kept after the device recovered)' }),
+  linked_at: isoTimestamp.nullable().openapi({ description: 'Since when the current link to the phone exists' }),
+  last_seen_at: isoTimestamp.nullable().openapi({ description: 'When the device was last authenticated (now, while it is)' }),
+}
 
 export const DeviceSchema = z
   .object({
@@ -18,13 +34,14 @@ export const DeviceSchema = z
       .int()
       .nullable()
       .openapi({ description: 'Pause between two bulk messages (ms); null is the default (1500 ± 25 %)' }),
+    ...healthFields,
     created_at: isoTimestamp,
     updated_at: isoTimestamp,
   })
   .openapi('Device')
 
 export const DeviceStatusViewSchema = z
-  .object({ device_id: z.number().int(), status: DeviceStatusSchema, phone_number: z.string().nullable() })
+  .object({ device_id: z.number().int(), status: DeviceStatusSchema, phone_number: z.string().nullable(), ...healthFields })
   .openapi('DeviceStatusView')
 
 export const DeviceQrSchema = z
@@ -76,6 +93,16 @@ export const toDeviceJson = (d: Device): z.infer<typeof DeviceSchema> => ({
   is_active: d.isActive,
   is_default: d.isDefault,
   send_interval_ms: d.sendIntervalMs,
+  ...healthView(
+    {
+      status: d.status,
+      status_reason: d.statusReason,
+      last_error: d.lastError,
+      linked_at: d.linkedAt?.getTime() ?? null,
+      last_seen_at: d.lastSeenAt?.getTime() ?? null,
+    },
+    Date.now(),
+  ),
   created_at: iso(d.createdAt)!,
   updated_at: iso(d.updatedAt)!,
 })
