@@ -15,6 +15,7 @@ import { webhooksRouter } from './routes/webhooks/webhooks.index'
 import { sandboxRouter } from './routes/sandbox/sandbox.index'
 import { contactsRouter } from './routes/contacts/contacts.index'
 import { ownApiKeysRouter } from './routes/api-keys/api-keys.index'
+import { usageRouter } from './routes/usage/usage.index'
 import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { nodeMediaRouter } from './routes/node-sockets/node-media'
 import { docsPage } from './routes/system/docs-page'
@@ -44,6 +45,7 @@ export function createApp() {
   app.route('/api/whatsapp', sandboxRouter)
   app.route('/api/whatsapp', contactsRouter)
   app.route('/api/whatsapp', ownApiKeysRouter)
+  app.route('/api/whatsapp', usageRouter)
   app.route('/api/nodes', nodeSocketsRouter)
   app.route('/api/nodes', nodeMediaRouter)
 

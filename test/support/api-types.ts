@@ -13,6 +13,7 @@ import type {
   PairingCodeSchema,
 } from '../../worker/routes/devices/devices.schemas'
 import type {
+  BatchListSchema,
   BatchSchema,
   BulkResultSchema,
   MessageListSchema,
@@ -20,6 +21,7 @@ import type {
   QuotaSchema,
   SendResultSchema,
 } from '../../worker/routes/messages/messages.schemas'
+import type { UsageSchema } from '../../worker/routes/usage/usage.schemas'
 import type { EventPageSchema } from '../../worker/routes/events/events.schemas'
 import type {
   CreatedWebhookSchema,
@@ -81,11 +83,15 @@ export type PublicData<M extends string, P extends string> = M extends 'GET'
                 ? z.infer<typeof MessageListSchema>
                 : P extends `/batches/${string}`
                   ? z.infer<typeof BatchSchema>
-                  : P extends '/quota'
-                    ? z.infer<typeof QuotaSchema>
-                    : P extends '/api-keys'
-                      ? z.infer<typeof ApiKeySchema>[]
-                      : EventsData<M, P>
+                  : P extends `/batches${string}`
+                    ? z.infer<typeof BatchListSchema>
+                    : P extends `/usage${string}`
+                      ? z.infer<typeof UsageSchema>
+                      : P extends '/quota'
+                        ? z.infer<typeof QuotaSchema>
+                        : P extends '/api-keys'
+                          ? z.infer<typeof ApiKeySchema>[]
+                          : EventsData<M, P>
   : M extends 'POST'
     ? P extends '/devices'
       ? Device

@@ -9,6 +9,7 @@ import { Ledger, type NewMessage } from '../../worker/durable-objects/device/led
 import { deviceOf } from '../../worker/durable-objects/stubs'
 import { settingsOf } from '../../worker/lib/settings'
 import { freshId } from './helpers'
+import { rowsReadBy } from './rows-read'
 
 const message = (n: number): NewMessage => ({
   message_id: `msg_1_${String(n).padStart(20, '0')}`,
@@ -20,28 +21,6 @@ const message = (n: number): NewMessage => ({
   media_url: null,
   quota_period: '2026-12',
 })
-
-/** Rows SQLite read while `run` ran, over every statement it made. */
-function rowsReadBy(sql: SqlStorage, run: () => void): number {
-  const exec = sql.exec.bind(sql)
-  let read = 0
-  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = []
-  sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
-    const cursor = exec(query, ...bindings)
-    cursors.push(cursor)
-    return cursor
-  }) as typeof sql.exec
-  try {
-    run()
-  } finally {
-    sql.exec = exec
-  }
-  for (const cursor of cursors) {
-    cursor.toArray()
-    read += cursor.rowsRead
-  }
-  return read
-}
 
 describe('the ledger', () => {
   it('reads as few rows to insert a message at 5,000 messages as at none, and keeps the outbox order', async () => {

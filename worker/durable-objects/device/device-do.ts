@@ -7,10 +7,12 @@ import { CloseCode } from '../../../protocol/close-codes'
 import { DEVICE_CONTROL_TIMEOUT_MS } from '../../../protocol/timing'
 import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
-import { companyOf, eventFeedOf, fleetOf } from '../stubs'
+import { eventFeedOf, fleetOf } from '../stubs'
+import { refundQuota } from './quota-refund'
+import type { UsageDay } from './ledger-counters'
 import { DeviceStore, type DeviceState } from './device-store'
 import { Ledger, type ListQuery, type NewMessage } from './ledger'
-import type { MessageView } from './message-view'
+import { batchViewOf, type MessageView } from './message-view'
 import { NO_QR, NodeFrames } from './node-frames'
 import { setLive } from './live-state'
 import { liveViewOf, type LiveView } from './live-view'
@@ -28,6 +30,7 @@ import { EventLog } from './event-log'
 import { requestPairingCode, type CommandFailure } from './pairing'
 import { checkNumbers, GroupCache, markRead, simulate } from './node-commands'
 import { PlacementThrottle } from './placement-throttle'
+import { setActive } from './pausing'
 import type { SimulateInbound } from '../../../protocol/inbound'
 
 export type { BatchView, CancelOutcome, EnqueueOutcome, SendOutcome } from './outbox'
@@ -76,7 +79,7 @@ export class DeviceDO extends DurableObject<Env> {
       sendIntervalMs: () => this.store.state().send_interval_ms,
       blocked: () => this.blocked(),
       command: (build, timeoutMs) => this.link.command(build, timeoutMs),
-      refund: (companyId, period, count) => this.refund(companyId, period, count),
+      refund: (companyId, period, count) => refundQuota(this.env, companyId, period, count),
     })
     this.retention = new Retention({
       ledger: this.ledger,
@@ -92,7 +95,6 @@ export class DeviceDO extends DurableObject<Env> {
       setLive: (changes) => this.setLive(changes),
       receive: async (message) => {
         const companyId = await companyOfDevice(this.store, this.env.DB)
-        if (companyId === null) throw new Error('the device has no company (deleted)')
         receiveInbound(message, { storage: ctx.storage, events: this.events, deviceId: this.deviceId(), companyId }, Date.now())
       },
     })
@@ -153,15 +155,7 @@ export class DeviceDO extends DurableObject<Env> {
 
   /** Pauses (stops the session without unlinking it) or resumes the device. */
   async setActive(active: boolean): Promise<LiveView> {
-    const before = this.store.state()
-    this.store.update({ active })
-    if (before.active !== active) {
-      if (!active) {
-        const status = before.status === 'pending' || before.status === 'error' ? before.status : 'disconnected'
-        await this.setLive({ status, status_reason: 'paused', status_detail: null, ...NO_QR })
-      } else if (before.status_reason === 'paused') await this.setLive({ status_reason: null, status_detail: null })
-      await this.link.command((id) => ({ type: active ? 'resume' : 'pause', id }), DEVICE_CONTROL_TIMEOUT_MS)
-    }
+    await setActive(active, { store: this.store, link: this.link, setLive: (changes) => this.setLive(changes) })
     return this.live()
   }
 
@@ -243,6 +237,16 @@ export class DeviceDO extends DurableObject<Env> {
     return this.outbox.batch(batchId)
   }
 
+  /** Bulk requests, newest first (from the ledger's counters). */
+  async batches(query: { before?: { createdAt: number; batchId: string }; limit: number }): Promise<BatchView[]> {
+    return this.ledger.counters.recentBatches(query).flatMap((id) => batchViewOf(this.ledger, id, this.deviceId()) ?? [])
+  }
+
+  /** Per UTC day from `from` to `to` (YYYY-MM-DD): sent, delivered, read, failed, received. */
+  async usage(from: string, to: string): Promise<UsageDay[]> {
+    return this.ledger.counters.usage(from, to)
+  }
+
   /** Per-device pacing of the outbox; null restores the default. */
   async configure(settings: { sendIntervalMs: number | null }): Promise<void> {
     this.store.update({ send_interval_ms: settings.sendIntervalMs })
@@ -282,14 +286,6 @@ export class DeviceDO extends DurableObject<Env> {
   /** Why a message cannot go out now, or null when the device can send. */
   private blocked(): Blocked | null {
     return blockedBy(this.store.state(), this.link)
-  }
-
-  private async refund(companyId: number, period: string, count: number): Promise<void> {
-    try {
-      await companyOf(this.env, companyId).refund({ count, period, limit: null })
-    } catch (error) {
-      console.error(JSON.stringify({ msg: 'quota refund failed', companyId, period, count, error: String(error) }))
-    }
   }
 
   private setLive(changes: Partial<DeviceState>): Promise<void> {

@@ -23,7 +23,8 @@ export interface InboundDeps {
   storage: DurableObjectStorage
   events: EventLog
   deviceId: number
-  companyId: number
+  /** Null for a device whose company is gone (deleted): nothing is received for it. */
+  companyId: number | null
 }
 
 const rowOf = (sql: SqlStorage, waMessageId: string) =>
@@ -39,6 +40,7 @@ export function messageIdOfWa(sql: SqlStorage, waMessageId: string | null): stri
 }
 
 export function receiveInbound(message: InboundMessage, deps: InboundDeps, now: number): void {
+  if (deps.companyId === null) throw new Error('the device has no company (deleted)')
   const sql = deps.storage.sql
   const view = (row: MessageRow) => toMessageView(row, deps.deviceId, (wa) => messageIdOfWa(sql, wa))
   deps.storage.transactionSync(() => {

@@ -1,5 +1,8 @@
 // The ledger's SQLite schema, step by step (sql-schema.ts runs the steps an object has not had yet).
 
+/** The UTC day (YYYY-MM-DD) of an epoch-ms expression, in SQL. */
+const day = (ms: string) => `strftime('%Y-%m-%d', (${ms}) / 1000, 'unixepoch')`
+
 export const LEDGER_SCHEMA = [
   `CREATE TABLE IF NOT EXISTS messages (
         message_id TEXT PRIMARY KEY,
@@ -44,4 +47,41 @@ export const LEDGER_SCHEMA = [
   `ALTER TABLE messages ADD COLUMN send_at INTEGER;
    ALTER TABLE messages ADD COLUMN cancelled_at INTEGER;
    CREATE INDEX messages_scheduled ON messages (status, send_at);`,
+  // Counters kept as the ledger changes (by triggers, in the transaction of the change), so a
+  // batch's progress and a day's usage are read from a few rows instead of scanning messages.
+  // Existing rows are counted once, here.
+  `CREATE TABLE batches (batch_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, total INTEGER NOT NULL);
+   CREATE INDEX batches_recent ON batches (created_at, batch_id);
+   CREATE TABLE batch_counts (batch_id TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (batch_id, status));
+   CREATE TABLE daily_usage (day TEXT NOT NULL, metric TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, metric));
+   INSERT INTO batches SELECT batch_id, MIN(created_at), COUNT(*) FROM messages WHERE batch_id IS NOT NULL GROUP BY batch_id;
+   INSERT INTO batch_counts SELECT batch_id, status, COUNT(*) FROM messages WHERE batch_id IS NOT NULL GROUP BY batch_id, status;
+   INSERT INTO daily_usage SELECT day, metric, COUNT(*) FROM (
+       SELECT ${day('sent_at')} AS day, 'sent' AS metric FROM messages WHERE sent_at IS NOT NULL
+       UNION ALL SELECT ${day('delivered_at')}, 'delivered' FROM messages WHERE delivered_at IS NOT NULL AND direction = 'outbound'
+       UNION ALL SELECT ${day('read_at')}, 'read' FROM messages WHERE read_at IS NOT NULL AND direction = 'outbound'
+       UNION ALL SELECT ${day('failed_at')}, 'failed' FROM messages WHERE failed_at IS NOT NULL
+       UNION ALL SELECT ${day('created_at')}, 'received' FROM messages WHERE status = 'received')
+     GROUP BY day, metric;
+   CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+     INSERT INTO batches (batch_id, created_at, total) SELECT new.batch_id, new.created_at, 1 WHERE new.batch_id IS NOT NULL
+       ON CONFLICT (batch_id) DO UPDATE SET total = total + 1;
+     INSERT INTO batch_counts (batch_id, status, n) SELECT new.batch_id, new.status, 1 WHERE new.batch_id IS NOT NULL
+       ON CONFLICT (batch_id, status) DO UPDATE SET n = n + 1;
+     INSERT INTO daily_usage (day, metric, n) SELECT ${day('new.created_at')}, 'received', 1 WHERE new.status = 'received'
+       ON CONFLICT (day, metric) DO UPDATE SET n = n + 1;
+   END;
+   CREATE TRIGGER messages_count_update AFTER UPDATE OF status ON messages WHEN old.status != new.status BEGIN
+     UPDATE batch_counts SET n = n - 1 WHERE old.batch_id IS NOT NULL AND batch_id = old.batch_id AND status = old.status;
+     INSERT INTO batch_counts (batch_id, status, n) SELECT new.batch_id, new.status, 1 WHERE new.batch_id IS NOT NULL
+       ON CONFLICT (batch_id, status) DO UPDATE SET n = n + 1;
+     INSERT INTO daily_usage (day, metric, n)
+       SELECT ${day(`COALESCE(CASE new.status WHEN 'sent' THEN new.sent_at WHEN 'delivered' THEN new.delivered_at
+                     WHEN 'read' THEN new.read_at WHEN 'failed' THEN new.failed_at END, new.created_at)`)}, new.status, 1
+       WHERE new.status IN ('sent', 'delivered', 'read', 'failed')
+       ON CONFLICT (day, metric) DO UPDATE SET n = n + 1;
+     -- A read with no delivered receipt before it was delivered all the same.
+     INSERT INTO daily_usage (day, metric, n) SELECT ${day('new.read_at')}, 'delivered', 1 WHERE new.status = 'read' AND old.status = 'sent'
+       ON CONFLICT (day, metric) DO UPDATE SET n = n + 1;
+   END;`,
 ]

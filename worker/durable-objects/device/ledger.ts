@@ -3,11 +3,12 @@
 // `sending` is a message handed to the node whose outcome is not known yet.
 import { SqlStore } from '../sql-schema'
 import { LEDGER_SCHEMA } from './ledger-schema'
+import { LedgerCounters } from './ledger-counters'
 
 export { LEDGER_SCHEMA } from './ledger-schema'
 
 export { MESSAGE_STATUSES, MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES, type MessageStatus, type MessageType } from './message-kinds'
-import { FINAL_MESSAGE_STATUSES, type MessageStatus } from './message-kinds'
+import { FINAL_MESSAGE_STATUSES } from './message-kinds'
 import type { ListQuery, MessageRow, NewMessage } from './ledger-rows'
 
 export type { ListQuery, MessageRow, NewMessage } from './ledger-rows'
@@ -23,7 +24,11 @@ export class Ledger extends SqlStore {
     private readonly onChange: LedgerChanges = () => {},
   ) {
     super(storage, 'ledger', LEDGER_SCHEMA)
+    this.counters = new LedgerCounters(this.sql)
   }
+
+  /** Batch progress and daily usage, kept by the schema's triggers as rows change. */
+  readonly counters: LedgerCounters
 
   /** Runs a status change and tells `onChange` of the rows it moved, in one transaction. */
   private change(statement: string, ...binds: SqlStorageValue[]): MessageRow[] {
@@ -255,23 +260,5 @@ export class Ledger extends SqlStore {
       this.sql.exec("SELECT 1 FROM messages WHERE batch_id = ? AND status IN ('scheduled', 'queued', 'sending') LIMIT 1", batchId).toArray()
         .length > 0
     )
-  }
-
-  batchCounts(batchId: string): { total: number; counts: Record<string, number>; createdAt: number | null } {
-    const rows = this.sql
-      .exec<{ status: MessageStatus; n: number; created: number }>(
-        'SELECT status, COUNT(*) AS n, MIN(created_at) AS created FROM messages WHERE batch_id = ? GROUP BY status',
-        batchId,
-      )
-      .toArray()
-    const counts: Record<string, number> = {}
-    let total = 0
-    let createdAt: number | null = null
-    for (const row of rows) {
-      counts[row.status] = (counts[row.status] ?? 0) + row.n
-      total += row.n
-      createdAt = createdAt === null ? row.created : Math.min(createdAt, row.created)
-    }
-    return { total, counts, createdAt }
   }
 }

@@ -64,7 +64,7 @@ export interface BatchView {
 
 /** A bulk request's progress, or null for a batch this device does not have. */
 export function batchViewOf(ledger: Ledger, batchId: string, deviceId: number): BatchView | null {
-  const { total, counts, createdAt } = ledger.batchCounts(batchId)
+  const { total, counts, createdAt } = ledger.counters.batch(batchId)
   if (total === 0 || createdAt === null) return null
   return {
     batch_id: batchId,

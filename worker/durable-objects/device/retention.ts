@@ -28,7 +28,9 @@ export class Retention {
     if (inbound.length > 0) await this.deps.deleteMedia(inbound)
     // Forwarded events go with the messages they told of (the company's feed keeps its own copy).
     const deletedEvents = this.deps.events.prune(cutoff, PRUNE_BATCH)
-    if (deleted === PRUNE_BATCH || deletedEvents === PRUNE_BATCH) return wakeBy(this.deps.storage, now)
+    // A batch's counters stay while any of its messages does.
+    const deletedBatches = this.deps.ledger.counters.prune(cutoff, now, PRUNE_BATCH)
+    if (deleted === PRUNE_BATCH || deletedEvents === PRUNE_BATCH || deletedBatches === PRUNE_BATCH) return wakeBy(this.deps.storage, now)
     const oldest = this.deps.ledger.oldestCreatedAt()
     if (oldest !== null) await wakeBy(this.deps.storage, Math.max(now, oldest + this.deps.retentionMs()))
   }

@@ -5,6 +5,8 @@ import type { ErrorCode } from '../../lib/errors'
 import { PUBLIC_AUTH_ERRORS, errorResponses, jsonBody, jsonContent } from '../../lib/openapi-helpers'
 import {
   BatchIdParamSchema,
+  BatchListQuerySchema,
+  BatchListSchema,
   BatchSchema,
   BulkBodySchema,
   BulkResultSchema,
@@ -137,6 +139,19 @@ export const getBatch = createRoute({
   summary: 'Progress of one bulk request: total and counts by status',
   request: { params: BatchIdParamSchema },
   responses: { 200: jsonContent(envelopeOf(BatchSchema), 'The batch'), ...errorResponses(...PUBLIC_AUTH_ERRORS, 'not_found') },
+})
+
+export const listBatches = createRoute({
+  method: 'get',
+  path: '/batches',
+  tags,
+  ...scoped('messages:read'),
+  summary: 'Bulk requests, newest first, with their counts by status; cursor pagination',
+  request: { query: BatchListQuerySchema },
+  responses: {
+    200: jsonContent(envelopeOf(BatchListSchema), 'A page of batches; pass next_cursor as cursor for the next'),
+    ...errorResponses(...PUBLIC_AUTH_ERRORS, 'device_not_found'),
+  },
 })
 
 export const getQuota = createRoute({

@@ -181,6 +181,14 @@ export const BatchSchema = z
   })
   .openapi('Batch')
 
+export const BatchListQuerySchema = z.object({
+  device_id: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(200).optional(),
+})
+
+export const BatchListSchema = z.object({ batches: z.array(BatchSchema), next_cursor: z.string().nullable() }).openapi('BatchList')
+
 export const MessageIdParamSchema = z.object({
   message_id: z
     .string()

@@ -101,6 +101,31 @@ export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (
   )
 }
 
+/** Newest first across the company's devices (or one device), merged by (created_at, batch_id). */
+export const listBatches: AppRouteHandler<typeof routes.listBatches> = async (c) => {
+  const query = c.req.valid('query')
+  const scope = scopeOf(c.get('caller'))
+  const db = database(c.env.DB)
+  const deviceIds =
+    query.device_id !== undefined ? [(await findDevice(db, scope, query.device_id)).id] : (await listDevices(db, scope)).map((d) => d.id)
+  const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
+  const pages = await Promise.all(
+    deviceIds.map((id) =>
+      deviceOf(c.env, id).batches({ ...(cursor && { before: { createdAt: cursor.t, batchId: cursor.id } }), limit: query.limit + 1 }),
+    ),
+  )
+  const merged = pages.flat().sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || (a.batch_id < b.batch_id ? 1 : -1))
+  const page = merged.slice(0, query.limit)
+  const last = page.at(-1)
+  return c.json(
+    ok({
+      batches: page,
+      next_cursor: merged.length > query.limit && last ? encodeCursor({ t: Date.parse(last.created_at), id: last.batch_id }) : null,
+    }),
+    200,
+  )
+}
+
 export const getQuota: AppRouteHandler<typeof routes.getQuota> = async (c) => {
   const caller = c.get('caller')
   return c.json(ok(await companyOf(c.env, caller.company.id).quota({ limit: caller.company.monthlyQuota })), 200)
