@@ -122,6 +122,48 @@ describe('messaging end to end', () => {
     expect(stranger.status).toBe(422)
   })
 
+  it('gives a reporting job a key that can read but not send, and shows when each key was last used', async () => {
+    const created = await client.api('POST', '/api-keys', { name: 'reporting', scopes: ['messages:read'] })
+    expect(created.status).toBe(201)
+    const reporting = { 'X-API-Key': created.body.data.key }
+    expect((await client.api('GET', '/messages?limit=1', undefined, reporting)).status).toBe(200)
+    const refused = await client.api('POST', '/send', { recipient: '+22370123456', message: 'x', device_id: deviceId }, reporting)
+    expect(refused.status).toBe(403)
+    expect(refused.body.error).toMatchObject({ code: 'insufficient_scope', details: { required: ['messages:send'] } })
+    const listed = await until(
+      async () => (await client.api('GET', '/api-keys')).body.data.find((k) => k.id === created.body.data.id && k.last_used_at !== null),
+      10_000,
+      'last_used_at of the reporting key',
+    )
+    expect(listed).toMatchObject({ scopes: ['messages:read'], device_ids: null })
+    expect(JSON.stringify(listed)).not.toContain(created.body.data.key)
+  })
+
+  it("tells why a device is up, lists its bulk requests with their progress, and counts the day's usage", async () => {
+    const status = (await client.api('GET', `/devices/${deviceId}/status`)).body.data
+    expect(status).toMatchObject({ status: 'authenticated', status_reason: null })
+    expect(Date.parse(status.linked_at!)).toBeLessThanOrEqual(Date.now())
+    await client.api('PATCH', `/devices/${deviceId}`, { send_interval_ms: 0 })
+    const before = (await client.api('GET', `/usage?device_id=${deviceId}`)).body.data.totals.sent
+    const bulk = await client.api('POST', '/send-bulk', {
+      device_id: deviceId,
+      messages: [1, 2].map((i) => ({ recipient: `+2237012340${i}`, message: `report ${i}` })),
+    })
+    expect(bulk.status).toBe(202)
+    const listed = await until(
+      async () => {
+        const batch = (await client.api('GET', `/batches?device_id=${deviceId}&limit=1`)).body.data.batches[0]
+        return batch?.batch_id === bulk.body.data.batch_id && batch.counts.queued === 0 ? batch : undefined
+      },
+      30_000,
+      'the bulk request to be sent',
+    )
+    expect(listed.total).toBe(2)
+    const usage = (await client.api('GET', `/usage?device_id=${deviceId}`)).body.data
+    expect(usage.totals.sent).toBe(before + 2)
+    expect(usage.days.at(-1)!.date).toBe(new Date().toISOString().slice(0, 10))
+  })
+
   it('accepts exactly the remaining quota when many sends race', async () => {
     const used = (await client.api('GET', '/quota')).body.data.used
     await client.admin('PATCH', `/companies/${stack.credentials.companyId}`, { monthly_quota: used + 7 })

@@ -3,7 +3,7 @@ import { callText } from './helpers'
 
 interface OpenApiDocument {
   openapi: string
-  paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>
+  paths: Record<string, Record<string, { responses: Record<string, { description: string }>; security?: Array<Record<string, string[]>> }>>
   components: { securitySchemes: Record<string, unknown> }
 }
 
@@ -28,6 +28,15 @@ describe('OpenAPI document and docs page', () => {
       ['delete', '/api/admin/api-keys/{id}'],
       ['post', '/api/admin/nodes'],
       ['get', '/api/admin/nodes'],
+      ['get', '/api/whatsapp/devices/{id}/groups'],
+      ['post', '/api/whatsapp/contacts/check'],
+      ['post', '/api/whatsapp/messages/{message_id}/read'],
+      ['delete', '/api/whatsapp/messages/{message_id}'],
+      ['get', '/api/whatsapp/api-keys'],
+      ['post', '/api/whatsapp/api-keys'],
+      ['delete', '/api/whatsapp/api-keys/{id}'],
+      ['get', '/api/whatsapp/batches'],
+      ['get', '/api/whatsapp/usage'],
     ]
     for (const [method, path] of expected) {
       const op = spec.paths[path]?.[method]
@@ -40,6 +49,11 @@ describe('OpenAPI document and docs page', () => {
     const deviceGet = spec.paths['/api/whatsapp/devices/{id}']?.get
     expect(deviceGet?.responses['401']?.description).toContain('invalid_api_key')
     expect(deviceGet?.responses['404']?.description).toContain('device_not_found')
+    // Each public route names the scope it needs, and documents the 403 a key without it gets.
+    expect(spec.paths['/api/whatsapp/send']?.post?.security).toEqual([{ ApiKey: ['messages:send'] }])
+    expect(spec.paths['/api/whatsapp/api-keys']?.post?.security).toEqual([{ ApiKey: ['keys:manage'] }])
+    expect(spec.paths['/api/whatsapp/usage']?.get?.responses['403']?.description).toContain('insufficient_scope')
+    expect(spec.paths['/api/whatsapp/messages/{message_id}']?.delete?.responses['409']?.description).toContain('message_not_cancellable')
     expect(spec.components.securitySchemes.ApiKey).toMatchObject({ type: 'apiKey', name: 'X-API-Key' })
   })
 
