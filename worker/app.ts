@@ -16,6 +16,9 @@ import { sandboxRouter } from './routes/sandbox/sandbox.index'
 import { contactsRouter } from './routes/contacts/contacts.index'
 import { ownApiKeysRouter } from './routes/api-keys/api-keys.index'
 import { usageRouter } from './routes/usage/usage.index'
+import { loginLinksRouter } from './routes/admin/login-links/login-links.index'
+import { dashRouter } from './dash/dash.index'
+import { bindApi } from './dash/api-client'
 import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { nodeMediaRouter } from './routes/node-sockets/node-media'
 import { docsPage } from './routes/system/docs-page'
@@ -38,6 +41,7 @@ export function createApp() {
   app.route('/api/admin', companiesRouter)
   app.route('/api/admin', apiKeysRouter)
   app.route('/api/admin', nodesRouter)
+  app.route('/api/admin', loginLinksRouter)
   app.route('/api/whatsapp', devicesRouter)
   app.route('/api/whatsapp', messagesRouter)
   app.route('/api/whatsapp', webhooksRouter)
@@ -60,5 +64,8 @@ export function createApp() {
     },
   })
   app.get('/api/docs', (c) => c.html(docsPage('/api/openapi.json')))
+  // The dashboard acts through this same app, in-process, as its signed-in caller.
+  bindApi((request, env, ctx) => app.fetch(request, env, ctx))
+  app.route('/dash', dashRouter())
   return app
 }

@@ -150,3 +150,29 @@ export type ApiKey = typeof apiKeys.$inferSelect
 export type Device = typeof devices.$inferSelect
 export type SessionNode = typeof sessionNodes.$inferSelect
 export type WebhookEndpoint = typeof webhookEndpoints.$inferSelect
+
+/**
+ * Dashboard sign-ins (worker/dash/sessions.ts): the cookie holds a random token, this table its
+ * SHA-256. A company session came from an API key (its prefix: the key must stay valid) or from
+ * a one-time login link; an operator session has no company.
+ */
+export const dashboardSessions = sqliteTable('dashboard_sessions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  tokenHash: text('token_hash').notNull().unique(),
+  companyId: integer('company_id').references(() => companies.id),
+  apiKeyPrefix: text('api_key_prefix'),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+})
+
+/** One-time dashboard login links the admin API issues (15 minutes, single use; only the hash is kept). */
+export const loginLinks = sqliteTable('login_links', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  tokenHash: text('token_hash').notNull().unique(),
+  companyId: integer('company_id')
+    .notNull()
+    .references(() => companies.id),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+})
