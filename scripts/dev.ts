@@ -48,10 +48,19 @@ try {
 }
 
 const api = `http://localhost:${port}/api`
+// A one-time link into the dashboard as the dev company (15 minutes, single use; sign in with the key after that).
+const loginLink = await fetch(`http://127.0.0.1:${port}/api/admin/companies/${stack.credentials.companyId}/login-links`, {
+  method: 'POST',
+  headers: { Authorization: `Bearer ${stack.adminToken}` },
+})
+  .then(async (res) => ((await res.json()) as { data?: { url: string } }).data?.url.replace('127.0.0.1', 'localhost'))
+  .catch(() => undefined)
 console.log(`
   Edge WhatsApp API is running (${Date.now() - startedAt} ms)
 
   API          ${api}
+  Dashboard    ${loginLink ?? `http://localhost:${port}/dash`}
+               (a one-time sign-in link, valid 15 minutes; then sign in at /dash/login with the key below)
   Docs         ${api}/docs
   OpenAPI      ${api}/openapi.json
   Admin token  in .dev.vars (ADMIN_TOKEN)

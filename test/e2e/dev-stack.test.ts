@@ -22,6 +22,15 @@ describe('npm run dev', () => {
     const first = startDev(env)
     running.push(first)
     const [, key] = await first.waitFor(/API key:\s+(wak_\w+)/)
+    // The printed dashboard link signs the dev company in, once.
+    const [, link] = await first.waitFor(/Dashboard\s+(http:\/\/localhost:\d+\/dash\/login\/\w+)/)
+    const loginPath = new URL(link!).pathname
+    const signIn = () =>
+      fetch(`http://127.0.0.1:${port}${loginPath}`, { method: 'POST', redirect: 'manual', headers: { Origin: `http://127.0.0.1:${port}` } })
+    const signedIn = await signIn()
+    expect(signedIn.status).toBe(303)
+    expect(signedIn.headers.getSetCookie().some((c) => c.startsWith('__Host-wa_dash='))).toBe(true)
+    expect((await signIn()).status).toBe(401)
 
     // A newcomer's first steps with the printed key.
     const created = await json<Device>(

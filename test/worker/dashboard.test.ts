@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { admin, issueKey, tenant } from './helpers'
 import { connectDevice, connectNode, registerNode, resetWorld } from './node-client'
 import { browser, operator, ORIGIN, signedIn } from './dash-client'
+import { ASSET_VERSION } from '../../worker/dash/static'
 
 afterEach(resetWorld)
 
@@ -142,7 +143,7 @@ describe('dashboard pages', () => {
 
   it('serves its scripts and styles itself, cached for good', async () => {
     const b = browser()
-    for (const file of ['htmx-2.0.11.min.js', 'htmx-ext-sse-2.2.4.min.js', 'dash-1.js', 'dash-1.css']) {
+    for (const file of ['htmx-2.0.11.min.js', 'htmx-ext-sse-2.2.4.min.js', `dash-${ASSET_VERSION}.js`, `dash-${ASSET_VERSION}.css`]) {
       const res = await b.request('GET', `/dash/static/${file}`)
       expect(res.status, file).toBe(200)
       expect(res.headers.get('Cache-Control')).toContain('immutable')

@@ -30,6 +30,7 @@ export function Layout(props: { title: string; nav: Nav; who?: string; children:
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="htmx-config" content='{"includeIndicatorStyles":false}' />
+          <link rel="icon" href="data:," />
           <title>{`${props.title} · Edge WhatsApp API`}</title>
           <link rel="stylesheet" href={`/dash/static/dash-${ASSET_VERSION}.css`} />
           <script defer src="/dash/static/htmx-2.0.11.min.js"></script>

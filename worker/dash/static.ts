@@ -8,7 +8,7 @@ import htmx from './static/vendor/htmx-2.0.11.min.js'
 import sse from './static/vendor/htmx-ext-sse-2.2.4.min.js'
 
 /** Bumped with any change to our own files, so a browser never keeps an old copy. */
-export const ASSET_VERSION = '1'
+export const ASSET_VERSION = '2'
 
 export const STATIC_FILES: Record<string, { body: string; type: string }> = {
   [`dash-${ASSET_VERSION}.css`]: { body: css, type: 'text/css; charset=utf-8' },

@@ -76,7 +76,6 @@ async function listPage(c: DashContext, error?: { code: string; message: string 
       <form method="get" action="/dash/devices/new">
         <button type="submit">New device</button>
       </form>
-      <h2 class="muted">Your devices</h2>
       <DevicesTable devices={devices} />
     </Layout>,
     error ? 422 : 200,
