@@ -1,7 +1,7 @@
 // Dashboard sign-in: a server-side session behind an HttpOnly, Secure, SameSite=Strict `__Host-`
 // cookie. The cookie carries 43 random characters; D1 keeps only their SHA-256. Nothing secret is
 // ever stored in the browser (no API key, no admin token) or put in a URL but the one-time link.
-import { and, eq, gt, isNull } from 'drizzle-orm'
+import { and, eq, gt, isNull, lt } from 'drizzle-orm'
 import type { Context } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { callerOfKey } from '../auth/api-key-auth'
@@ -27,7 +27,13 @@ async function startSession(c: Context<AppEnv>, kind: SessionKind, companyId: nu
   const token = randomBase62(43)
   const now = Date.now()
   const ttl = kind === 'company' ? COMPANY_SESSION_MS : OPERATOR_SESSION_MS
-  await database(c.env.DB)
+  const db = database(c.env.DB)
+  // Expired sessions and links go as new ones come: the tables hold only what can still be used.
+  await db.batch([
+    db.delete(dashboardSessions).where(lt(dashboardSessions.expiresAt, new Date(now))),
+    db.delete(loginLinks).where(lt(loginLinks.expiresAt, new Date(now - LOGIN_LINK_MS))),
+  ])
+  await db
     .insert(dashboardSessions)
     .values({ tokenHash: await sha256Hex(token), companyId, apiKeyPrefix, createdAt: new Date(now), expiresAt: new Date(now + ttl) })
   setCookie(c, COOKIE[kind], token, { prefix: 'host', httpOnly: true, secure: true, sameSite: 'Strict', path: '/', maxAge: ttl / 1000 })

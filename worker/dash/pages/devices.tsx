@@ -76,7 +76,12 @@ async function listPage(c: DashContext, error?: { code: string; message: string 
       <form method="get" action="/dash/devices/new">
         <button type="submit">New device</button>
       </form>
-      <DevicesTable devices={devices} />
+      {/* Status chips stay live: the table is fetched again every few seconds (htmx keeps the rest of the page). */}
+      <div hx-get="/dash/devices" hx-trigger="every 3s" hx-select="#devices" hx-target="#devices" hx-swap="outerHTML">
+        <div id="devices">
+          <DevicesTable devices={devices} />
+        </div>
+      </div>
     </Layout>,
     error ? 422 : 200,
   )

@@ -3,7 +3,7 @@
 // up; the POST signs in), and, for operators, with the admin token.
 import { Hono } from 'hono'
 import { verifyApiKey } from '../../auth/api-key-auth'
-import { clientAddress } from '../../auth/lookup-budget'
+import { clientAddress, lookupWaitMs, spendFailedLookup } from '../../auth/lookup-budget'
 import { MIN_ADMIN_TOKEN_LENGTH } from '../../auth/admin-auth'
 import { prefixOf, sha256Hex, timingSafeEqualStrings } from '../../lib/crypto'
 import { ApiError } from '../../lib/errors'
@@ -93,8 +93,14 @@ export const loginPages = new Hono<DashEnv>()
   .post('/admin/login', async (c) => {
     const presented = await formField(c, 'admin_token')
     const expected = c.env.ADMIN_TOKEN ?? ''
+    // Guesses from one address are paced like made-up API keys.
+    const address = clientAddress(c.req.header('CF-Connecting-IP'))
+    const waitMs = lookupWaitMs(address)
+    if (waitMs > 0)
+      return c.html(<AdminForm error={`Too many wrong tokens from this address; try again in ${Math.ceil(waitMs / 1000)} s.`} />, 429)
     const [a, b] = await Promise.all([sha256Hex(presented), sha256Hex(expected)])
     if (expected.length < MIN_ADMIN_TOKEN_LENGTH || !timingSafeEqualStrings(a, b)) {
+      spendFailedLookup(address)
       return c.html(<AdminForm error="That is not the admin token." />, 401)
     }
     await signInOperator(c as never)
