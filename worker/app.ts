@@ -23,6 +23,7 @@ import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { nodeMediaRouter } from './routes/node-sockets/node-media'
 import { docsPage } from './routes/system/docs-page'
 import { systemRouter } from './routes/system/system.index'
+import { describeDocument, DOCUMENT_INFO } from './routes/system/openapi-document'
 
 export function createApp() {
   const app = createRouter()
@@ -55,14 +56,8 @@ export function createApp() {
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
   app.openAPIRegistry.registerComponent('securitySchemes', 'AdminToken', { type: 'http', scheme: 'bearer' })
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Edge WhatsApp API',
-      version: '1.0.0',
-      description: 'Send WhatsApp messages from your own linked accounts. Authenticate with the X-API-Key header.',
-    },
-  })
+  describeDocument(app)
+  app.doc31('/api/openapi.json', DOCUMENT_INFO)
   app.get('/api/docs', (c) => c.html(docsPage('/api/openapi.json')))
   // The dashboard acts through this same app, in-process, as its signed-in caller.
   bindApi((request, env, ctx) => app.fetch(request, env, ctx))

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { callText } from './helpers'
+import committed from '../../clients/openapi.json'
+import { EVENT_TYPES } from '../../worker/events/event-types'
 
 interface OpenApiDocument {
   openapi: string
@@ -55,6 +57,23 @@ describe('OpenAPI document and docs page', () => {
     expect(spec.paths['/api/whatsapp/usage']?.get?.responses['403']?.description).toContain('insufficient_scope')
     expect(spec.paths['/api/whatsapp/messages/{message_id}']?.delete?.responses['409']?.description).toContain('message_not_cancellable')
     expect(spec.components.securitySchemes.ApiKey).toMatchObject({ type: 'apiKey', name: 'X-API-Key' })
+  })
+
+  it('is the committed clients/openapi.json (regenerate it with npm run openapi), with an operationId on every operation', async () => {
+    const served = JSON.parse((await callText('GET', '/api/openapi.json')).text) as {
+      paths: Record<string, Record<string, { operationId?: string; security?: unknown[] }>>
+      webhooks: Record<string, unknown>
+      servers: unknown[]
+    }
+    expect(served, 'clients/openapi.json is stale: run npm run openapi').toEqual(committed)
+    const operations = Object.values(served.paths).flatMap((item) => Object.values(item))
+    const ids = operations.map((op) => op.operationId)
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id))).toBe(true)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids).toEqual(expect.arrayContaining(['sendMessage', 'sendBulkMessages', 'listDevices', 'listMessages', 'createWebhook']))
+    expect(served.paths['/api/health']?.get?.security).toEqual([])
+    expect(Object.keys(served.webhooks).sort()).toEqual([...EVENT_TYPES].sort())
+    expect(served.servers).toHaveLength(2)
   })
 
   it('serves a docs page that loads no script from elsewhere', async () => {

@@ -8,6 +8,7 @@ import { OwnApiKeyBodySchema } from './api-keys.schemas'
 const tags = ['API keys']
 
 export const listOwnApiKeys = createRoute({
+  operationId: 'listApiKeys',
   method: 'get',
   path: '/api-keys',
   tags,
@@ -20,6 +21,7 @@ export const listOwnApiKeys = createRoute({
 })
 
 export const createOwnApiKey = createRoute({
+  operationId: 'createApiKey',
   method: 'post',
   path: '/api-keys',
   tags,
@@ -33,6 +35,7 @@ export const createOwnApiKey = createRoute({
 })
 
 export const revokeOwnApiKey = createRoute({
+  operationId: 'revokeApiKey',
   method: 'delete',
   path: '/api-keys/{id}',
   tags,

@@ -13,4 +13,4 @@ export const OwnApiKeyBodySchema = z
     ...grants,
   })
   .strict()
-  .openapi('NewApiKey')
+  .openapi('NewApiKey', { example: { name: 'reporting job', scopes: ['messages:read'] } })

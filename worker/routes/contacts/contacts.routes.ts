@@ -21,7 +21,7 @@ export const CheckNumbersSchema = z
       .openapi({ description: "The device that asks WhatsApp; the company's default when omitted" }),
   })
   .strict()
-  .openapi('CheckNumbers')
+  .openapi('CheckNumbers', { example: { phone_numbers: ['+22370123456', '+22370120000'] } })
 
 export const CheckedNumberSchema = z
   .object({
@@ -35,6 +35,7 @@ export const CheckedNumberSchema = z
   .openapi('CheckedNumber')
 
 export const checkNumbers = createRoute({
+  operationId: 'checkContacts',
   method: 'post',
   path: '/contacts/check',
   tags: ['Contacts'],

@@ -19,6 +19,7 @@ const tags = ['Devices']
 const deviceErrors: ErrorCode[] = [...PUBLIC_AUTH_ERRORS, 'device_not_found']
 
 export const listDevices = createRoute({
+  operationId: 'listDevices',
   method: 'get',
   path: '/devices',
   tags,
@@ -31,6 +32,7 @@ export const listDevices = createRoute({
 })
 
 export const createDevice = createRoute({
+  operationId: 'createDevice',
   method: 'post',
   path: '/devices',
   tags,
@@ -44,6 +46,7 @@ export const createDevice = createRoute({
 })
 
 export const getDevice = createRoute({
+  operationId: 'getDevice',
   method: 'get',
   path: '/devices/{id}',
   tags,
@@ -55,6 +58,7 @@ export const getDevice = createRoute({
 
 const updateRoute = (method: 'put' | 'patch') =>
   createRoute({
+    operationId: method === 'put' ? 'replaceDevice' : 'updateDevice',
     method,
     path: '/devices/{id}',
     tags,
@@ -71,6 +75,7 @@ export const putDevice = updateRoute('put')
 export const patchDevice = updateRoute('patch')
 
 export const setDefaultDevice = createRoute({
+  operationId: 'setDefaultDevice',
   method: 'post',
   path: '/devices/{id}/set-default',
   tags,
@@ -81,6 +86,7 @@ export const setDefaultDevice = createRoute({
 })
 
 export const deleteDevice = createRoute({
+  operationId: 'deleteDevice',
   method: 'delete',
   path: '/devices/{id}',
   tags,
@@ -91,6 +97,7 @@ export const deleteDevice = createRoute({
 })
 
 export const getDeviceStatus = createRoute({
+  operationId: 'getDeviceStatus',
   method: 'get',
   path: '/devices/{id}/status',
   tags,
@@ -104,6 +111,7 @@ export const getDeviceStatus = createRoute({
 })
 
 export const getDeviceQr = createRoute({
+  operationId: 'getDeviceQr',
   method: 'get',
   path: '/devices/{id}/qr',
   tags,
@@ -114,6 +122,7 @@ export const getDeviceQr = createRoute({
 })
 
 export const requestPairingCode = createRoute({
+  operationId: 'requestPairingCode',
   method: 'post',
   path: '/devices/{id}/pairing-code',
   tags,
@@ -127,6 +136,7 @@ export const requestPairingCode = createRoute({
 })
 
 export const listDeviceGroups = createRoute({
+  operationId: 'listDeviceGroups',
   method: 'get',
   path: '/devices/{id}/groups',
   tags,

@@ -61,13 +61,15 @@ export const PairingCodeRequestSchema = z
       .min(1)
       .openapi({ example: '+22370123456', description: 'The number of the phone to link, in international format' }),
   })
-  .openapi('PairingCodeRequest')
+  .openapi('PairingCodeRequest', { example: { phone_number: '+22370123456' } })
 
 export const PairingCodeSchema = z
   .object({ device_id: z.number().int(), phone_number: z.string(), pairing_code: z.string().openapi({ example: 'ABCD1234' }) })
   .openapi('PairingCode')
 
-export const CreateDeviceSchema = z.object({ name: z.string().trim().min(1).max(100) }).openapi('CreateDevice')
+export const CreateDeviceSchema = z
+  .object({ name: z.string().trim().min(1).max(100) })
+  .openapi('CreateDevice', { example: { name: 'Sales phone' } })
 
 export const UpdateDeviceSchema = z
   .object({

@@ -5,6 +5,7 @@ import { PUBLIC_AUTH_ERRORS, errorResponses, jsonContent } from '../../lib/opena
 import { EventPageSchema, EventQuerySchema } from './events.schemas'
 
 export const listEvents = createRoute({
+  operationId: 'listEvents',
   method: 'get',
   path: '/events',
   tags: ['Events'],

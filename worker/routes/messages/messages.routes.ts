@@ -41,6 +41,7 @@ const sendErrors: ErrorCode[] = [
 ]
 
 export const send = createRoute({
+  operationId: 'sendMessage',
   method: 'post',
   path: '/send',
   tags,
@@ -56,6 +57,7 @@ export const send = createRoute({
 })
 
 export const sendBulk = createRoute({
+  operationId: 'sendBulkMessages',
   method: 'post',
   path: '/send-bulk',
   tags,
@@ -70,6 +72,7 @@ export const sendBulk = createRoute({
 })
 
 export const getMessage = createRoute({
+  operationId: 'getMessage',
   method: 'get',
   path: '/messages/{message_id}',
   tags,
@@ -80,6 +83,7 @@ export const getMessage = createRoute({
 })
 
 export const getMessageMedia = createRoute({
+  operationId: 'getMessageMedia',
   method: 'get',
   path: '/messages/{message_id}/media',
   tags,
@@ -93,6 +97,7 @@ export const getMessageMedia = createRoute({
 })
 
 export const markMessageRead = createRoute({
+  operationId: 'markMessageRead',
   method: 'post',
   path: '/messages/{message_id}/read',
   tags,
@@ -106,6 +111,7 @@ export const markMessageRead = createRoute({
 })
 
 export const cancelMessage = createRoute({
+  operationId: 'cancelMessage',
   method: 'delete',
   path: '/messages/{message_id}',
   tags,
@@ -119,6 +125,7 @@ export const cancelMessage = createRoute({
 })
 
 export const listMessages = createRoute({
+  operationId: 'listMessages',
   method: 'get',
   path: '/messages',
   tags,
@@ -132,6 +139,7 @@ export const listMessages = createRoute({
 })
 
 export const getBatch = createRoute({
+  operationId: 'getBatch',
   method: 'get',
   path: '/batches/{batch_id}',
   tags,
@@ -142,6 +150,7 @@ export const getBatch = createRoute({
 })
 
 export const listBatches = createRoute({
+  operationId: 'listBatches',
   method: 'get',
   path: '/batches',
   tags,
@@ -155,6 +164,7 @@ export const listBatches = createRoute({
 })
 
 export const getQuota = createRoute({
+  operationId: 'getQuota',
   method: 'get',
   path: '/quota',
   tags: ['Quota'],

@@ -43,14 +43,24 @@ const outgoing = {
   }),
 }
 
-export const SendBodySchema = z.object({ ...outgoing, device_id: deviceIdField }).openapi('SendMessage')
+export const SendBodySchema = z
+  .object({ ...outgoing, device_id: deviceIdField })
+  .openapi('SendMessage', { example: { recipient: '+22370123456', message: 'Your order #1001 has shipped', device_id: 1 } })
 
 export const BulkBodySchema = z
   .object({
     messages: z.array(z.object(outgoing)).min(1).max(MAX_BULK_MESSAGES),
     device_id: deviceIdField,
   })
-  .openapi('SendBulk')
+  .openapi('SendBulk', {
+    example: {
+      device_id: 1,
+      messages: [
+        { recipient: '+22370123456', message: 'Hello Awa, your appointment is tomorrow at 9' },
+        { recipient: '+22370123457', message: 'Our new flyer', media_url: 'https://example.com/flyer.png' },
+      ],
+    },
+  })
 
 export const QuotaSchema = z
   .object({

@@ -28,6 +28,7 @@ export const SimulateInboundSchema = z
   .openapi('SimulateInbound')
 
 export const simulateInbound = createRoute({
+  operationId: 'simulateInboundMessage',
   method: 'post',
   path: '/sandbox/devices/{id}/inbound',
   tags: ['Sandbox'],

@@ -5,6 +5,7 @@ import { PUBLIC_AUTH_ERRORS, errorResponses, jsonContent } from '../../lib/opena
 import { UsageQuerySchema, UsageSchema } from './usage.schemas'
 
 export const getUsage = createRoute({
+  operationId: 'getUsage',
   method: 'get',
   path: '/usage',
   tags: ['Quota'],

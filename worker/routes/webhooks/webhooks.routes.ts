@@ -23,6 +23,7 @@ const tags = ['Webhooks']
 const webhookErrors: ErrorCode[] = [...PUBLIC_AUTH_ERRORS, 'webhook_not_found']
 
 export const listWebhooks = createRoute({
+  operationId: 'listWebhooks',
   method: 'get',
   path: '/webhooks',
   tags,
@@ -35,6 +36,7 @@ export const listWebhooks = createRoute({
 })
 
 export const createWebhook = createRoute({
+  operationId: 'createWebhook',
   method: 'post',
   path: '/webhooks',
   tags,
@@ -48,6 +50,7 @@ export const createWebhook = createRoute({
 })
 
 export const getWebhook = createRoute({
+  operationId: 'getWebhook',
   method: 'get',
   path: '/webhooks/{id}',
   tags,
@@ -58,6 +61,7 @@ export const getWebhook = createRoute({
 })
 
 export const updateWebhook = createRoute({
+  operationId: 'updateWebhook',
   method: 'patch',
   path: '/webhooks/{id}',
   tags,
@@ -68,6 +72,7 @@ export const updateWebhook = createRoute({
 })
 
 export const deleteWebhook = createRoute({
+  operationId: 'deleteWebhook',
   method: 'delete',
   path: '/webhooks/{id}',
   tags,
@@ -81,6 +86,7 @@ export const deleteWebhook = createRoute({
 })
 
 export const rotateSecret = createRoute({
+  operationId: 'rotateWebhookSecret',
   method: 'post',
   path: '/webhooks/{id}/rotate-secret',
   tags,
@@ -91,6 +97,7 @@ export const rotateSecret = createRoute({
 })
 
 export const testWebhook = createRoute({
+  operationId: 'sendWebhookTest',
   method: 'post',
   path: '/webhooks/{id}/test',
   tags,
@@ -101,6 +108,7 @@ export const testWebhook = createRoute({
 })
 
 export const listDeliveries = createRoute({
+  operationId: 'listWebhookDeliveries',
   method: 'get',
   path: '/webhooks/{id}/deliveries',
   tags,
@@ -111,6 +119,7 @@ export const listDeliveries = createRoute({
 })
 
 export const getDelivery = createRoute({
+  operationId: 'getWebhookDelivery',
   method: 'get',
   path: '/webhooks/{id}/deliveries/{delivery_id}',
   tags,
@@ -121,6 +130,7 @@ export const getDelivery = createRoute({
 })
 
 export const retryDelivery = createRoute({
+  operationId: 'retryWebhookDelivery',
   method: 'post',
   path: '/webhooks/{id}/deliveries/{delivery_id}/retry',
   tags,
@@ -134,6 +144,7 @@ export const retryDelivery = createRoute({
 })
 
 export const replayWebhook = createRoute({
+  operationId: 'replayWebhookEvents',
   method: 'post',
   path: '/webhooks/{id}/replay',
   tags,

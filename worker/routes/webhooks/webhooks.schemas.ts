@@ -39,7 +39,9 @@ export const CreateWebhookSchema = z
     is_active: webhookFields.is_active.optional(),
   })
   .strict()
-  .openapi('CreateWebhook')
+  .openapi('CreateWebhook', {
+    example: { url: 'https://example.com/hooks/whatsapp', event_types: ['message.received', 'message.read', 'device.status'] },
+  })
 
 export const UpdateWebhookSchema = patchBody(z.object(webhookFields).partial()).openapi('UpdateWebhook')
 

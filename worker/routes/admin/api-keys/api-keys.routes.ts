@@ -7,6 +7,7 @@ const tags = ['Admin: API keys']
 const security = [{ AdminToken: [] }]
 
 export const createApiKey = createRoute({
+  operationId: 'createCompanyApiKey',
   method: 'post',
   path: '/companies/{id}/api-keys',
   tags,
@@ -20,6 +21,7 @@ export const createApiKey = createRoute({
 })
 
 export const listApiKeys = createRoute({
+  operationId: 'listCompanyApiKeys',
   method: 'get',
   path: '/companies/{id}/api-keys',
   tags,
@@ -33,6 +35,7 @@ export const listApiKeys = createRoute({
 })
 
 export const updateApiKey = createRoute({
+  operationId: 'updateCompanyApiKey',
   method: 'patch',
   path: '/api-keys/{id}',
   tags,
@@ -46,6 +49,7 @@ export const updateApiKey = createRoute({
 })
 
 export const revokeApiKey = createRoute({
+  operationId: 'revokeCompanyApiKey',
   method: 'delete',
   path: '/api-keys/{id}',
   tags,

@@ -7,6 +7,7 @@ const tags = ['Admin: companies']
 const security = [{ AdminToken: [] }]
 
 export const createCompany = createRoute({
+  operationId: 'createCompany',
   method: 'post',
   path: '/companies',
   tags,
@@ -20,6 +21,7 @@ export const createCompany = createRoute({
 })
 
 export const listCompanies = createRoute({
+  operationId: 'listCompanies',
   method: 'get',
   path: '/companies',
   tags,
@@ -32,6 +34,7 @@ export const listCompanies = createRoute({
 })
 
 export const getCompany = createRoute({
+  operationId: 'getCompany',
   method: 'get',
   path: '/companies/{id}',
   tags,
@@ -45,6 +48,7 @@ export const getCompany = createRoute({
 })
 
 export const updateCompany = createRoute({
+  operationId: 'updateCompany',
   method: 'patch',
   path: '/companies/{id}',
   tags,

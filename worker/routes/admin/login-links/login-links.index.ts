@@ -16,6 +16,7 @@ const LoginLinkSchema = z
   .openapi('LoginLink')
 
 export const createLoginLink = createRoute({
+  operationId: 'createLoginLink',
   method: 'post',
   path: '/companies/{id}/login-links',
   tags: ['Admin: companies'],

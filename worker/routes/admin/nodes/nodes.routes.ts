@@ -13,6 +13,7 @@ const tags = ['Admin: session nodes']
 const security = [{ AdminToken: [] }]
 
 export const registerNode = createRoute({
+  operationId: 'registerNode',
   method: 'post',
   path: '/nodes',
   tags,
@@ -26,6 +27,7 @@ export const registerNode = createRoute({
 })
 
 export const listNodes = createRoute({
+  operationId: 'listNodes',
   method: 'get',
   path: '/nodes',
   tags,
@@ -38,6 +40,7 @@ export const listNodes = createRoute({
 })
 
 export const updateNode = createRoute({
+  operationId: 'updateNode',
   method: 'patch',
   path: '/nodes/{id}',
   tags,
