@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startStack, type Stack } from '../../scripts/stack'
 import { clientsOf, freePort, sleep, tempDir, until } from './harness'
+import { ApiError, createClient, eachMessage, idempotencyKey, idempotent, unwrap } from '../../clients/typescript/src/index'
 
 const GRACE_MS = 2_000
 let stack: Stack
@@ -162,6 +163,32 @@ describe('messaging end to end', () => {
     const usage = (await client.api('GET', `/usage?device_id=${deviceId}`)).body.data
     expect(usage.totals.sent).toBe(before + 2)
     expect(usage.days.at(-1)!.date).toBe(new Date().toISOString().slice(0, 10))
+  })
+
+  it('drives devices, retry-safe sends, a bulk and its messages through the typed client', async () => {
+    const wa = createClient({ baseUrl: stack.baseUrl, apiKey: stack.credentials.apiKey })
+    const devices = await unwrap(wa.GET('/api/whatsapp/devices'))
+    expect(devices.map((d) => d.id)).toContain(deviceId)
+    expect((await unwrap(wa.GET('/api/whatsapp/devices/{id}/status', { params: { path: { id: deviceId } } }))).status).toBe('authenticated')
+
+    const key = idempotencyKey()
+    const body = { recipient: '+22370123456', message: 'typed client', device_id: deviceId }
+    const first = await unwrap(wa.POST('/api/whatsapp/send', { body, params: { header: idempotent(key) } }))
+    const retried = await unwrap(wa.POST('/api/whatsapp/send', { body, params: { header: idempotent(key) } }))
+    expect(retried.message_id).toBe(first.message_id)
+
+    const bulk = await unwrap(
+      wa.POST('/api/whatsapp/send-bulk', {
+        body: { device_id: deviceId, messages: [1, 2, 3].map((i) => ({ recipient: `+2237012350${i}`, message: `typed ${i}` })) },
+      }),
+    )
+    const listed: string[] = []
+    for await (const message of eachMessage(wa, { batch_id: bulk.batch_id, limit: 1 })) listed.push(message.message_id)
+    expect(listed.sort()).toEqual(bulk.messages.map((m) => m.message_id).sort())
+
+    const refused = unwrap(wa.POST('/api/whatsapp/send', { body: { recipient: 'not a number', message: 'x', device_id: deviceId } }))
+    await expect(refused).rejects.toBeInstanceOf(ApiError)
+    await expect(refused).rejects.toMatchObject({ code: 'invalid_phone_number', status: 422 })
   })
 
   it('accepts exactly the remaining quota when many sends race', async () => {
