@@ -21,9 +21,9 @@ import { dashRouter } from './dash/dash.index'
 import { bindApi } from './dash/api-client'
 import { nodeSocketsRouter } from './routes/node-sockets/node-sockets'
 import { nodeMediaRouter } from './routes/node-sockets/node-media'
-import { docsPage } from './routes/system/docs-page'
+import { docsRouter } from './routes/system/docs'
 import { systemRouter } from './routes/system/system.index'
-import { describeDocument, DOCUMENT_INFO } from './routes/system/openapi-document'
+import { describeDocument, openApiDocument } from './routes/system/openapi-document'
 
 export function createApp() {
   const app = createRouter()
@@ -57,8 +57,8 @@ export function createApp() {
   app.openAPIRegistry.registerComponent('securitySchemes', 'ApiKey', { type: 'apiKey', in: 'header', name: 'X-API-Key' })
   app.openAPIRegistry.registerComponent('securitySchemes', 'AdminToken', { type: 'http', scheme: 'bearer' })
   describeDocument(app)
-  app.doc31('/api/openapi.json', DOCUMENT_INFO)
-  app.get('/api/docs', (c) => c.html(docsPage('/api/openapi.json')))
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(app)))
+  app.route('/api', docsRouter)
   // The dashboard acts through this same app, in-process, as its signed-in caller.
   bindApi((request, env, ctx) => app.fetch(request, env, ctx))
   app.route('/dash', dashRouter())

@@ -38,6 +38,43 @@ afterAll(async () => {
   await stack?.stop()
 })
 
+describe('the API reference in Chromium', () => {
+  it('renders /api/docs offline with Redoc: public routes first, code samples, no request elsewhere, no error', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
+    const elsewhere: string[] = []
+    const errors: string[] = []
+    // Redoc's footer logo points at its CDN: the page's CSP blocks it before any request is made.
+    const blocked: string[] = []
+    page.on('requestfailed', (request) => {
+      if (request.failure()?.errorText === 'csp') blocked.push(request.url())
+    })
+    page.on('requestfinished', (request) => {
+      const url = new URL(request.url())
+      if (url.protocol.startsWith('http') && url.hostname !== '127.0.0.1') elsewhere.push(request.url())
+    })
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text())
+    })
+    await page.goto(`${stack.baseUrl}/api/docs`)
+    await page
+      .getByRole('heading', { name: /Edge WhatsApp API/ })
+      .first()
+      .waitFor({ timeout: 30_000 })
+    const sidebar = (await page.locator('.menu-content').first().textContent()) ?? ''
+    expect(sidebar.indexOf('WhatsApp API')).toBeLessThan(sidebar.indexOf('Admin API'))
+    expect(sidebar.indexOf('Devices')).toBeLessThan(sidebar.indexOf('Admin: companies'))
+    await page.goto(`${stack.baseUrl}/api/docs#tag/Messages/operation/sendMessage`)
+    await page.getByText('curl', { exact: true }).first().waitFor()
+    await page.waitForTimeout(500)
+    await page.screenshot({ path: join(shots, 'api-docs.png') })
+    expect(elsewhere, elsewhere.join('\n')).toEqual([])
+    const unexpected = errors.filter((e) => !/violates the following Content Security Policy directive: "img-src/.test(e))
+    expect(unexpected, unexpected.join('\n')).toEqual([])
+    expect(blocked.every((url) => url.startsWith('https://cdn.redoc.ly/'))).toBe(true)
+    await page.close()
+  }, 60_000)
+})
+
 describe('the dashboard in Chromium', () => {
   it('keeps the QR dark on white in dark mode', async () => {
     const page = await browser.newPage({ colorScheme: 'dark' })

@@ -10,7 +10,13 @@ const MAX_LINES = 300
 const MAX_LINE_CHARS = 140
 const SOURCE = /\.(ts|tsx|mjs|js|sh|php|py)$/
 // Generated, or vendored as released (npm run vendor).
-const GENERATED = ['worker-configuration.d.ts', 'migrations/', 'clients/typescript/src/generated/', 'worker/dash/static/vendor/']
+const GENERATED = [
+  'worker-configuration.d.ts',
+  'migrations/',
+  'clients/typescript/src/generated/',
+  'worker/dash/static/vendor/',
+  'worker/routes/system/vendor/',
+]
 
 const sources = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
   .split('\n')

@@ -76,12 +76,27 @@ describe('OpenAPI document and docs page', () => {
     expect(served.servers).toHaveLength(2)
   })
 
-  it('serves a docs page that loads no script from elsewhere', async () => {
+  it('serves a docs page (Redoc, vendored) that loads no script from elsewhere, with code samples in four languages', async () => {
     const res = await callText('GET', '/api/docs')
     expect(res.status).toBe(200)
     expect(res.headers.get('Content-Type')).toContain('text/html')
-    expect(res.text).toContain('/api/openapi.json')
-    expect(res.text).not.toMatch(/<script[^>]+src=/i)
-    expect(res.text).not.toMatch(/https?:\/\/(?!localhost)[^"'\s]*\.(js|css)/i)
+    expect(res.text).toContain('data-spec-url="/api/openapi.json"')
+    const scripts = [...res.text.matchAll(/<script[^>]+src="([^"]+)"/g)].map((m) => m[1])
+    expect(scripts).toEqual(['/api/docs/redoc-2.5.4.standalone.js', '/api/docs/docs.js'])
+    expect(res.headers.get('Content-Security-Policy')).toContain("script-src 'self'")
+    for (const src of scripts) {
+      const js = await callText('GET', src!)
+      expect(js.status, src).toBe(200)
+      expect(js.headers.get('Content-Type')).toContain('javascript')
+    }
+    const spec = JSON.parse((await callText('GET', '/api/openapi.json')).text) as {
+      paths: Record<string, Record<string, { 'x-codeSamples'?: Array<{ label: string; source: string }> }>>
+      'x-tagGroups': Array<{ name: string; tags: string[] }>
+    }
+    const send = spec.paths['/api/whatsapp/send']?.post?.['x-codeSamples'] ?? []
+    expect(send.map((s) => s.label)).toEqual(['curl', 'Python', 'JavaScript', 'PHP'])
+    expect(send[0]?.source).toContain('X-API-Key: $API_KEY')
+    expect(send[0]?.source).toContain('+22370123456')
+    expect(spec['x-tagGroups'].map((g) => g.name)).toEqual(['WhatsApp API', 'Admin API'])
   })
 })

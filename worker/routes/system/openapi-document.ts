@@ -6,6 +6,7 @@ import { EVENT_TYPES, type EventType } from '../../events/event-types'
 import type { AppEnv } from '../../lib/app-env'
 import { isoTimestamp } from '../../lib/openapi-helpers'
 import { BatchSchema, MessageSchema } from '../messages/messages.schemas'
+import { addCodeSamples } from './code-samples'
 
 export const TAGS = [
   {
@@ -112,4 +113,18 @@ export const DOCUMENT_INFO = {
     { url: 'http://127.0.0.1:8000', description: 'Local (npm run dev)' },
   ],
   tags: TAGS,
+}
+
+/** The document the worker serves: the routes' own, framed, with code samples and tag groups (made once per isolate). */
+let built: Record<string, unknown> | undefined
+export function openApiDocument(app: OpenAPIHono<AppEnv>): Record<string, unknown> {
+  if (built) return built
+  const document = app.getOpenAPI31Document(DOCUMENT_INFO) as unknown as Record<string, unknown>
+  const admin = TAGS.filter((t) => t.name.startsWith('Admin')).map((t) => t.name)
+  document['x-tagGroups'] = [
+    { name: 'WhatsApp API', tags: TAGS.map((t) => t.name).filter((name) => !admin.includes(name)) },
+    { name: 'Admin API', tags: admin },
+  ]
+  built = addCodeSamples(document)
+  return built
 }
