@@ -36,6 +36,8 @@ const NODE_VARS = [
   'NODE_LEASE_MS',
   'LOG_LEVEL',
   'PRINT_QR',
+  'METRICS_PORT',
+  'METRICS_HOST',
 ]
 
 export interface StackOptions {

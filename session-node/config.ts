@@ -29,6 +29,8 @@ export interface Config {
    * welcomes it again. Its bounds and why are in protocol/timing.ts (NODE_LEASE_MS).
    */
   leaseMs: number
+  /** METRICS_PORT (and METRICS_HOST, 127.0.0.1 by default): /metrics, /healthz, /readyz; null when unset. */
+  metrics: { port: number; host: string } | null
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -73,6 +75,8 @@ const EnvSchema = z
     MEDIA_MEMORY_MB: wholeNumber(MIN_MEDIA_MEMORY_MB, 65_536).default(MEDIA_LIMIT_DEFAULTS.bytes / MB),
     NODE_LEASE_MS: wholeNumber(NODE_LEASE_MS.min, NODE_LEASE_MS.max).default(NODE_LEASE_MS.default),
     ALLOW_INSECURE_WORKER_URL: flag,
+    METRICS_PORT: wholeNumber(1, 65_535).optional(),
+    METRICS_HOST: z.string().trim().min(1).default('127.0.0.1'),
   })
   // The node token travels in every upgrade: in clear only to this machine, or when asked for.
   .refine((e) => e.ALLOW_INSECURE_WORKER_URL || !insecureRemote(e.WORKER_URL), {
@@ -124,6 +128,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       printQr: e.PRINT_QR,
       mediaAllowPrivate: e.MEDIA_ALLOW_PRIVATE,
       mediaLimits: { concurrent: e.MEDIA_CONCURRENCY, bytes: e.MEDIA_MEMORY_MB * MB },
+      metrics: e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST },
       leaseMs: e.NODE_LEASE_MS,
     },
   }

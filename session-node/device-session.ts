@@ -8,15 +8,17 @@
 // Sends (`send` commands) run through messaging.ts; the engine's receipts go to DeviceDO as
 // `receipt` frames through an AckQueue like auth writes: acknowledged one by one, kept while the
 // socket is down and resent in order after a reconnect.
+import type { SessionHealth } from './ops/metrics'
+import { forwardReceipt } from './receipt-relay'
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/close-codes'
 import { DeviceToNode, PROTOCOL_VERSION, type NodeToDevice } from '../protocol/frames'
 import { RemoteAuthStore } from './auth/remote-auth-store'
 import type { Sealer } from './auth/sealing'
 import type { BackoffPolicy } from './backoff'
-import type { Engine, EngineFactory, Receipt } from './engines/engine'
+import type { Engine, EngineFactory } from './engines/engine'
 import type { MediaSource } from './media/media-budget'
-import { receiptFrame, runSend, type ReceiptFrame } from './messaging'
+import { runSend, type ReceiptFrame } from './messaging'
 import { EngineRunner } from './engine-runner'
 import { Lease } from './lease'
 import { SessionReporter } from './session-reporter'
@@ -24,7 +26,6 @@ import { CommandError } from './transport/errors'
 import type { CommandOf, EventOf, FrameSocket, SocketEnd, SocketTiming } from './transport/frame-socket'
 import { AckQueue } from './transport/ack-queue'
 import { ReconnectingSocket, type EndDecision } from './transport/reconnecting-socket'
-import { messageOf } from './error-message'
 import { InboundRelay } from './inbound-relay'
 import { answerQuery } from './engine-queries'
 import { finalReason } from './final-reason'
@@ -57,9 +58,6 @@ export interface DeviceSessionOptions {
   /** The session is over; its owner forgets it. */
   onEnded(session: DeviceSession): void
 }
-
-/** Receipts waiting for DeviceDO beyond this (a very long outage) are dropped, oldest kept. */
-const MAX_PENDING_RECEIPTS = 10_000
 
 export class DeviceSession {
   readonly deviceId: number
@@ -240,25 +238,15 @@ export class DeviceSession {
           if (isCurrent()) this.reporter.status(update)
         },
         // Not filtered: a receipt is a fact about a sent message whichever engine saw it; so is a received message.
-        receipt: (receipt) => this.forwardReceipt(receipt),
+        receipt: (receipt) => forwardReceipt(receipt, this.receipts, this.logger),
         inbound: (event) => this.inbound.accept(event),
       },
     })
   }
 
-  private forwardReceipt(receipt: Receipt): void {
-    if (this.receipts.pendingCount >= MAX_PENDING_RECEIPTS) {
-      this.logger.warn({ waMessageId: receipt.waMessageId, status: receipt.status }, 'too many receipts waiting for DeviceDO; dropped')
-      return
-    }
-    this.receipts
-      .enqueue(`receipt ${receipt.status}`, (id) => receiptFrame(receipt, id))
-      .catch((error: unknown) => {
-        this.logger.warn(
-          { err: messageOf(error), waMessageId: receipt.waMessageId, status: receipt.status },
-          'receipt not delivered to DeviceDO',
-        )
-      })
+  get health(): SessionHealth {
+    const queued = { auth: this.store.pendingCount, receipts: this.receipts.pendingCount, inbound: this.inbound.pendingCount }
+    return { status: this.reporter.currentStatus, queued }
   }
 
   // ── the end ───────────────────────────────────────────────────────────────────────────────

@@ -60,6 +60,13 @@ export class FleetClient {
     this.link.start()
   }
 
+  /** The worker welcomed the current control socket (readiness). */
+  get joined(): boolean {
+    return this.welcomed
+  }
+
+  private welcomed = false
+
   /** When FleetDO was last heard on the control socket (see the session lease in device-session.ts). */
   get lastHeardAt(): number {
     return this.link.lastHeardAt
@@ -77,6 +84,7 @@ export class FleetClient {
   private onFrame(frame: EventOf<FleetToNode>): void {
     switch (frame.type) {
       case 'welcome':
+        this.welcomed = true
         this.link.resetBackoff()
         this.logger.info({ nodeId: frame.node_id }, 'joined the fleet')
         return
@@ -94,6 +102,7 @@ export class FleetClient {
   }
 
   private onEnd(end: SocketEnd): EndDecision {
+    this.welcomed = false
     if (end.kind === 'rejected' && (end.status === 401 || end.status === 403)) {
       this.options.onFatal(
         `the worker refused NODE_TOKEN (HTTP ${end.status}): register this node with the admin API (POST /api/admin/nodes) ` +

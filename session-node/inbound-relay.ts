@@ -7,6 +7,7 @@
 // The one gap: Baileys acknowledges a message to WhatsApp before it emits it, so a node that
 // crashes between the two loses that message (WhatsApp will not send it again). Everything the
 // engine emitted is kept here until DeviceDO acknowledged it.
+import { metrics } from './ops/metrics'
 import type { Logger } from 'pino'
 import type { z } from 'zod'
 import type { InboundFrame } from '../protocol/frames'
@@ -63,6 +64,7 @@ export class InboundRelay {
   }
 
   accept(event: InboundEvent): void {
+    metrics.inbound.inc({ kind: event.message.kind })
     this.chain = this.chain.then(async () => {
       const message = event.download ? await this.withMedia(event.message, event.download) : event.message
       if (this.queue.pendingCount >= MAX_PENDING) {

@@ -5,6 +5,7 @@ import { loadEngineFactory } from './engines'
 import { createLogger } from './logger'
 import { startSessionNode, type SessionNode } from './node'
 import { onParentDeath } from './parent-watch'
+import { startOpsServer } from './ops/ops-server'
 import { NODE_SHUTDOWN_LIMIT_MS, ORPHAN_EXIT_LIMIT_MS } from '../protocol/timing'
 
 const parsed = parseConfig(process.env)
@@ -50,6 +51,13 @@ node = startSessionNode({
   },
 })
 logger.info({ node: config.nodeName, engine: config.engine, capacity: config.capacity }, 'session node started')
+if (config.metrics) {
+  const started = node
+  await startOpsServer({ ...config.metrics, ready: () => started.ready(), logger }).catch((error: unknown) => {
+    logger.fatal({ err: error, port: config.metrics?.port }, 'could not open METRICS_PORT')
+    void exit(1, 'METRICS_PORT unavailable')
+  })
+}
 if (config.mediaAllowPrivate)
   logger.warn('MEDIA_ALLOW_PRIVATE=1: media URLs may point at this machine and private networks (local development only)')
 

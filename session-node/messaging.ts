@@ -1,6 +1,7 @@
 // The node's half of sending: a `send` command from DeviceDO becomes one engine send (media
 // fetched here first, within the node's media budget, never by the engine), answered with the WhatsApp id or a failure code
 // from MESSAGE_FAILURE_CODES; and the engine's receipts become `receipt` frames.
+import { metrics } from './ops/metrics'
 import type { z } from 'zod'
 import type { NodeToDevice, SendAccepted, SendCommand } from '../protocol/frames'
 import { SendError, type Engine, type MediaPayload, type Receipt } from './engines/engine'
@@ -51,10 +52,15 @@ export async function runSend(
     }
     // The fetched file is held (and counted against the budget) until the engine is done with it.
     const { waMessageId } = frame.media ? await media(frame.media.url, send) : await send(undefined)
+    metrics.sends.inc({ outcome: 'sent' })
     return { wa_message_id: waMessageId, sent_at: Date.now() }
   } catch (error) {
-    if (error instanceof SendError) throw new CommandError(error.code, error.message)
-    throw new CommandError('send_failed', `the message could not be sent: ${messageOf(error)}`)
+    const failure =
+      error instanceof SendError
+        ? new CommandError(error.code, error.message)
+        : new CommandError('send_failed', `the message could not be sent: ${messageOf(error)}`)
+    metrics.sends.inc({ outcome: failure.code })
+    throw failure
   }
 }
 

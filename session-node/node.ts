@@ -12,6 +12,7 @@ import { budgetedMedia, MediaBudget, type MediaLimits } from './media/media-budg
 import { SessionManager } from './session-manager'
 import { DEFAULT_TIMING, type SocketTiming } from './transport/frame-socket'
 import { NODE_DRAIN_MS } from '../protocol/timing'
+import { observeSessions } from './ops/metrics'
 
 export interface NodeTiming {
   socket: SocketTiming
@@ -36,6 +37,8 @@ export interface SessionNodeOptions {
 
 export interface SessionNode {
   sessions: SessionManager
+  /** In the fleet (the worker welcomed the control socket) and not shutting down: /readyz. */
+  ready(): boolean
   /**
    * Planned shutdown: engines stop WITHOUT logging out and their last auth writes land, then
    * `bye` tells the fleet to re-home the devices, then the control socket closes (1000). In that
@@ -84,10 +87,12 @@ export function startSessionNode(options: SessionNodeOptions): SessionNode {
     onFatal,
   })
   fleet.start()
+  observeSessions(() => sessions.health())
 
   let stopping: Promise<void> | null = null
   return {
     sessions,
+    ready: () => fleet.joined && stopping === null,
     shutdown() {
       stopping ??= (async () => {
         await sessions.stopAll('node shutting down')

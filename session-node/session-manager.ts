@@ -3,6 +3,7 @@
 // its own (fenced, deleted) removes itself. Changes to one device run one after another, so an
 // old session's engine is always stopped before a new one for the same device starts: two
 // WhatsApp sockets on the same credentials would knock each other off.
+import type { SessionHealth } from './ops/metrics'
 import type { Logger } from 'pino'
 import type { DeviceSession } from './device-session'
 
@@ -21,6 +22,11 @@ export class SessionManager {
   /** Device ids running now, for the control socket's `hello`. */
   list(): number[] {
     return [...this.sessions.keys()]
+  }
+
+  /** Each session's last status and queued frames, for the metrics scrape. */
+  health(): SessionHealth[] {
+    return [...this.sessions.values()].map((session) => session.health)
   }
 
   get(deviceId: number): DeviceSession | undefined {

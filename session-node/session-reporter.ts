@@ -67,6 +67,11 @@ export class SessionReporter {
     })
   }
 
+  /** The status last reported (what the metrics count sessions by). */
+  get currentStatus(): string {
+    return this.liveQr ? 'qr_ready' : (this.lastStatus?.status ?? 'starting')
+  }
+
   /** After a (re)connect: the last status, then the QR if it can still be scanned. */
   replay(): void {
     this.enqueue(async () => {

@@ -15,6 +15,7 @@
 //     (that wait has its own bound), and a body whose length is known is read into one buffer.
 // MEDIA_ALLOW_PRIVATE=1 lifts the address rule only, for local development.
 // Every refusal is a SendError('media_unavailable') whose message says why, for the API client.
+import { metrics } from '../ops/metrics'
 import http, { type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import { isIP, type LookupFunction } from 'node:net'
@@ -91,9 +92,14 @@ export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
         deadline.resume()
       }
     }
+    const timer = metrics.mediaFetchSeconds.startTimer()
     try {
-      return await fetchFollowing(url, { ...settings, reserve }, controller.signal)
+      const file = await fetchFollowing(url, { ...settings, reserve }, controller.signal)
+      timer({ outcome: 'fetched' })
+      metrics.mediaFetchBytes.observe(file.data.byteLength)
+      return file
     } catch (error) {
+      timer({ outcome: 'refused' })
       if (error instanceof SendError) throw error
       if (controller.signal.aborted) throw refuse(`the media URL did not deliver within ${settings.timeoutMs / 1000} s`)
       throw refuse(`the media URL could not be fetched (${codeOf(error)})`)

@@ -1,6 +1,7 @@
 // A FrameSocket that comes back: after each connection ends, the owner decides (from the HTTP
 // status or close code) whether to try again, and the next attempt waits a jittered backoff.
 // The control socket and every device socket use this, with different rules for giving up.
+import { metrics } from '../ops/metrics'
 import type { Logger } from 'pino'
 import WebSocket from 'ws'
 import type { z } from 'zod'
@@ -88,6 +89,7 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
       }
       const delayMs = this.backoff.next()
       logger.warn({ end, delayMs }, 'connection lost; reconnecting')
+      metrics.reconnects.inc({ link: 'worker' })
       this.retryTimer = setTimeout(() => this.connect(), delayMs)
     })
   }

@@ -1,5 +1,6 @@
 // One device's WhatsApp session on Baileys: owns the live socket, replaces it when WhatsApp
 // closes it (as disconnect.ts decides) and reports QR codes and status to the session layer.
+import { metrics } from '../../ops/metrics'
 import type { BaileysEventMap, ConnectionState, MessageUserReceiptUpdate, WAMessageUpdate } from '@whiskeysockets/baileys'
 import { InboundReader } from './inbound'
 import { participatingGroups } from './groups'
@@ -250,6 +251,7 @@ export class BaileysEngine implements Engine {
 
   private reconnect(): void {
     if (!this.running || !this.auth) return
+    metrics.reconnects.inc({ link: 'whatsapp' })
     try {
       this.connect(this.auth)
     } catch (error) {
