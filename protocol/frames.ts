@@ -54,6 +54,8 @@ export const NodeHello = z.object({
   capacity: z.number().int().positive(),
   /** Devices this process is running now (empty after a restart). */
   sessions: z.array(deviceId).max(100_000),
+  /** The node's software version (package.json), shown in the admin node list. */
+  version: z.string().max(64).optional(),
 })
 
 export const NodeToFleet = z.discriminatedUnion('type', [

@@ -54,6 +54,8 @@ export const DEVICE_PAIRING_TIMEOUT_MS = 40 * SECOND
 export const PAIRING_CODE_INTERVAL_MS = 60 * SECOND
 /** How long DeviceDO waits for pause, resume and logout. */
 export const DEVICE_CONTROL_TIMEOUT_MS = 10 * SECOND
+/** A device moving to another node first lets the sends already handed to its node finish, this long at most. */
+export const DEVICE_HANDOVER_WAIT_MS = 10 * SECOND
 
 // ── sending ─────────────────────────────────────────────────────────────────────────────────
 

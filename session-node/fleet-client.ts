@@ -4,6 +4,7 @@
 // connected with this node's token). Retrying the first two would only hammer the worker; the
 // third would make two processes knock each other off forever, both running the same devices.
 // The operator has to fix the token, upgrade the node, or stop the duplicate process.
+import { NODE_VERSION } from './version'
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/close-codes'
 import { FleetToNode, PROTOCOL_VERSION, type NodeToFleet } from '../protocol/frames'
@@ -49,6 +50,7 @@ export class FleetClient {
           capacity: options.capacity,
           // After a reconnect the fleet releases whichever of these moved elsewhere meanwhile.
           sessions: options.sessions.list(),
+          version: NODE_VERSION,
         }),
       onEvent: (frame) => this.onFrame(frame),
       onEnd: (end) => this.onEnd(end),

@@ -6,6 +6,8 @@ import { createLogger } from './logger'
 import { startSessionNode, type SessionNode } from './node'
 import { onParentDeath } from './parent-watch'
 import { startOpsServer } from './ops/ops-server'
+import { NODE_VERSION } from './version'
+import { PROTOCOL_VERSION } from '../protocol/frames'
 import { NODE_SHUTDOWN_LIMIT_MS, ORPHAN_EXIT_LIMIT_MS } from '../protocol/timing'
 
 const parsed = parseConfig(process.env)
@@ -50,7 +52,10 @@ node = startSessionNode({
     void exit(1, message)
   },
 })
-logger.info({ node: config.nodeName, engine: config.engine, capacity: config.capacity }, 'session node started')
+logger.info(
+  { node: config.nodeName, engine: config.engine, capacity: config.capacity, version: NODE_VERSION, protocol: PROTOCOL_VERSION },
+  'session node started',
+)
 if (config.metrics) {
   const started = node
   await startOpsServer({ ...config.metrics, ready: () => started.ready(), logger }).catch((error: unknown) => {

@@ -1,5 +1,6 @@
 // The real session node (in-process, simulator engine) against a fake worker: what the fleet and
 // the devices see over the wire, and what a user would notice through the API.
+import { NODE_VERSION } from '../../session-node/version'
 import { afterEach, describe, expect, it } from 'vitest'
 import { PROTOCOL_VERSION } from '../../protocol/frames'
 import { simulatedPairingCode, type SimulatorOptions } from '../../session-node/engines/simulator'
@@ -43,6 +44,7 @@ describe('session node against the worker', () => {
       engine: 'simulator',
       capacity: 500,
       sessions: [],
+      version: NODE_VERSION,
     })
 
     const deviceHello = await worker.deviceFrame(42, 'hello')

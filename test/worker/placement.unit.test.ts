@@ -1,10 +1,13 @@
 // Where the fleet places a device: the online node with the most free room for its capacity,
-// deterministic on ties, never a full, offline or excluded node.
+// deterministic on ties, never a full, offline, drained or excluded node.
 import { describe, expect, it } from 'vitest'
 import type { NodeRow } from '../../worker/durable-objects/fleet/fleet-store'
 import { pickNode } from '../../worker/durable-objects/fleet/placement'
 
-const node = (node_id: number, capacity: number, online = 1): NodeRow => ({
+const node = (node_id: number, capacity: number, online = 1, drained = 0): NodeRow => ({
+  drained,
+  version: null,
+  protocol: null,
   node_id,
   name: `n${node_id}`,
   engine: 'simulator',
@@ -31,5 +34,10 @@ describe('pickNode', () => {
     expect(pickNode([node(1, 2), node(2, 10, 0)], loads({ 1: 2 }))).toBeNull()
     expect(pickNode([node(1, 10), node(2, 10)], loads({}), new Set([1]))).toBe(2)
     expect(pickNode([], loads({}))).toBeNull()
+  })
+
+  it('never places on a drained node, however empty', () => {
+    expect(pickNode([node(1, 10, 1, 1), node(2, 10)], new Map([[2, 9]]))).toBe(2)
+    expect(pickNode([node(1, 10, 1, 1)], new Map())).toBeNull()
   })
 })

@@ -4,7 +4,7 @@
 // else), so two hosts never run the same WhatsApp session. The ledger and outbox are Outbox's.
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
-import { DEVICE_CONTROL_TIMEOUT_MS } from '../../../protocol/timing'
+import { DEVICE_CONTROL_TIMEOUT_MS, DEVICE_HANDOVER_WAIT_MS } from '../../../protocol/timing'
 import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
 import { eventFeedOf, fleetOf } from '../stubs'
@@ -130,6 +130,9 @@ export class DeviceDO extends DurableObject<Env> {
     const before = this.store.state()
     if (next.epoch < before.epoch) return
     if (before.deleted) return this.link.closeAll(CloseCode.deviceGone, 'device deleted')
+    // A planned move (a drain) waits for a send in flight, so it is not cut off as `interrupted`.
+    if (next.nodeId !== before.node_id) await this.link.finishInFlight(DEVICE_HANDOVER_WAIT_MS)
+    if (next.epoch < this.store.state().epoch) return
     this.store.update({ device_id: next.deviceId, node_id: next.nodeId, epoch: next.epoch })
     this.link.fenceStale('this device moved to another node')
     // Whatever the old node reported is no longer true: nobody runs the session until the new

@@ -99,6 +99,26 @@ export class NodeLink {
     return this.pending.run((id) => (ws ? sendFrame(ws, build(id)) : false), timeoutMs)
   }
 
+  /** True while the device is handed over: nothing new goes to the node it is leaving. */
+  get handingOver(): boolean {
+    return this.movingOut
+  }
+
+  private movingOut = false
+
+  /** Before a move: the commands already sent (a send in flight) get their answers first, within `timeoutMs`. */
+  async finishInFlight(timeoutMs: number): Promise<void> {
+    // A node gone quiet (frozen, partitioned) answers nothing: waiting on it would only delay the move.
+    const ws = this.live()
+    if (!ws || !this.heardLately(ws)) return
+    this.movingOut = true
+    try {
+      await this.pending.idle(timeoutMs)
+    } finally {
+      this.movingOut = false
+    }
+  }
+
   get commands(): Pick<PendingCommands, 'settle' | 'refuse'> {
     return this.pending
   }

@@ -28,6 +28,12 @@ export class PendingCommands {
     })
   }
 
+  /** Resolves once nothing waits for an answer, or after `timeoutMs`. */
+  async idle(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs
+    while (this.waiting.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+
   settle(result: ResultFrame): void {
     this.waiting.get(result.id)?.(result)
   }

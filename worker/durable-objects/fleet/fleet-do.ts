@@ -13,7 +13,8 @@ import { FleetStore } from './fleet-store'
 import { nodeViews, type NodeView } from './node-view'
 import { acceptNodeSocket, NodeAttachment } from './node-socket'
 import { pickNode } from './placement'
-import { missingDevices } from './reconcile'
+import { removeDeletedDevices } from './reconcile'
+import { recordLastSeen } from './node-view'
 import { FLEET_HEARTBEAT_TIMEOUT_MS, FLEET_RECONCILE_INTERVAL_MS, FLEET_SWEEP_INTERVAL_MS } from '../../../protocol/timing'
 
 export type { NodeView } from './node-view'
@@ -121,6 +122,29 @@ export class FleetDO extends DurableObject<Env> {
     await this.onNodeLost(nodeId, { planned: true })
   }
 
+  /**
+   * Before maintenance: nothing new is placed on the node, and its devices move to other nodes
+   * now (each node stops its session without logging out, under the new epoch the next one
+   * resumes it from its stored credentials: no new scan). False for a node the fleet never saw.
+   */
+  async drainNode(nodeId: number): Promise<boolean> {
+    if (!this.store.node(nodeId)) return false
+    this.store.setDrained(nodeId, true)
+    const moving = this.store.assignmentsOf(nodeId)
+    // Each DeviceDO lets a send in flight finish, then fences the old node out; the node is then told to stop.
+    await this.rehome(nodeId)
+    for (const { device_id } of moving) this.sendTo(nodeId, { type: 'release', device_id, reason: 'node drained' })
+    return true
+  }
+
+  /** The node takes devices again (waiting ones first). */
+  async undrainNode(nodeId: number): Promise<boolean> {
+    if (!this.store.node(nodeId)) return false
+    this.store.setDrained(nodeId, false)
+    await this.placeUnassigned()
+    return true
+  }
+
   /** Called by the admin routes when a revoked node is activated again, with a new token. */
   async reinstateNode(nodeId: number): Promise<void> {
     this.store.clearRevoked(nodeId)
@@ -169,7 +193,10 @@ export class FleetDO extends DurableObject<Env> {
     const now = Date.now()
     // A node may declare what it likes; the operator's cap decides.
     const capacity = Math.min(hello.capacity, attachment.capacityCap ?? hello.capacity)
-    this.store.nodeOnline({ nodeId, name: hello.node_name, engine: hello.engine, capacity }, now)
+    this.store.nodeOnline(
+      { nodeId, name: hello.node_name, engine: hello.engine, capacity, version: hello.version ?? null, protocol: hello.protocol },
+      now,
+    )
     // After a restart of this object or the node, nothing deleted meanwhile is handed out again.
     await this.reconcileIfDue(now)
     sendFrame(ws, { type: 'welcome', protocol: PROTOCOL_VERSION, node_id: nodeId } satisfies FleetToNode)
@@ -181,12 +208,7 @@ export class FleetDO extends DurableObject<Env> {
         sendFrame(ws, { type: 'release', device_id: deviceId, reason: 'assigned elsewhere' } satisfies FleetToNode)
       }
     }
-    this.ctx.waitUntil(
-      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?')
-        .bind(now, nodeId)
-        .run()
-        .catch(() => undefined),
-    )
+    recordLastSeen(this.ctx, this.env.DB, nodeId, now)
     await this.placeUnassigned()
     await this.scheduleAlarm()
   }
@@ -195,26 +217,13 @@ export class FleetDO extends DurableObject<Env> {
   private async reconcileIfDue(now: number): Promise<void> {
     if (now - this.reconciledAt < FLEET_RECONCILE_INTERVAL_MS) return
     this.reconciledAt = now
-    for (const deviceId of await missingDevices(this.env.DB, this.store.assignedDeviceIds())) {
-      console.warn(JSON.stringify({ msg: 'removing an assignment of a deleted device', deviceId }))
-      await deviceOf(this.env, deviceId)
-        .destroy()
-        .catch((error: unknown) =>
-          console.error(JSON.stringify({ msg: 'could not wipe a deleted device', deviceId, error: String(error) })),
-        )
-      await this.releaseDevice(deviceId)
-    }
+    await removeDeletedDevices(this.env, this.store.assignedDeviceIds(), (deviceId) => this.releaseDevice(deviceId))
   }
 
   private async onNodeLost(nodeId: number, { planned }: { planned: boolean }): Promise<void> {
     const now = Date.now()
     this.store.nodeOffline(nodeId, now)
-    this.ctx.waitUntil(
-      this.env.DB.prepare('UPDATE session_nodes SET last_seen_at = ? WHERE id = ?')
-        .bind(now, nodeId)
-        .run()
-        .catch(() => undefined),
-    )
+    recordLastSeen(this.ctx, this.env.DB, nodeId, now)
     // A planned departure needs no grace: the node has already stopped its sessions.
     if (planned) await this.rehome(nodeId)
     await this.scheduleAlarm()

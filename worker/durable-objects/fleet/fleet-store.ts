@@ -10,6 +10,10 @@ export type NodeRow = {
   online: number
   last_seen_at: number | null
   offline_since: number | null
+  /** 1 while drained: nothing new is placed there (its devices were moved off). */
+  drained: number
+  version: string | null
+  protocol: number | null
 }
 
 export type AssignmentRow = {
@@ -38,6 +42,10 @@ const SCHEMA = [
   `CREATE TABLE revoked_nodes (node_id INTEGER PRIMARY KEY, revoked_at INTEGER NOT NULL);`,
   // Deleted devices: never placed again (D1 never reuses a device id).
   `CREATE TABLE deleted_devices (device_id INTEGER PRIMARY KEY, deleted_at INTEGER NOT NULL);`,
+  // Drained nodes get no devices; what a node said it runs.
+  `ALTER TABLE nodes ADD COLUMN drained INTEGER NOT NULL DEFAULT 0;
+   ALTER TABLE nodes ADD COLUMN version TEXT;
+   ALTER TABLE nodes ADD COLUMN protocol INTEGER;`,
 ]
 
 export class FleetStore extends SqlStore {
@@ -45,18 +53,27 @@ export class FleetStore extends SqlStore {
     super(storage, 'fleet', SCHEMA)
   }
 
-  nodeOnline(node: { nodeId: number; name: string; engine: string; capacity: number }, now: number): void {
+  nodeOnline(
+    node: { nodeId: number; name: string; engine: string; capacity: number; version: string | null; protocol: number },
+    now: number,
+  ): void {
     this.sql.exec(
-      `INSERT INTO nodes (node_id, name, engine, capacity, online, last_seen_at, offline_since)
-       VALUES (?, ?, ?, ?, 1, ?, NULL)
-       ON CONFLICT (node_id) DO UPDATE SET name = excluded.name, engine = excluded.engine,
-         capacity = excluded.capacity, online = 1, last_seen_at = excluded.last_seen_at, offline_since = NULL`,
+      `INSERT INTO nodes (node_id, name, engine, capacity, online, last_seen_at, offline_since, version, protocol)
+       VALUES (?, ?, ?, ?, 1, ?, NULL, ?, ?)
+       ON CONFLICT (node_id) DO UPDATE SET name = excluded.name, engine = excluded.engine, capacity = excluded.capacity,
+         online = 1, last_seen_at = excluded.last_seen_at, offline_since = NULL, version = excluded.version, protocol = excluded.protocol`,
       node.nodeId,
       node.name,
       node.engine,
       node.capacity,
       now,
+      node.version,
+      node.protocol,
     )
+  }
+
+  setDrained(nodeId: number, drained: boolean): void {
+    this.sql.exec('UPDATE nodes SET drained = ? WHERE node_id = ?', drained ? 1 : 0, nodeId)
   }
 
   nodeOffline(nodeId: number, now: number): void {

@@ -7,7 +7,7 @@ import type { NodeRow } from './fleet-store'
 export function pickNode(nodes: NodeRow[], loads: Map<number, number>, exclude: ReadonlySet<number> = new Set()): number | null {
   let best: { id: number; free: number; ratio: number } | null = null
   for (const node of nodes) {
-    if (!node.online || exclude.has(node.node_id)) continue
+    if (!node.online || node.drained === 1 || exclude.has(node.node_id)) continue
     const load = loads.get(node.node_id) ?? 0
     const free = node.capacity - load
     if (free <= 0) continue

@@ -9,7 +9,7 @@ import { issueSecret } from '../../../lib/crypto'
 import { ok } from '../../../lib/envelope'
 import { ApiError } from '../../../lib/errors'
 import { iso } from '../../../lib/time'
-import type { listNodes, registerNode, updateNode } from './nodes.routes'
+import type { drainNode, listNodes, registerNode, updateNode } from './nodes.routes'
 
 /**
  * D1 knows every registered node; FleetDO knows which are connected, their capacity and load.
@@ -24,8 +24,25 @@ const toNodeJson = (node: SessionNode, live: NodeView | undefined) => ({
   max_capacity: node.maxCapacity,
   last_seen_at: iso(live?.last_seen_at ?? node.lastSeenAt),
   is_active: node.isActive,
+  drained: live?.drained ?? false,
+  version: live?.version ?? null,
+  protocol: live?.protocol ?? null,
   created_at: iso(node.createdAt)!,
 })
+
+/** Drains or undrains a node; answers it as the list shows it. */
+export const setDrained =
+  (drained: boolean): AppRouteHandler<typeof drainNode> =>
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const row = await database(c.env.DB).select().from(sessionNodes).where(eq(sessionNodes.id, id)).get()
+    if (!row) throw new ApiError('node_not_found', 'Session node not found')
+    const fleet = fleetOf(c.env)
+    const known = drained ? await fleet.drainNode(id) : await fleet.undrainNode(id)
+    if (!known) throw new ApiError('node_not_found', 'This session node never connected to the fleet')
+    const live = (await fleet.listNodes()).find((node) => node.id === id)
+    return c.json(ok(toNodeJson(row, live)), 200)
+  }
 
 export const register: AppRouteHandler<typeof registerNode> = async (c) => {
   const { name, max_capacity } = c.req.valid('json')

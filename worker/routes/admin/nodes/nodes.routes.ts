@@ -54,3 +54,24 @@ export const updateNode = createRoute({
     ...errorResponses(...ADMIN_AUTH_ERRORS, 'node_not_found', 'invalid_json'),
   },
 })
+
+const drainRoute = (action: 'drain' | 'undrain') =>
+  createRoute({
+    operationId: action === 'drain' ? 'drainNode' : 'undrainNode',
+    method: 'post',
+    path: `/nodes/{id}/${action}`,
+    tags,
+    security,
+    summary:
+      action === 'drain'
+        ? 'Move every device off a node now (no rescan, no grace period) and place nothing new on it: before maintenance'
+        : 'Let a drained node take devices again',
+    request: { params: IdParamSchema },
+    responses: {
+      200: jsonContent(envelopeOf(SessionNodeSchema), 'The node'),
+      ...errorResponses(...ADMIN_AUTH_ERRORS, 'node_not_found'),
+    },
+  })
+
+export const drainNode = drainRoute('drain')
+export const undrainNode = drainRoute('undrain')

@@ -20,6 +20,9 @@ export const SessionNodeSchema = z
     }),
     last_seen_at: isoTimestamp.nullable(),
     is_active: z.boolean(),
+    drained: z.boolean().openapi({ description: 'Drained: nothing is placed on it until undrained (its devices were moved off)' }),
+    version: z.string().nullable().openapi({ description: 'The software version the node reported in its hello' }),
+    protocol: z.number().int().nullable().openapi({ description: 'The session protocol the node speaks' }),
     created_at: isoTimestamp,
   })
   .openapi('SessionNode')
