@@ -4,7 +4,7 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { admin, tenant } from './helpers'
-import { linkedDevice, resetWorld } from './node-client'
+import { connectNode, linkedDevice, registerNode, resetWorld } from './node-client'
 import { browser, operator, signedIn } from './dash-client'
 
 afterEach(resetWorld)
@@ -108,5 +108,19 @@ describe('operator pages with data', () => {
     expect((await customer.get('/dash/devices')).status).toBe(303)
     const keyPage = await ops.post(`${path}/api-keys`, { name: 'production' })
     expect(keyPage.text).toMatch(/wak_\w{40}/)
+  })
+
+  it('lists session nodes with their load and version, and drains and undrains one', async () => {
+    const node = await registerNode('vps-1')
+    await connectNode(node.token)
+    const ops = await operator()
+    const page = await ops.get('/dash/admin/nodes')
+    expect(page.text).toContain('vps-1')
+    expect(page.text).toContain('<progress')
+    expect((await ops.post(`/dash/admin/nodes/${node.id}/drain`)).status).toBe(303)
+    expect((await admin('GET', '/nodes')).body.data.find((n) => n.id === node.id)?.drained).toBe(true)
+    expect((await ops.get('/dash/admin/nodes')).text).toContain('Undrain')
+    await ops.post(`/dash/admin/nodes/${node.id}/undrain`)
+    expect((await admin('GET', '/nodes')).body.data.find((n) => n.id === node.id)?.drained).toBe(false)
   })
 })

@@ -190,7 +190,9 @@ export const adminPages = new Hono<DashEnv>()
               <th>Node</th>
               <th>State</th>
               <th>Load</th>
+              <th>Version</th>
               <th>Last seen</th>
+              <th></th>
             </tr>
           </thead>
           <tbody>
@@ -199,13 +201,22 @@ export const adminPages = new Hono<DashEnv>()
                 <td>{n.name}</td>
                 <td>
                   <Chip status={n.is_active ? n.status : 'disabled'} />
+                  {n.drained && <span class="muted"> drained</span>}
                 </td>
                 <td>
                   <Bar part={n.devices} whole={n.capacity ?? n.max_capacity} label={`${n.name} load`} /> {n.devices}/
                   {n.capacity ?? n.max_capacity}
                 </td>
+                <td>{n.version ?? '—'}</td>
                 <td>
                   <Time at={n.last_seen_at} />
+                </td>
+                <td>
+                  <form method="post" action={`/dash/admin/nodes/${n.id}/${n.drained ? 'undrain' : 'drain'}`}>
+                    <button type="submit" class="secondary">
+                      {n.drained ? 'Undrain' : 'Drain'}
+                    </button>
+                  </form>
                 </td>
               </tr>
             ))}
@@ -213,4 +224,8 @@ export const adminPages = new Hono<DashEnv>()
         </table>
       </Layout>,
     )
+  })
+  .post('/nodes/:id{[0-9]+}/:action{drain|undrain}', async (c) => {
+    await c.get('api').call('POST', `/nodes/${c.req.param('id')}/${c.req.param('action')}`)
+    return c.redirect('/dash/admin/nodes', 303)
   })
