@@ -3,7 +3,9 @@
 // asked, invalid numbers named like bulk items, no quota used, paced per key apart from sends,
 // and no device of another company usable.
 import { afterEach, describe, expect, it } from 'vitest'
-import { tenant } from './helpers'
+import { env } from 'cloudflare:workers'
+import { companyOf } from '../../worker/durable-objects/stubs'
+import { freshId, tenant } from './helpers'
 import { linkedDevice, resetWorld } from './node-client'
 
 afterEach(resetWorld)
@@ -38,14 +40,26 @@ describe('POST /contacts/check', () => {
 
   it('is paced per key apart from sends: 429 with Retry-After beyond the burst, sends still go', async () => {
     const { api } = await linkedDevice({}, undefined)
-    let limited: Awaited<ReturnType<typeof api>> | undefined
-    for (let i = 0; i < 60 && !limited; i++) {
-      const res = await api('POST', '/contacts/check', { phone_numbers: ['+22370123456'] })
-      if (res.status === 429) limited = res
-    }
+    // All at once, well past the burst (40): at 20 a second, they could only all pass if they took seconds to arrive.
+    const answers = await Promise.all(
+      Array.from({ length: 150 }, () => api('POST', '/contacts/check', { phone_numbers: ['+22370123456'] })),
+    )
+    const limited = answers.find((res) => res.status === 429)
     expect(limited?.body.error.code).toBe('rate_limited')
     expect(Number(limited?.headers.get('Retry-After'))).toBeGreaterThanOrEqual(1)
     expect((await api('POST', '/send', { recipient: '+22370123456', message: 'still sends' })).status).toBe(200)
+  })
+
+  it('keeps number checks and sends of one key in separate buckets (CompanyDO, on a fixed clock)', async () => {
+    const stub = companyOf(env, freshId())
+    const limits = { ratePerSec: 1, burst: 2, now: 1_000_000 }
+    expect(await stub.admitLookup({ keyId: 7, ...limits })).toMatchObject({ ok: true })
+    expect(await stub.admitLookup({ keyId: 7, ...limits })).toMatchObject({ ok: true })
+    expect(await stub.admitLookup({ keyId: 7, ...limits })).toMatchObject({ ok: false, retryAfterMs: 1000 })
+    // The same key's sends have their own budget.
+    expect(await stub.admit({ keyId: 7, count: 1, limit: null, ...limits })).toMatchObject({ ok: true })
+    // A second later, one more check fits.
+    expect(await stub.admitLookup({ keyId: 7, ...limits, now: limits.now + 1_000 })).toMatchObject({ ok: true })
   })
 
   it("cannot ask through another company's device, and answers device_not_ready when the device has no node", async () => {

@@ -6,6 +6,7 @@ import type { ApiKey, Company, IssuedApiKey, SessionNode } from '../api-types'
 import { Bar, Chip, ErrorBox, ShownOnce, Time } from '../components'
 import type { DashContext, DashEnv } from '../dash-env'
 import { Layout } from '../layout'
+import { KeysTable } from '../keys-table'
 import { formField, notFoundIfMissing } from '../forms'
 
 type Notice = { secret?: { label: string; value: string }; error?: { code: string; message: string } }
@@ -106,34 +107,7 @@ async function companyPage(c: DashContext, notice: Notice = {}, status = 200) {
         </form>
       </section>
       <h2>API keys</h2>
-      <table>
-        <tbody>
-          {(keys.ok ? keys.data : []).map((k) => (
-            <tr>
-              <td>{k.name}</td>
-              <td>
-                <code>{k.prefix}</code>
-              </td>
-              <td>{k.scopes.join(', ')}</td>
-              <td>
-                <Time at={k.last_used_at} />
-              </td>
-              <td>
-                <Chip status={k.is_active ? 'active' : 'revoked'} />
-              </td>
-              <td>
-                {k.is_active && (
-                  <form method="post" action={`/dash/admin/companies/${company.id}/api-keys/${k.id}/revoke`}>
-                    <button type="submit" class="danger">
-                      Revoke
-                    </button>
-                  </form>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeysTable keys={keys.ok ? keys.data : []} revokePath={(k) => `/dash/admin/companies/${company.id}/api-keys/${k.id}/revoke`} />
     </Layout>,
     status as 200,
   )

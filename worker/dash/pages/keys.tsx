@@ -3,9 +3,10 @@
 import { Hono } from 'hono'
 import { API_KEY_SCOPES } from '../../db/schema'
 import type { ApiKey, IssuedApiKey } from '../api-types'
-import { Chip, ErrorBox, ShownOnce, Time } from '../components'
+import { ErrorBox, ShownOnce } from '../components'
 import type { DashContext, DashEnv } from '../dash-env'
 import { Layout } from '../layout'
+import { KeysTable } from '../keys-table'
 import { formField, formValues } from '../forms'
 
 async function keysPage(c: DashContext, extras: { issued?: IssuedApiKey; error?: { code: string; message: string } } = {}, status = 200) {
@@ -32,48 +33,7 @@ async function keysPage(c: DashContext, extras: { issued?: IssuedApiKey; error?:
           </p>
         </form>
       </section>
-      <table>
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Prefix</th>
-            <th>Scopes</th>
-            <th>Last used</th>
-            <th>State</th>
-            <th></th>
-          </tr>
-        </thead>
-        <tbody>
-          {(listed.ok ? listed.data : []).map((k) => (
-            <tr>
-              <td>{k.name}</td>
-              <td>
-                <code>{k.prefix}</code>
-              </td>
-              <td>{k.scopes.join(', ')}</td>
-              <td>
-                <Time at={k.last_used_at} />
-              </td>
-              <td>
-                <Chip status={k.is_active ? 'active' : 'revoked'} />
-              </td>
-              <td>
-                {k.is_active && (
-                  <form
-                    method="post"
-                    action={`/dash/api-keys/${k.id}/revoke`}
-                    data-confirm={`Revoke ${k.name}? Requests with it stop at once.`}
-                  >
-                    <button type="submit" class="danger">
-                      Revoke
-                    </button>
-                  </form>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <KeysTable keys={listed.ok ? listed.data : []} revokePath={(k) => `/dash/api-keys/${k.id}/revoke`} />
     </Layout>,
     status as 200,
   )
