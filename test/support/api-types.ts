@@ -3,12 +3,10 @@
 // (`/devices/${id}/status`) is matched by its shape, so most calls need no annotation at all.
 import type { z } from '@hono/zod-openapi'
 import type { ApiKeySchema, IssuedApiKeySchema } from '../../worker/routes/admin/api-keys/api-keys.schemas'
-import type { CompanySchema } from '../../worker/routes/admin/companies/companies.schemas'
-import type { IssuedSessionNodeSchema, SessionNodeSchema, UpdatedSessionNodeSchema } from '../../worker/routes/admin/nodes/nodes.schemas'
+import type { IssuedSessionNodeSchema, UpdatedSessionNodeSchema } from '../../worker/routes/admin/nodes/nodes.schemas'
 import type {
   DeletedDeviceSchema,
   DeviceQrSchema,
-  DeviceSchema,
   DeviceStatusViewSchema,
   PairingCodeSchema,
 } from '../../worker/routes/devices/devices.schemas'
@@ -17,7 +15,6 @@ import type {
   BatchSchema,
   BulkResultSchema,
   MessageListSchema,
-  MessageSchema,
   QuotaSchema,
   SendResultSchema,
 } from '../../worker/routes/messages/messages.schemas'
@@ -31,15 +28,12 @@ import type {
   ReplayResultSchema,
   RotatedSecretSchema,
   TestResultSchema,
-  WebhookSchema,
 } from '../../worker/routes/webhooks/webhooks.schemas'
 
-export type Device = z.infer<typeof DeviceSchema>
-export type Webhook = z.infer<typeof WebhookSchema>
+import type { Company, Device, Message, SessionNode, Webhook } from '../../worker/dash/api-types'
+
+export type { Company, Device, Message, SessionNode, Webhook } from '../../worker/dash/api-types'
 export type EventPage = z.infer<typeof EventPageSchema>
-export type Message = z.infer<typeof MessageSchema>
-export type Company = z.infer<typeof CompanySchema>
-export type SessionNode = z.infer<typeof SessionNodeSchema>
 
 /** `details` of a failure: field issues (validation, bulk items) or facts about it (`message_id`, `outcome`, …). */
 export type ErrorDetails = Array<{ field: string; message: string; index?: number; code?: string }> & { [fact: string]: unknown }

@@ -1,4 +1,5 @@
-// The API's answers as the dashboard reads them: the route schemas' own types.
+// The API's answers as their readers see them (the dashboard, and the tests through
+// test/support/api-types.ts): the route schemas' own types.
 import type { z } from '@hono/zod-openapi'
 import type { DeviceSchema, DeviceStatusViewSchema, PairingCodeSchema } from '../routes/devices/devices.schemas'
 import type {
@@ -11,6 +12,15 @@ import type {
 } from '../routes/messages/messages.schemas'
 import type { UsageSchema } from '../routes/usage/usage.schemas'
 import type { ApiKeySchema, IssuedApiKeySchema } from '../routes/admin/api-keys/api-keys.schemas'
+import type {
+  CreatedWebhookSchema,
+  DeliveryDetailSchema,
+  DeliveryListSchema,
+  WebhookSchema,
+  RotatedSecretSchema,
+} from '../routes/webhooks/webhooks.schemas'
+import type { CompanySchema } from '../routes/admin/companies/companies.schemas'
+import type { SessionNodeSchema } from '../routes/admin/nodes/nodes.schemas'
 
 export type Device = z.infer<typeof DeviceSchema>
 export type DeviceStatusView = z.infer<typeof DeviceStatusViewSchema>
@@ -24,15 +34,6 @@ export type Quota = z.infer<typeof QuotaSchema>
 export type Usage = z.infer<typeof UsageSchema>
 export type ApiKey = z.infer<typeof ApiKeySchema>
 export type IssuedApiKey = z.infer<typeof IssuedApiKeySchema>
-import type {
-  CreatedWebhookSchema,
-  DeliveryDetailSchema,
-  DeliveryListSchema,
-  WebhookSchema,
-  RotatedSecretSchema,
-} from '../routes/webhooks/webhooks.schemas'
-import type { CompanySchema } from '../routes/admin/companies/companies.schemas'
-import type { SessionNodeSchema } from '../routes/admin/nodes/nodes.schemas'
 
 export type Webhook = z.infer<typeof WebhookSchema>
 export type CreatedWebhook = z.infer<typeof CreatedWebhookSchema>

@@ -55,3 +55,34 @@ export function ShownOnce(props: { label: string; secret: string }) {
 export function Bar(props: { part: number; whole: number; label: string }) {
   return <progress class="bar" value={props.part} max={Math.max(1, props.whole)} aria-label={props.label}></progress>
 }
+
+/** One button that posts to `action` (a state change: never a link, so CSRF protection applies). */
+export function PostButton(props: {
+  action: string
+  label: string
+  tone?: 'primary' | 'secondary' | 'danger'
+  confirm?: string
+  inline?: boolean
+}) {
+  return (
+    <form method="post" action={props.action} class={props.inline ? 'inline' : undefined} data-confirm={props.confirm}>
+      <button type="submit" class={props.tone === 'primary' ? undefined : (props.tone ?? 'secondary')}>
+        {props.label}
+      </button>
+    </form>
+  )
+}
+
+/** A fieldset of checkboxes named `name`, one per value, all checked at first. */
+export function Checkboxes(props: { legend: string; name: string; values: readonly string[] }) {
+  return (
+    <fieldset>
+      <legend>{props.legend}</legend>
+      {props.values.map((value) => (
+        <label class="inline">
+          <input type="checkbox" name={props.name} value={value} checked /> {value}{' '}
+        </label>
+      ))}
+    </fieldset>
+  )
+}

@@ -16,9 +16,9 @@ export async function formValues(c: { req: { parseBody(options: { all: true }): 
 
 /** The data of an answer; a 404 (anything not the company's) becomes the 404 page. */
 export function notFoundIfMissing<D>(answer: ApiAnswer<D>): D {
-  if (answer.ok) return answer.data
-  if (answer.status === 404) throw new ApiError('not_found', answer.error.message)
-  throw new ApiError(answer.error.code as never, answer.error.message)
+  const checked = unless404(answer)
+  if (checked.ok) return checked.data
+  throw new ApiError(checked.error.code as never, checked.error.message)
 }
 
 /** The answer itself; a 404 (anything not the company's) becomes the 404 page. */

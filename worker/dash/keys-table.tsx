@@ -1,7 +1,7 @@
 // A table of API keys (never a secret: prefix, scopes, last use, state), with a revoke button
 // posting to the path `revokePath` gives; shared by the company's page and the operator's.
 import type { ApiKey } from './api-types'
-import { Chip, Time } from './components'
+import { Chip, PostButton, Time } from './components'
 
 export function KeysTable(props: { keys: ApiKey[]; revokePath: (key: ApiKey) => string }) {
   return (
@@ -32,11 +32,12 @@ export function KeysTable(props: { keys: ApiKey[]; revokePath: (key: ApiKey) => 
             </td>
             <td>
               {k.is_active && (
-                <form method="post" action={props.revokePath(k)} data-confirm={`Revoke ${k.name}? Requests with it stop at once.`}>
-                  <button type="submit" class="danger">
-                    Revoke
-                  </button>
-                </form>
+                <PostButton
+                  action={props.revokePath(k)}
+                  label="Revoke"
+                  tone="danger"
+                  confirm={`Revoke ${k.name}? Requests with it stop at once.`}
+                />
               )}
             </td>
           </tr>

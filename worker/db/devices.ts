@@ -132,7 +132,9 @@ export async function sendingDevice(db: Db, scope: DeviceScope, deviceId: number
 
 /** The first of `ids` that is not one of the company's devices, or undefined when all are. */
 export async function firstForeignDevice(db: Db, companyId: number, ids: readonly number[]): Promise<number | undefined> {
-  const owned = new Set((await listDevices(db, wholeCompany(companyId))).map((d) => d.id))
+  if (ids.length === 0) return undefined
+  // Only the ids asked about are read, not every device of the company.
+  const owned = new Set((await listDevices(db, { companyId, deviceIds: ids })).map((d) => d.id))
   return ids.find((id) => !owned.has(id))
 }
 

@@ -3,7 +3,7 @@
 // with their online state and load.
 import { Hono } from 'hono'
 import type { ApiKey, Company, IssuedApiKey, SessionNode } from '../api-types'
-import { Bar, Chip, ErrorBox, ShownOnce, Time } from '../components'
+import { Bar, Chip, ErrorBox, PostButton, ShownOnce, Time } from '../components'
 import type { DashContext, DashEnv } from '../dash-env'
 import { Layout } from '../layout'
 import { KeysTable } from '../keys-table'
@@ -95,9 +95,7 @@ async function companyPage(c: DashContext, notice: Notice = {}, status = 200) {
         </form>
       </section>
       <section class="panel row">
-        <form method="post" action={`/dash/admin/companies/${company.id}/login-link`}>
-          <button type="submit">Issue a login link</button>
-        </form>
+        <PostButton action={`/dash/admin/companies/${company.id}/login-link`} label="Issue a login link" tone="primary" />
         <form method="post" action={`/dash/admin/companies/${company.id}/api-keys`} class="row">
           <div>
             <label for="new-key">New key name</label>
@@ -186,11 +184,10 @@ export const adminPages = new Hono<DashEnv>()
                   <Time at={n.last_seen_at} />
                 </td>
                 <td>
-                  <form method="post" action={`/dash/admin/nodes/${n.id}/${n.drained ? 'undrain' : 'drain'}`}>
-                    <button type="submit" class="secondary">
-                      {n.drained ? 'Undrain' : 'Drain'}
-                    </button>
-                  </form>
+                  <PostButton
+                    action={`/dash/admin/nodes/${n.id}/${n.drained ? 'undrain' : 'drain'}`}
+                    label={n.drained ? 'Undrain' : 'Drain'}
+                  />
                 </td>
               </tr>
             ))}

@@ -4,7 +4,7 @@
 import { Hono } from 'hono'
 import { streamSSE } from 'hono/streaming'
 import type { Device, DeviceStatusView, PairingCode, SendResult } from '../api-types'
-import { ErrorBox } from '../components'
+import { ErrorBox, PostButton } from '../components'
 import type { DashApi } from '../api-client'
 import type { DashContext, DashEnv } from '../dash-env'
 import { DeviceCard, type CardState } from '../device-card'
@@ -102,11 +102,10 @@ async function devicePage(c: DashContext, extras: PageExtras = {}, status = 200)
           <button type="submit">Save</button>
         </form>
         <div class="row">
-          <form method="post" action={`/dash/devices/${device.id}/${device.is_active ? 'pause' : 'resume'}`}>
-            <button type="submit" class="secondary">
-              {device.is_active ? 'Pause' : 'Resume'}
-            </button>
-          </form>
+          <PostButton
+            action={`/dash/devices/${device.id}/${device.is_active ? 'pause' : 'resume'}`}
+            label={device.is_active ? 'Pause' : 'Resume'}
+          />
           <form method="get" action={`/dash/devices/${device.id}/delete`}>
             <button type="submit" class="danger">
               Delete
@@ -143,14 +142,16 @@ export const deviceDetailPages = new Hono<DashEnv>()
   .get('/devices/:id{[0-9]+}/live', async (c) => {
     const id = c.req.param('id')
     const api = c.get('api')
-    await cardState(api, id) // a device of another company is a 404 before any stream opens
+    // Read before the stream opens: a device of another company is a 404, and this is the first card.
+    let state: CardState | null = await cardState(api, id)
     return streamSSE(c, async (stream) => {
       const started = Date.now()
       let last = ''
       let quietSince = Date.now()
       await stream.writeSSE({ event: 'hello', data: '', retry: 2_000 })
       while (!stream.aborted && Date.now() - started < LIVE_STREAM_MS) {
-        const html = (await DeviceCard(await cardState(api, id))).toString()
+        const html = (await DeviceCard(state ?? (await cardState(api, id)))).toString()
+        state = null
         if (html !== last) {
           await stream.writeSSE({ event: 'card', data: html })
           last = html

@@ -2,7 +2,7 @@
 // default mark and pause state; create, set default, pause or resume, delete after confirming.
 import { Hono } from 'hono'
 import type { Device } from '../api-types'
-import { Chip, Empty, ErrorBox } from '../components'
+import { Chip, Empty, ErrorBox, PostButton } from '../components'
 import type { DashContext, DashEnv } from '../dash-env'
 import { Layout } from '../layout'
 import { formField, notFoundIfMissing, unless404 } from '../forms'
@@ -39,10 +39,16 @@ function DevicesTable(props: { devices: Device[] }) {
               {d.status_reason && <span class="muted"> {d.status_reason}</span>}
             </td>
             <td>{d.phone_number ?? <span class="muted">—</span>}</td>
-            <td>{d.is_default ? <strong>default</strong> : <ActionButton id={d.id} action="default" label="Set default" />}</td>
+            <td>
+              {d.is_default ? <strong>default</strong> : <PostButton action={`/dash/devices/${d.id}/default`} label="Set default" inline />}
+            </td>
             <td>{d.is_active ? 'active' : 'paused'}</td>
             <td class="row">
-              <ActionButton id={d.id} action={d.is_active ? 'pause' : 'resume'} label={d.is_active ? 'Pause' : 'Resume'} />
+              <PostButton
+                action={`/dash/devices/${d.id}/${d.is_active ? 'pause' : 'resume'}`}
+                label={d.is_active ? 'Pause' : 'Resume'}
+                inline
+              />
               <form method="get" action={`/dash/devices/${d.id}/delete`} class="inline">
                 <button type="submit" class="danger">
                   Delete
@@ -53,16 +59,6 @@ function DevicesTable(props: { devices: Device[] }) {
         ))}
       </tbody>
     </table>
-  )
-}
-
-function ActionButton(props: { id: number; action: string; label: string }) {
-  return (
-    <form method="post" action={`/dash/devices/${props.id}/${props.action}`} class="inline">
-      <button type="submit" class="secondary">
-        {props.label}
-      </button>
-    </form>
   )
 }
 

@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { API_KEY_SCOPES } from '../../db/schema'
 import type { ApiKey, IssuedApiKey } from '../api-types'
-import { ErrorBox, ShownOnce } from '../components'
+import { Checkboxes, ErrorBox, ShownOnce } from '../components'
 import type { DashContext, DashEnv } from '../dash-env'
 import { Layout } from '../layout'
 import { KeysTable } from '../keys-table'
@@ -20,14 +20,7 @@ async function keysPage(c: DashContext, extras: { issued?: IssuedApiKey; error?:
         <form method="post" action="/dash/api-keys">
           <label for="key-name">Key name</label>
           <input id="key-name" name="name" required maxlength={200} placeholder="reporting job" />
-          <fieldset>
-            <legend>Scopes</legend>
-            {API_KEY_SCOPES.map((scope) => (
-              <label class="inline">
-                <input type="checkbox" name="scopes" value={scope} checked /> {scope}{' '}
-              </label>
-            ))}
-          </fieldset>
+          <Checkboxes legend="Scopes" name="scopes" values={API_KEY_SCOPES} />
           <p>
             <button type="submit">Create key</button>
           </p>

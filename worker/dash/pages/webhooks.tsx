@@ -3,7 +3,7 @@
 import { Hono } from 'hono'
 import { EVENT_TYPES } from '../../events/event-types'
 import type { CreatedWebhook, DeliveryDetail, DeliveryList, RotatedSecret, Webhook } from '../api-types'
-import { Chip, Empty, ErrorBox, ShownOnce, Time } from '../components'
+import { Checkboxes, Chip, Empty, ErrorBox, PostButton, ShownOnce, Time } from '../components'
 import type { DashContext, DashEnv } from '../dash-env'
 import { Layout } from '../layout'
 import { formField, formValues, notFoundIfMissing } from '../forms'
@@ -20,14 +20,7 @@ async function listPage(c: DashContext, extras: { secret?: string; error?: { cod
         <form method="post" action="/dash/webhooks">
           <label for="endpoint-url">Endpoint URL</label>
           <input id="endpoint-url" name="url" type="url" required placeholder="https://example.com/hooks/whatsapp" />
-          <fieldset>
-            <legend>Events</legend>
-            {EVENT_TYPES.filter((t) => t !== 'webhook.test').map((type) => (
-              <label class="inline">
-                <input type="checkbox" name="event_types" value={type} checked /> {type}{' '}
-              </label>
-            ))}
-          </fieldset>
+          <Checkboxes legend="Events" name="event_types" values={EVENT_TYPES.filter((t) => t !== 'webhook.test')} />
           <p>
             <button type="submit">Add endpoint</button>
           </p>
@@ -56,16 +49,14 @@ async function listPage(c: DashContext, extras: { secret?: string; error?: { cod
                   <Chip status={w.is_active ? 'active' : 'disabled'} /> {w.disabled_reason}
                 </td>
                 <td class="row">
-                  <form method="post" action={`/dash/webhooks/${w.id}/rotate`} class="inline">
-                    <button type="submit" class="secondary">
-                      Rotate secret
-                    </button>
-                  </form>
-                  <form method="post" action={`/dash/webhooks/${w.id}/delete`} class="inline" data-confirm="Delete this endpoint?">
-                    <button type="submit" class="danger">
-                      Delete
-                    </button>
-                  </form>
+                  <PostButton action={`/dash/webhooks/${w.id}/rotate`} label="Rotate secret" inline />
+                  <PostButton
+                    action={`/dash/webhooks/${w.id}/delete`}
+                    label="Delete"
+                    tone="danger"
+                    confirm="Delete this endpoint?"
+                    inline
+                  />
                 </td>
               </tr>
             ))}
@@ -114,11 +105,7 @@ async function endpointPage(c: DashContext, notice?: string) {
                 <Time at={d.created_at} />
               </td>
               <td>
-                <form method="post" action={`/dash/webhooks/${endpoint.id}/deliveries/${encodeURIComponent(d.delivery_id)}/retry`}>
-                  <button type="submit" class="secondary">
-                    Resend
-                  </button>
-                </form>
+                <PostButton action={`/dash/webhooks/${endpoint.id}/deliveries/${encodeURIComponent(d.delivery_id)}/retry`} label="Resend" />
               </td>
             </tr>
           ))}

@@ -3,6 +3,7 @@
 import { isStatusReason, type StatusReason } from '../../../protocol/status-reasons'
 import type { LiveStatus } from '../../../protocol/frames'
 import type { DeviceLastError } from '../../db/schema'
+import { iso } from '../../lib/time'
 
 /** The health fields as D1 mirrors them. */
 export interface HealthMirror {
@@ -20,8 +21,6 @@ export interface HealthView {
   last_seen_at: string | null
 }
 
-const isoOf = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-
 /** As clients see it. A shown QR that expired with no new one is `qr_expired`; an authenticated device is seen now. */
 export function healthView(mirror: HealthMirror, now: number, qrExpiresAt: number | null = null): HealthView {
   const expiredQr = mirror.status === 'qr_ready' && qrExpiresAt !== null && qrExpiresAt <= now
@@ -30,8 +29,8 @@ export function healthView(mirror: HealthMirror, now: number, qrExpiresAt: numbe
   const code = error?.code
   return {
     status_reason: reason !== null && isStatusReason(reason) ? reason : null,
-    last_error: error && code && isStatusReason(code) ? { code, message: error.message, at: isoOf(error.at)! } : null,
-    linked_at: isoOf(mirror.linked_at),
-    last_seen_at: mirror.status === 'authenticated' ? isoOf(now) : isoOf(mirror.last_seen_at),
+    last_error: error && code && isStatusReason(code) ? { code, message: error.message, at: iso(error.at)! } : null,
+    linked_at: iso(mirror.linked_at),
+    last_seen_at: mirror.status === 'authenticated' ? iso(now) : iso(mirror.last_seen_at),
   }
 }

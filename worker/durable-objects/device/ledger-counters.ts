@@ -2,6 +2,7 @@
 // total and counts by status, and each UTC day's sent, delivered, read, failed and received.
 // A few rows per answer, however many messages there are.
 import type { MessageStatus } from './message-kinds'
+import { utcDay } from '../../lib/time'
 
 export const USAGE_METRICS = ['sent', 'delivered', 'read', 'failed', 'received'] as const
 export type UsageMetric = (typeof USAGE_METRICS)[number]
@@ -77,7 +78,7 @@ export class LedgerCounters {
       )
       .toArray()
     for (const { batch_id } of gone) this.sql.exec('DELETE FROM batch_counts WHERE batch_id = ?', batch_id)
-    const oldestDay = new Date(now - USAGE_KEPT_DAYS * 86_400_000).toISOString().slice(0, 10)
+    const oldestDay = utcDay(now - USAGE_KEPT_DAYS * 86_400_000)
     this.sql.exec('DELETE FROM daily_usage WHERE day < ?', oldestDay)
     return gone.length
   }

@@ -79,6 +79,6 @@ export function batchViewOf(ledger: Ledger, batchId: string, deviceId: number): 
       failed: counts.failed ?? 0,
       cancelled: counts.cancelled ?? 0,
     },
-    created_at: new Date(createdAt).toISOString(),
+    created_at: iso(createdAt)!,
   }
 }

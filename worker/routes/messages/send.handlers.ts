@@ -3,6 +3,7 @@ import type { NewMessage } from '../../durable-objects/device/ledger'
 import type { CancelOutcome, EnqueueOutcome, SendOutcome } from '../../durable-objects/device/device-do'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
+import { iso } from '../../lib/time'
 import { ApiError, type FieldIssue } from '../../lib/errors'
 import { deviceOf } from '../../durable-objects/stubs'
 import { admit } from '../../messaging/admission'
@@ -78,8 +79,6 @@ const toNew = (message: CheckedMessage, ids: { messageId: string; companyId: num
   send_at: message.sendAt,
 })
 
-const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString())
-
 export const send: AppRouteHandler<typeof routes.send> = async (c) => {
   const body = c.req.valid('json')
   const response = await withIdempotency(c, body, async () => {
@@ -96,7 +95,7 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     const quota = await admit(c.env, caller, 1)
     const messageId = newMessageId(device.id)
     const row = toNew(checked.message, { messageId, companyId: caller.company.id, period: quota.period })
-    const answer = { message_id: messageId, chat_id: chatId, device_id: device.id, send_at: isoOrNull(sendAt), quota }
+    const answer = { message_id: messageId, chat_id: chatId, device_id: device.id, send_at: iso(sendAt), quota }
     // From here DeviceDO owns the reservation: it gives it back for anything not sent.
     if (sendAt !== null) {
       const stored = await handOver(async (): Promise<EnqueueOutcome> => deviceOf(c.env, device.id).enqueue([row]), {
@@ -154,7 +153,7 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
           message_id: row.message_id,
           recipient: row.recipient,
           status: row.send_at === null ? ('queued' as const) : ('scheduled' as const),
-          send_at: isoOrNull(row.send_at ?? null),
+          send_at: iso(row.send_at),
         })),
         quota,
       }),

@@ -6,12 +6,13 @@ import { iso } from '../../../lib/time'
 const expiresAt = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time' })
 
 export const ScopeSchema = z.enum(API_KEY_SCOPES).openapi('ApiKeyScope')
-/** A new key's scopes and devices: omitted (or null), everything. */
+/** A new key's scopes and devices: omitted (or null), everything. At most 50 devices, like a webhook's:
+ * a device query binds each id, and D1 takes 100 parameters a statement. */
 export const grants = {
   scopes: z.array(ScopeSchema).min(1).max(API_KEY_SCOPES.length).nullable().optional().openapi({
     description: "What the key may do; omitted: every scope (a key created by a key: that key's scopes)",
   }),
-  device_ids: z.array(z.number().int().positive()).min(1).max(100).nullable().optional().openapi({
+  device_ids: z.array(z.number().int().positive()).min(1).max(50).nullable().optional().openapi({
     description: "The only devices it may use; omitted: all of the company's (a key created by a key: that key's devices)",
   }),
 }
