@@ -119,6 +119,12 @@ describe('webhooks end to end', () => {
   it('with the receiver down a while, delivers every event of a bulk once back, in sequence order, duplicates under one id', async () => {
     const client = clientsOf(stack!)
     const device = (await client.api('GET', '/devices')).body.data[0]!
+    // The stack was just restarted: the device resumes on its node from its stored credentials first.
+    await until(
+      async () => ((await client.api('GET', `/devices/${device.id}/status`)).body.data.status === 'authenticated' ? true : undefined),
+      30_000,
+      'the device to be linked again after the restart',
+    )
     await client.api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })
     const from = verified.length
     answering = 503
