@@ -49,6 +49,8 @@ export interface StackOptions {
   env?: NodeJS.ProcessEnv
   /** Session nodes to register and start (0 for none). */
   nodes?: number
+  /** workerd's inspector (Chrome DevTools protocol) on this port, for profiles; none when absent. */
+  inspectorPort?: number
 }
 
 export interface NodeProcess {
@@ -128,7 +130,7 @@ async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs = 9
   throw new Error(`the worker did not answer ${baseUrl}/api/health within ${timeoutMs} ms`)
 }
 
-async function adminCall<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+export async function adminCall<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${baseUrl}/api/admin${path}`, {
     method,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -239,6 +241,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await run(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { env, log, source: 'migrate' })
 
   const vars = WORKER_VARS.filter((name) => env[name]).flatMap((name) => ['--var', `${name}:${env[name]}`])
+  const inspector = options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]
   const worker = spawn(
     process.execPath,
     [
@@ -246,7 +249,18 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       'tsx',
       'scripts/guarded-child.ts',
       WRANGLER,
-      ...['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false', ...vars],
+      ...[
+        'dev',
+        '--port',
+        String(port),
+        '--ip',
+        '127.0.0.1',
+        '--persist-to',
+        persist,
+        '--show-interactive-dev-session=false',
+        ...inspector,
+        ...vars,
+      ],
     ],
     // Through a guard that takes wrangler's whole group (workerd too) down with it, and with us.
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },

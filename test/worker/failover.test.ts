@@ -4,6 +4,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it } from 'vitest'
 import { deviceOf, fleetOf } from '../../worker/durable-objects/stubs'
+import type { DeviceStore } from '../../worker/durable-objects/device/device-store'
 import { admin, sleep } from './helpers'
 import { connectDevice, connectNode, nodeWithDevice, registerNode, resetWorld, upgrade } from './node-client'
 
@@ -84,8 +85,8 @@ describe('failover', () => {
     await runInDurableObject(fleetOf(env), (_instance, state) => {
       state.storage.sql.exec('DELETE FROM assignments WHERE device_id = ?', device.id)
     })
-    await runInDurableObject(deviceOf(env, device.id), (_instance, state) => {
-      state.storage.sql.exec('UPDATE device SET node_id = NULL')
+    await runInDurableObject(deviceOf(env, device.id), (instance) => {
+      ;(instance as unknown as { store: DeviceStore }).store.update({ node_id: null })
     })
     const before = control.frames.filter((f) => f.type === 'assign').length
     expect((await t.api('GET', `/devices/${device.id}/status`)).status).toBe(200)

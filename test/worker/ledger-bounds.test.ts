@@ -9,7 +9,8 @@ import { Ledger, type NewMessage } from '../../worker/durable-objects/device/led
 import { deviceOf } from '../../worker/durable-objects/stubs'
 import { settingsOf } from '../../worker/lib/settings'
 import { freshId } from './helpers'
-import { rowsReadBy } from './rows-read'
+import { rowsReadBy, storageWorkOf } from './rows-read'
+import type { DeviceDO } from '../../worker/durable-objects/device/device-do'
 
 const message = (n: number): NewMessage => ({
   message_id: `msg_1_${String(n).padStart(20, '0')}`,
@@ -39,6 +40,41 @@ describe('the ledger', () => {
       expect(ledger.nextQueued(Date.now())?.message_id).toBe(message(0).message_id)
       const seqs = state.storage.sql.exec<{ outbox_seq: number }>('SELECT outbox_seq FROM messages ORDER BY outbox_seq').toArray()
       expect(seqs.map((r) => r.outbox_seq)).toEqual(Array.from({ length: 5_002 }, (_, i) => i + 1))
+    })
+  })
+})
+
+describe('the outbox', () => {
+  it('looks at a handful of rows per alarm however long its queue is', async () => {
+    const stub = deviceOf(env, freshId())
+    await runInDurableObject(stub, async (instance: DeviceDO, state) => {
+      const ledger = new Ledger(state.storage)
+      for (let batch = 0; batch < 20; batch++) {
+        ledger.insert(
+          Array.from({ length: 100 }, (_, i) => message(batch * 100 + i)),
+          'queued',
+          Date.now(),
+        )
+      }
+      // The device is not linked: the alarm checks what is stale, expired and next, and waits.
+      const work = await storageWorkOf(state.storage.sql, () => instance.alarm())
+      expect(work.read).toBeLessThan(50)
+      expect(ledger.nextQueued(Date.now())?.message_id).toBe(message(0).message_id)
+    })
+  })
+
+  it('writes three rows for a receipt (the message and its day), with 2,000 messages in the ledger', async () => {
+    await runInDurableObject(deviceOf(env, freshId()), async (_instance, state) => {
+      const ledger = new Ledger(state.storage)
+      for (let n = 0; n < 2_000; n++) {
+        ledger.insert([message(n)], 'sending', Date.now())
+        ledger.markSent(message(n).message_id, `WA${n}`, Date.now())
+      }
+      const delivered = await storageWorkOf(state.storage.sql, () => ledger.applyReceipt('WA7', 'delivered', Date.now()))
+      const read = await storageWorkOf(state.storage.sql, () => ledger.applyReceipt('WA7', 'read', Date.now()))
+      expect(delivered.written).toBeLessThanOrEqual(3)
+      expect(read.written).toBeLessThanOrEqual(3)
+      expect(delivered.read + read.read).toBeLessThan(12)
     })
   })
 })

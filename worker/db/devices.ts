@@ -7,6 +7,7 @@ import { devices, type Device } from './schema'
 import { ApiError, deviceNotFound } from '../lib/errors'
 import { insufficientScope } from '../auth/scopes'
 import type { Caller } from '../lib/app-env'
+import { cachedSendingDevice, forgetSendingDevices, rememberSendingDevice } from './sending-devices'
 
 /** Whose devices a query may see: a company's, and of those the key's (null: all of them). */
 export interface DeviceScope {
@@ -80,6 +81,7 @@ export async function updateDevice(
   id: number,
   changes: { name?: string; isActive?: boolean; sendIntervalMs?: number | null },
 ): Promise<Device> {
+  forgetSendingDevices(companyId)
   const device = await db
     .update(devices)
     .set({ ...changes, updatedAt: new Date() })
@@ -94,6 +96,7 @@ export async function updateDevice(
 export async function setDefaultDevice(db: Db, companyId: number, id: number): Promise<Device> {
   await findDevice(db, wholeCompany(companyId), id)
   const now = new Date()
+  forgetSendingDevices(companyId)
   await db.batch([
     db
       .update(devices)
@@ -108,6 +111,7 @@ export async function setDefaultDevice(db: Db, companyId: number, id: number): P
 }
 
 export async function deleteDevice(db: Db, companyId: number, id: number): Promise<Device> {
+  forgetSendingDevices(companyId)
   const device = await db
     .delete(devices)
     .where(and(eq(devices.companyId, companyId), eq(devices.id, id)))
@@ -117,15 +121,24 @@ export async function deleteDevice(db: Db, companyId: number, id: number): Promi
   return device
 }
 
-/** The device a send goes through: the one named, or the company default. */
-export async function sendingDevice(db: Db, scope: DeviceScope, deviceId: number | undefined): Promise<Device> {
-  if (deviceId !== undefined) return findDevice(db, scope, deviceId)
-  const device = await db
-    .select()
-    .from(devices)
-    .where(and(eq(devices.companyId, scope.companyId), eq(devices.isDefault, true)))
-    .get()
-  if (!device) throw new ApiError('device_not_found', 'No device_id given and the company has no default device')
+/**
+ * The device a send goes through: the one named, or the company default. With `cacheTtlMs`, a
+ * hit of this isolate's cache (sending-devices.ts) answers without D1.
+ */
+export async function sendingDevice(db: Db, scope: DeviceScope, deviceId: number | undefined, cacheTtlMs = 0): Promise<Device> {
+  let device = cachedSendingDevice(scope.companyId, deviceId)
+  if (!device) {
+    device =
+      deviceId !== undefined
+        ? await findDevice(db, wholeCompany(scope.companyId), deviceId)
+        : await db
+            .select()
+            .from(devices)
+            .where(and(eq(devices.companyId, scope.companyId), eq(devices.isDefault, true)))
+            .get()
+    if (!device) throw new ApiError('device_not_found', 'No device_id given and the company has no default device')
+    rememberSendingDevice(scope.companyId, deviceId, device, cacheTtlMs)
+  }
   allowed(scope, device.id)
   return device
 }

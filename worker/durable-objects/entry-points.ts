@@ -6,11 +6,17 @@
  * escapes it: a failure is logged with who it concerns and swallowed, because the runtime has
  * nobody to report it to and an escaped error would only drop the socket.
  */
-export async function guardEntryPoint(entry: string, context: Record<string, unknown>, run: () => Promise<void> | void): Promise<void> {
+export async function guardEntryPoint(
+  entry: string,
+  context: Record<string, unknown> | (() => Record<string, unknown>),
+  run: () => Promise<void> | void,
+): Promise<void> {
   try {
     await run()
   } catch (error) {
-    console.error(JSON.stringify({ level: 'error', msg: `${entry} failed`, ...context, error: String(error) }))
+    // Worked out only when there is something to log: it reads state, and frames are many.
+    const who = typeof context === 'function' ? context() : context
+    console.error(JSON.stringify({ level: 'error', msg: `${entry} failed`, ...who, error: String(error) }))
   }
 }
 

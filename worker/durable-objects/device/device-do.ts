@@ -106,18 +106,30 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await guardEntryPoint('webSocketMessage', this.logContext(ws), () => this.frames.handle(ws, message))
+    await guardEntryPoint(
+      'webSocketMessage',
+      () => this.logContext(ws),
+      () => this.frames.handle(ws, message),
+    )
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    await guardEntryPoint('webSocketClose', this.logContext(ws, { code }), async () => {
-      closeQuietly(ws, code, reason)
-      await this.onSocketGone(ws)
-    })
+    await guardEntryPoint(
+      'webSocketClose',
+      () => this.logContext(ws, { code }),
+      async () => {
+        closeQuietly(ws, code, reason)
+        await this.onSocketGone(ws)
+      },
+    )
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    await guardEntryPoint('webSocketError', this.logContext(ws, { error: String(error) }), () => this.onSocketGone(ws))
+    await guardEntryPoint(
+      'webSocketError',
+      () => this.logContext(ws, { error: String(error) }),
+      () => this.onSocketGone(ws),
+    )
   }
 
   // ── RPC ───────────────────────────────────────────────────────────────────────────────────

@@ -74,13 +74,33 @@ export const DEVICE_SCHEMA = [
 const NAMES_PER_QUERY = 90
 
 export class DeviceStore extends SqlStore {
+  /**
+   * The row as last read. This store is the row's only writer and the object runs one event at
+   * a time, so it is exact; every frame and send reads the state several times, and a SELECT
+   * each time was a measurable share of a send's CPU (docs/performance.md).
+   */
+  private cached: DeviceState | null = null
+
   constructor(storage: DurableObjectStorage) {
     super(storage, 'device', DEVICE_SCHEMA)
   }
 
   state(): DeviceState {
-    const row = this.sql.exec<DeviceRow>('SELECT * FROM device WHERE id = 1').one()
-    return { ...row, active: row.active === 1, company_active: row.company_active === 1, deleted: row.deleted === 1 }
+    if (!this.cached) {
+      const row = this.sql.exec<DeviceRow>('SELECT * FROM device WHERE id = 1').one()
+      this.cached = { ...row, active: row.active === 1, company_active: row.company_active === 1, deleted: row.deleted === 1 }
+    }
+    return { ...this.cached }
+  }
+
+  /** Reads the row again next time: after a transaction that changed it was rolled back, or storage was wiped. */
+  forget(): void {
+    this.cached = null
+  }
+
+  override createSchema(): void {
+    this.cached = null
+    super.createSchema()
   }
 
   update(changes: Partial<DeviceState>): DeviceState {
@@ -89,6 +109,7 @@ export class DeviceStore extends SqlStore {
       .map(([k, v]): [string, SqlStorageValue] => [k, typeof v === 'boolean' ? Number(v) : (v as SqlStorageValue)])
     if (entries.length > 0) {
       const sets = entries.map(([k]) => `${k} = ?`).join(', ')
+      this.cached = null
       this.sql.exec(`UPDATE device SET ${sets} WHERE id = 1`, ...entries.map(([, v]) => v))
     }
     return this.state()

@@ -18,6 +18,10 @@ export const EVENT_LOG_SCHEMA = [
      forwarded INTEGER NOT NULL DEFAULT 0
    );
    CREATE INDEX events_unforwarded ON events (forwarded, sequence);`,
+  // Only the events still to forward are indexed: forwarding one removes it from the index
+  // instead of moving it within it.
+  `DROP INDEX events_unforwarded;
+   CREATE INDEX events_unforwarded ON events (sequence) WHERE forwarded = 0;`,
 ]
 
 export interface NewEvent {

@@ -83,5 +83,20 @@ export const LEDGER_SCHEMA = [
      -- A read with no delivered receipt before it was delivered all the same.
      INSERT INTO daily_usage (day, metric, n) SELECT ${day('new.read_at')}, 'delivered', 1 WHERE new.status = 'read' AND old.status = 'sent'
        ON CONFLICT (day, metric) DO UPDATE SET n = n + 1;
-   END;`,
+   END;`, // Partial indexes for the outbox's questions (what is queued, due, in flight, left in a
+  // batch), replacing indexes on status: a receipt (sent → delivered → read) now changes no
+  // index at all, where it changed three. Single sends (no batch) and messages not sent yet (no
+  // WhatsApp id) are left out of the indexes on those columns. Fewer rows written per message (docs/cost.md) and
+  // less work per receipt (docs/performance.md).
+  `DROP INDEX messages_outbox;
+   DROP INDEX messages_scheduled;
+   DROP INDEX messages_batch_status;
+   CREATE INDEX messages_queued ON messages (outbox_seq) WHERE status = 'queued';
+   CREATE INDEX messages_due ON messages (send_at, outbox_seq) WHERE status = 'scheduled';
+   CREATE INDEX messages_in_flight ON messages (dispatched_at) WHERE status = 'sending';
+   CREATE INDEX messages_batch_pending ON messages (batch_id) WHERE status IN ('scheduled', 'queued', 'sending');
+   DROP INDEX messages_batch;
+   CREATE INDEX messages_batch ON messages (batch_id, batch_index) WHERE batch_id IS NOT NULL;
+   DROP INDEX messages_wa;
+   CREATE INDEX messages_wa ON messages (wa_message_id) WHERE wa_message_id IS NOT NULL;`,
 ]

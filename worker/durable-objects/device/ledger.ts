@@ -139,8 +139,24 @@ export class Ledger extends SqlStore {
     )[0]
   }
 
-  pendingCount(): number {
-    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM messages WHERE status IN ('queued', 'sending')").one().n
+  /** Whether anything is queued or out for sending (two index probes, not a count). */
+  hasPending(): boolean {
+    return (
+      this.sql.exec("SELECT 1 FROM messages WHERE status = 'queued' LIMIT 1").toArray().length > 0 ||
+      this.sql.exec("SELECT 1 FROM messages WHERE status = 'sending' LIMIT 1").toArray().length > 0
+    )
+  }
+
+  /**
+   * Whether anything waiting is older than `before` (queued, by the outbox's head) or due
+   * before it (scheduled): an index probe each, so a drain does not scan its whole queue.
+   */
+  hasWaitingBefore(before: number): boolean {
+    const head = this.sql.exec<{ created_at: number }>(
+      "SELECT created_at FROM messages WHERE status = 'queued' ORDER BY outbox_seq LIMIT 1",
+    )
+    const due = this.nextScheduledAt()
+    return (head.toArray()[0]?.created_at ?? Infinity) < before || (due ?? Infinity) < before
   }
 
   markSent(messageId: string, waMessageId: string, sentAt: number): void {

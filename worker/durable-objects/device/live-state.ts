@@ -21,11 +21,17 @@ export interface LiveStateDeps {
 export async function setLive(changes: Partial<DeviceState>, { store, events, storage, outbox, db }: LiveStateDeps): Promise<void> {
   const before = store.state()
   // The change and its `device.status` event in one transaction.
-  const after = storage.transactionSync(() => {
-    const updated = store.update({ ...changes, ...healthChanges(before, changes, Date.now()) })
-    announceStatus(before, updated, events, Date.now())
-    return updated
-  })
+  let after: DeviceState
+  try {
+    after = storage.transactionSync(() => {
+      const updated = store.update({ ...changes, ...healthChanges(before, changes, Date.now()) })
+      announceStatus(before, updated, events, Date.now())
+      return updated
+    })
+  } catch (error) {
+    store.forget() // rolled back: what the store read inside the transaction never happened
+    throw error
+  }
   const deviceId = after.device_id
   await runEachStep({ deviceId, status: after.status }, [
     [

@@ -126,7 +126,7 @@ export class Outbox {
   async drain(): Promise<void> {
     const now = Date.now()
     for (const row of this.deps.ledger.staleSending(now - STALE_SENDING_MS)) this.deps.ledger.markFailed(row.message_id, 'interrupted', now)
-    await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
+    if (this.deps.ledger.hasWaitingBefore(now - QUEUED_MAX_AGE_MS)) await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
     const next = this.deps.ledger.nextQueued(now)
     if (next && this.deps.blocked() === null && this.deps.ledger.markSending(next.message_id, now)) {
       const result = await this.dispatch({ ...next, status: 'sending' })
@@ -165,7 +165,7 @@ export class Outbox {
     const paced = now + Math.round(interval * (0.75 + Math.random() * 0.5))
     const due = this.deps.blocked() === null ? (at ?? paced) : now + NOT_READY_RETRY_MS
     const times: number[] = []
-    if (this.deps.ledger.pendingCount() > 0) times.push(due)
+    if (this.deps.ledger.hasPending()) times.push(due)
     const scheduled = this.deps.ledger.nextScheduledAt()
     if (scheduled !== null) times.push(scheduled > now ? scheduled : due)
     if (times.length > 0) await wakeBy(this.deps.storage, Math.min(...times))

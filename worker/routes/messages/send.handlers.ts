@@ -3,6 +3,7 @@ import type { NewMessage } from '../../durable-objects/device/ledger'
 import type { CancelOutcome, EnqueueOutcome, SendOutcome } from '../../durable-objects/device/device-do'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
+import { settingsOf } from '../../lib/settings'
 import { iso } from '../../lib/time'
 import { ApiError, type FieldIssue } from '../../lib/errors'
 import { deviceOf } from '../../durable-objects/stubs'
@@ -86,7 +87,7 @@ export const send: AppRouteHandler<typeof routes.send> = async (c) => {
     if (!checked.ok)
       throw new ApiError(checked.code, checked.message, checked.details ?? [{ field: checked.field, message: checked.message }])
     const caller = c.get('caller')
-    const device = await sendingDevice(database(c.env.DB), scopeOf(caller), body.device_id)
+    const device = await sendingDevice(database(c.env.DB), scopeOf(caller), body.device_id, settingsOf(c.env).authCacheTtlMs)
     const { sendAt, chatId } = checked.message
     // A scheduled message waits for the device: it only has to be able to send at its time.
     if (!device.isActive && sendAt === null) throw notReady('the device is paused')
@@ -128,7 +129,7 @@ export const sendBulk: AppRouteHandler<typeof routes.sendBulk> = async (c) => {
       throw new ApiError(first.code as ConstructorParameters<typeof ApiError>[0], `messages[${first.index}]: ${first.message}`, issues)
 
     const caller = c.get('caller')
-    const device = await sendingDevice(database(c.env.DB), scopeOf(caller), body.device_id)
+    const device = await sendingDevice(database(c.env.DB), scopeOf(caller), body.device_id, settingsOf(c.env).authCacheTtlMs)
     if (!device.isActive && checked.some((message) => message.sendAt === null)) throw notReady('the device is paused')
     const chats = checked.map((message, index) => ({ chatId: message.chatId, index, field: `messages.${index}.recipient` }))
     await assertGroupMember(c.env, device.id, chats)
