@@ -63,6 +63,21 @@ describe('the outbox', () => {
     })
   })
 
+  it('knows whether a bulk request has messages left from a row or two, however many were sent', async () => {
+    await runInDurableObject(deviceOf(env, freshId()), (_instance, state) => {
+      const ledger = new Ledger(state.storage)
+      ledger.insert(
+        Array.from({ length: 1_000 }, (_, i) => ({ ...message(i), batch_id: 'bat_1', batch_index: i })),
+        'queued',
+        Date.now(),
+      )
+      for (let i = 0; i < 999; i++) ledger.markSent(message(i).message_id, `WA${i}`, Date.now())
+      expect(rowsReadBy(state.storage.sql, () => expect(ledger.batchPending('bat_1')).toBe(true))).toBeLessThanOrEqual(3)
+      ledger.markSent(message(999).message_id, 'WA999', Date.now())
+      expect(rowsReadBy(state.storage.sql, () => expect(ledger.batchPending('bat_1')).toBe(false))).toBeLessThanOrEqual(3)
+    })
+  })
+
   it('writes three rows for a receipt (the message and its day), with 2,000 messages in the ledger', async () => {
     await runInDurableObject(deviceOf(env, freshId()), async (_instance, state) => {
       const ledger = new Ledger(state.storage)

@@ -50,11 +50,17 @@ export function upgradeResponse<T>(ctx: DurableObjectState, tags: string[], atta
   return new Response(null, { status: 101, webSocket: client })
 }
 
+/** Attachments as read, per socket: written once at the upgrade, never changed, read on every frame. */
+const readAttachments = new WeakMap<WebSocket, Map<z.ZodType, unknown>>()
+
 /**
  * The attachment `upgradeResponse` stored, checked against `schema` (it survives hibernation as
  * structured data, so after a deploy it may be of an older shape): null when it does not fit.
+ * A socket woken from hibernation is a new object, so it is read again.
  */
 export function readAttachment<S extends z.ZodType>(ws: WebSocket, schema: S): z.infer<S> | null {
+  const known = readAttachments.get(ws)
+  if (known?.has(schema)) return known.get(schema) as z.infer<S> | null
   let value: unknown
   try {
     value = ws.deserializeAttachment()
@@ -62,5 +68,7 @@ export function readAttachment<S extends z.ZodType>(ws: WebSocket, schema: S): z
     return null
   }
   const parsed = schema.safeParse(value)
-  return parsed.success ? parsed.data : null
+  const attachment = parsed.success ? parsed.data : null
+  readAttachments.set(ws, (known ?? new Map<z.ZodType, unknown>()).set(schema, attachment))
+  return attachment
 }

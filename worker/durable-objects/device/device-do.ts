@@ -62,7 +62,7 @@ export class DeviceDO extends DurableObject<Env> {
       companyId: () => companyOfDevice(this.store, this.env.DB),
       append: (companyId, events) => eventFeedOf(this.env, companyId).append(companyId, events),
     })
-    this.events.onRecorded = () => void this.forwarder.flush()
+    this.events.onRecorded = () => this.forwarder.soon()
     this.link = new NodeLink({
       ctx,
       assignment: () => {

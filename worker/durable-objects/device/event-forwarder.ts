@@ -7,6 +7,12 @@ import type { EventLog } from './event-log'
 import type { EventEnvelope } from '../../events/event-types'
 
 const CHUNK = 100
+/**
+ * Events recorded within this long of each other leave in one hand-over: under load a receipt
+ * comes every few milliseconds, and one EventFeedDO call for each was a large share of a
+ * message's cost (docs/performance.md). A webhook waits this much longer at most.
+ */
+export const FORWARD_COALESCE_MS = 20
 /** After a failed forward, the alarm tries again this soon. */
 export const EVENT_FORWARD_RETRY_MS = 5_000
 
@@ -23,8 +29,18 @@ export interface ForwarderDeps {
 export class EventForwarder {
   private running: Promise<void> | null = null
   private again = false
+  private timer: ReturnType<typeof setTimeout> | null = null
 
   constructor(private readonly deps: ForwarderDeps) {}
+
+  /** Forwards what is pending within FORWARD_COALESCE_MS, with whatever else is recorded meanwhile. */
+  soon(): void {
+    if (this.timer) return
+    this.timer = setTimeout(() => {
+      this.timer = null
+      void this.flush()
+    }, FORWARD_COALESCE_MS)
+  }
 
   /** Forwards everything pending; one run at a time (a call during a run makes it go round once more). */
   flush(): Promise<void> {

@@ -273,8 +273,13 @@ export class Ledger extends SqlStore {
   /** Whether a bulk request still has messages scheduled, queued or out for sending (an index lookup). */
   batchPending(batchId: string): boolean {
     return (
-      this.sql.exec("SELECT 1 FROM messages WHERE batch_id = ? AND status IN ('scheduled', 'queued', 'sending') LIMIT 1", batchId).toArray()
-        .length > 0
+      // Named: left to itself, the planner walks the batch's every message by (batch_id, batch_index).
+      this.sql
+        .exec(
+          "SELECT 1 FROM messages INDEXED BY messages_batch_pending WHERE batch_id = ? AND status IN ('scheduled', 'queued', 'sending') LIMIT 1",
+          batchId,
+        )
+        .toArray().length > 0
     )
   }
 }

@@ -29,6 +29,8 @@ export type CancelOutcome =
 /** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
  * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
 export const DEFAULT_SEND_INTERVAL_MS = 1_500
+/** With pacing off, messages one alarm sends in a row (each after the one before was answered). */
+export const UNPACED_PER_ALARM = 100
 /** How often a waiting outbox looks again while its device is not ready (a relink also wakes it). */
 const NOT_READY_RETRY_MS = 30_000
 /** A bulk message still queued after this long (device never linked again) fails and is refunded. */
@@ -122,17 +124,29 @@ export class Outbox {
     return batchViewOf(this.deps.ledger, batchId, this.deps.deviceId())
   }
 
-  /** One alarm's work: close out stale sends, expire old ones, send the next queued message. */
+  /**
+   * One alarm's work: close out stale sends, expire old ones, send the next queued message. With
+   * pacing off (an interval of 0) it sends up to UNPACED_PER_ALARM messages one after the other,
+   * each once the one before was answered, instead of one alarm per message.
+   */
   async drain(): Promise<void> {
     const now = Date.now()
     for (const row of this.deps.ledger.staleSending(now - STALE_SENDING_MS)) this.deps.ledger.markFailed(row.message_id, 'interrupted', now)
     if (this.deps.ledger.hasWaitingBefore(now - QUEUED_MAX_AGE_MS)) await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
-    const next = this.deps.ledger.nextQueued(now)
-    if (next && this.deps.blocked() === null && this.deps.ledger.markSending(next.message_id, now)) {
-      const result = await this.dispatch({ ...next, status: 'sending' })
-      if (result.kind === 'not_dispatched') this.deps.ledger.requeue(next.message_id)
-    }
+    const count = this.deps.sendIntervalMs() === 0 ? UNPACED_PER_ALARM : 1
+    for (let sent = 0; sent < count && (await this.sendNext()); sent++);
     await this.scheduleDrain()
+  }
+
+  /** Sends the next due message; false when there was none or it could not go out. */
+  private async sendNext(): Promise<boolean> {
+    const now = Date.now()
+    const next = this.deps.ledger.nextQueued(now)
+    if (!next || this.deps.blocked() !== null || !this.deps.ledger.markSending(next.message_id, now)) return false
+    const result = await this.dispatch({ ...next, status: 'sending' })
+    if (result.kind !== 'not_dispatched') return true
+    this.deps.ledger.requeue(next.message_id)
+    return false
   }
 
   private async dispatch(row: MessageRow): Promise<DispatchResult> {
