@@ -27,6 +27,28 @@ export default defineConfig(async () => {
             setupFiles: ['./test/worker/apply-migrations.ts'],
           },
         },
+        // `npm run bench` only (WORKER_BENCH=1): the ledger at a million rows and the cost of a
+        // message, with the production cache lifetimes.
+        ...(process.env.WORKER_BENCH
+          ? [
+              {
+                plugins: [
+                  cloudflareTest({
+                    wrangler: { configPath: './wrangler.toml' },
+                    miniflare: {
+                      bindings: {
+                        TEST_MIGRATIONS: migrations,
+                        ADMIN_TOKEN: 'test-admin-token-0123456789abcdefghij',
+                        RATE_LIMIT_PER_SEC: '1000000',
+                        RATE_LIMIT_BURST: '1000000',
+                      },
+                    },
+                  }),
+                ],
+                test: { name: 'worker-bench', include: ['test/worker/**/*.bench.ts'], setupFiles: ['./test/worker/apply-migrations.ts'] },
+              },
+            ]
+          : []),
         {
           test: {
             name: 'node',

@@ -17,12 +17,15 @@ export interface BenchStack {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export async function startBenchStack(options: { inspectorPort?: number; env?: Record<string, string>; nodes?: number } = {}) {
+export async function startBenchStack(
+  options: { inspectorPort?: number; env?: Record<string, string>; nodes?: number; log?: (source: string, line: string) => void } = {},
+) {
   const stack = await startStack({
     port: await freePort(),
     stateDir: mkdtempSync(join(tmpdir(), 'wa-bench-')),
     nodes: options.nodes ?? 1,
     inspectorPort: options.inspectorPort,
+    log: options.log,
     env: {
       WA_ENGINE: 'simulator',
       SIM_SCAN_DELAY_MS: '200',

@@ -7,6 +7,7 @@ export interface LoadResult {
   requestsPerSec: number
   p50Ms: number
   p99Ms: number
+  meanMs: number
   statusCodes: Record<string, number>
 }
 
@@ -37,6 +38,7 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     requestsPerSec: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
+    meanMs: +result.latency.average.toFixed(3),
     statusCodes,
   }
 }

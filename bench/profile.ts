@@ -1,9 +1,12 @@
-// `npm run bench:profile`: where workerd spends its CPU on `POST /whatsapp/send` under load
-// (10 connections, 10 s), as shares of the samples: docs/performance.md reads these.
+// `npm run bench:profile`: where workerd spends its CPU, as shares of the samples, while the
+// benchmark drives one path: PROFILE_ROUTE=send (POST /whatsapp/send, 10 connections, 10 s; the
+// default), health, or outbox (a 2,000-message bulk drained with pacing off). docs/performance.md
+// reads these.
 import { freePort } from '../scripts/stack'
 import { startBenchStack } from './bench-stack'
 import { CpuProfiler } from './cpu-profile'
 import { load } from './load'
+import { measureOutbox } from './outbox'
 
 const route = process.env.PROFILE_ROUTE ?? 'send'
 const inspectorPort = await freePort()
@@ -20,12 +23,12 @@ try {
         }
   await load({ label: 'warm-up', ...request, durationSec: 2, connections: 10 })
   const profiler = await CpuProfiler.connect(inspectorPort)
-  let result
+  let result: unknown
   const summary = await profiler.during(async () => {
-    result = await load({ label: route, ...request, durationSec: 10, connections: 10 })
+    result = route === 'outbox' ? await measureOutbox(bench) : await load({ label: route, ...request, durationSec: 10, connections: 10 })
   })
   profiler.close()
-  console.log(JSON.stringify({ result, ...summary }, null, 2))
+  console.log(JSON.stringify({ route, result, ...summary }, null, 2))
 } finally {
   await bench.stack.stop()
 }

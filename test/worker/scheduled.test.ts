@@ -131,7 +131,8 @@ describe('DELETE /messages/{id}', () => {
 
   it('cancels a queued bulk message and completes the batch without it', async () => {
     const { api, device, sends } = await linkedDevice()
-    await api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })
+    // Paced: the first goes at once, the second waits its turn (with pacing off, one alarm sends both).
+    await api('PATCH', `/devices/${device.id}`, { send_interval_ms: 60_000 })
     const res = await api('POST', '/send-bulk', { messages: [1, 2].map((i) => ({ recipient: '+22370123456', message: `m${i}` })) })
     const [keep, drop] = res.body.data.messages
     expect((await api('DELETE', `/messages/${drop?.message_id}`)).body.data.status).toBe('cancelled')

@@ -4,7 +4,7 @@
 // else), so two hosts never run the same WhatsApp session. The ledger and outbox are Outbox's.
 import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
-import { DEVICE_CONTROL_TIMEOUT_MS, DEVICE_HANDOVER_WAIT_MS } from '../../../protocol/timing'
+import { DEVICE_HANDOVER_WAIT_MS } from '../../../protocol/timing'
 import { guardEntryPoint } from '../entry-points'
 import { answerPingsWhileHibernating, closeQuietly } from '../sockets'
 import { eventFeedOf, fleetOf } from '../stubs'
@@ -12,7 +12,7 @@ import { refundQuota } from './quota-refund'
 import type { UsageDay } from './ledger-counters'
 import { DeviceStore, type DeviceState } from './device-store'
 import { Ledger, type ListQuery, type NewMessage } from './ledger'
-import { batchViewOf, type MessageView } from './message-view'
+import type { MessageView } from './message-view'
 import { NO_QR, NodeFrames } from './node-frames'
 import { setLive } from './live-state'
 import { liveViewOf, type LiveView } from './live-view'
@@ -25,6 +25,8 @@ import { receiveInbound } from './inbound'
 import { mediaKeyOf } from '../../messaging/inbound-media'
 import { Outbox, type BatchView, type Blocked, type CancelOutcome, type EnqueueOutcome, type SendOutcome } from './outbox'
 import { announceMessages } from './announcements'
+import { indexQueued } from './company-index'
+import { destroyDevice } from './destroy'
 import { EventForwarder } from './event-forwarder'
 import { EventLog } from './event-log'
 import { requestPairingCode, type CommandFailure } from './pairing'
@@ -54,13 +56,15 @@ export class DeviceDO extends DurableObject<Env> {
     this.store = new DeviceStore(ctx.storage)
     this.events = new EventLog(ctx.storage)
     const deviceId = () => this.deviceId()
+    const owner = () => companyOfDevice(this.store, this.env.DB)
+    const feedOf = (companyId: number) => eventFeedOf(this.env, companyId)
     this.ledger = new Ledger(ctx.storage, (rows) => announceMessages(rows, { events: this.events, ledger: () => this.ledger, deviceId }))
     this.forwarder = new EventForwarder({
       events: this.events,
       storage: ctx.storage,
       deviceId: () => this.store.state().device_id,
-      companyId: () => companyOfDevice(this.store, this.env.DB),
-      append: (companyId, events) => eventFeedOf(this.env, companyId).append(companyId, events),
+      companyId: owner,
+      append: (companyId, events) => feedOf(companyId).append(companyId, events),
     })
     this.events.onRecorded = () => this.forwarder.soon()
     this.link = new NodeLink({
@@ -80,6 +84,8 @@ export class DeviceDO extends DurableObject<Env> {
       blocked: () => this.blocked(),
       command: (build, timeoutMs) => this.link.command(build, timeoutMs),
       refund: (companyId, period, count) => refundQuota(this.env, companyId, period, count),
+      queued: (ids) =>
+        indexQueued(ids, { ledger: this.ledger, deviceId, companyId: owner, index: (c, d, v) => feedOf(c).indexMessages(d, v) }),
     })
     this.retention = new Retention({
       ledger: this.ledger,
@@ -94,8 +100,9 @@ export class DeviceDO extends DurableObject<Env> {
       link: this.link,
       setLive: (changes) => this.setLive(changes),
       receive: async (message) => {
-        const companyId = await companyOfDevice(this.store, this.env.DB)
+        const companyId = await owner()
         receiveInbound(message, { storage: ctx.storage, events: this.events, deviceId: this.deviceId(), companyId }, Date.now())
+        await this.forwarder.flush() // before the node's ack: listed once it is stored
       },
     })
     answerPingsWhileHibernating(ctx)
@@ -106,30 +113,18 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    await guardEntryPoint(
-      'webSocketMessage',
-      () => this.logContext(ws),
-      () => this.frames.handle(ws, message),
-    )
+    await guardEntryPoint('webSocketMessage', this.who(ws), () => this.frames.handle(ws, message))
   }
 
   override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
-    await guardEntryPoint(
-      'webSocketClose',
-      () => this.logContext(ws, { code }),
-      async () => {
-        closeQuietly(ws, code, reason)
-        await this.onSocketGone(ws)
-      },
-    )
+    await guardEntryPoint('webSocketClose', this.who(ws, { code }), async () => {
+      closeQuietly(ws, code, reason)
+      await this.frames.socketGone(ws)
+    })
   }
 
   override async webSocketError(ws: WebSocket, error: unknown): Promise<void> {
-    await guardEntryPoint(
-      'webSocketError',
-      () => this.logContext(ws, { error: String(error) }),
-      () => this.onSocketGone(ws),
-    )
+    await guardEntryPoint('webSocketError', this.who(ws, { error: String(error) }), () => this.frames.socketGone(ws))
   }
 
   // ── RPC ───────────────────────────────────────────────────────────────────────────────────
@@ -211,23 +206,18 @@ export class DeviceDO extends DurableObject<Env> {
 
   /** Logs the device out of WhatsApp (when a node holds it) and drops every trace of it here. */
   async destroy(): Promise<{ loggedOut: boolean }> {
-    const outcome = await this.link.command((id) => ({ type: 'logout', id }), DEVICE_CONTROL_TIMEOUT_MS)
-    this.link.closeAll(CloseCode.deviceGone, 'device deleted')
-    await this.ctx.storage.deleteAlarm()
-    // Queued messages will never be sent: their quota goes back, and the company is told.
-    await this.outbox.expireQueued(Number.MAX_SAFE_INTEGER, 'device_deleted')
-    await this.forwarder.flush()
-    await this.ctx.storage.deleteAll()
-    this.store.createSchema()
-    this.ledger.createSchema()
-    this.events.createSchema()
-    this.store.update({ deleted: true })
-    return { loggedOut: outcome.ok }
+    const { store, ledger, events, link, outbox, forwarder } = this
+    const forgetMessages = async () => {
+      const companyId = await companyOfDevice(store, this.env.DB)
+      if (companyId !== null) await eventFeedOf(this.env, companyId).dropDeviceMessages(this.deviceId())
+    }
+    return destroyDevice({ storage: this.ctx.storage, link, outbox, forwarder, stores: { store, ledger, events }, forgetMessages })
   }
 
   /** Records one message and sends it now; answers once WhatsApp took it (or it failed). */
   async sendNow(input: NewMessage): Promise<SendOutcome> {
-    return this.outbox.sendNow(input)
+    // Forwarded before the answer: the company-wide listing shows what the caller was told.
+    return this.outbox.sendNow(input).finally(() => this.forwarder.flush())
   }
 
   /** Stores a whole bulk request, or scheduled messages, in the outbox (one transaction) for paced delivery. */
@@ -237,7 +227,7 @@ export class DeviceDO extends DurableObject<Env> {
 
   /** Takes back a scheduled or queued message (refunded). */
   async cancel(messageId: string): Promise<CancelOutcome> {
-    return this.outbox.cancel(messageId)
+    return this.outbox.cancel(messageId).finally(() => this.forwarder.flush())
   }
 
   async message(messageId: string): Promise<MessageView | null> {
@@ -253,8 +243,8 @@ export class DeviceDO extends DurableObject<Env> {
   }
 
   /** Bulk requests, newest first (from the ledger's counters). */
-  async batches(query: { before?: { createdAt: number; batchId: string }; limit: number }): Promise<BatchView[]> {
-    return this.ledger.counters.recentBatches(query).flatMap((id) => batchViewOf(this.ledger, id, this.deviceId()) ?? [])
+  async batches(query: Parameters<Outbox['batches']>[0]): Promise<BatchView[]> {
+    return this.outbox.batches(query)
   }
 
   /** Per UTC day from `from` to `to` (YYYY-MM-DD): sent, delivered, read, failed, received. */
@@ -279,23 +269,15 @@ export class DeviceDO extends DurableObject<Env> {
     return this.store.authCount()
   }
 
-  private async onSocketGone(ws: WebSocket): Promise<void> {
-    if (!this.link.lost(ws)) return
-    const { status } = this.store.state()
-    // Without its node the session is unreachable; a QR shown by that node is void.
-    if (status === 'authenticated' || status === 'qr_ready') {
-      await this.setLive({ status: 'disconnected', status_reason: 'node_unreachable', status_detail: null, ...NO_QR })
-    }
-  }
-
   // ── internals ─────────────────────────────────────────────────────────────────────────────
 
   private deviceId(): number {
     return this.store.state().device_id ?? 0
   }
 
-  private logContext(ws: WebSocket, extra: Record<string, unknown> = {}): Record<string, unknown> {
-    return { deviceId: this.store.state().device_id, node: this.link.peerOf(ws), ...extra }
+  /** Who a log line about `ws` concerns (worked out only if one is written). */
+  private who(ws: WebSocket, extra: Record<string, unknown> = {}): () => Record<string, unknown> {
+    return () => ({ deviceId: this.store.state().device_id, node: this.link.peerOf(ws), ...extra })
   }
 
   /** Why a message cannot go out now, or null when the device can send. */

@@ -112,6 +112,15 @@ export class NodeFrames {
     sendFrame(ws, welcome)
   }
 
+  /** The node's socket closed or failed: without it the session is unreachable, and a QR it showed is void. */
+  async socketGone(ws: WebSocket): Promise<void> {
+    if (!this.deps.link.lost(ws)) return
+    const { status } = this.deps.store.state()
+    if (status === 'authenticated' || status === 'qr_ready') {
+      await this.deps.setLive({ status: 'disconnected', status_reason: 'node_unreachable', status_detail: null, ...NO_QR })
+    }
+  }
+
   /** Answers a node's write once it is stored here: the node resends anything not acknowledged. */
   private acknowledge(ws: WebSocket, id: string): void {
     sendFrame(ws, { type: 'result', id, ok: true })

@@ -45,6 +45,8 @@ export interface OutboxDeps {
   blocked(): Blocked | null
   command(build: (id: string) => DeviceToNode, timeoutMs: number): Promise<CommandOutcome>
   refund(companyId: number, period: string, count: number): Promise<void>
+  /** Messages just queued or scheduled: the company-wide listing is told (company-index.ts). */
+  queued(messageIds: string[]): Promise<void>
 }
 
 export class Outbox {
@@ -94,6 +96,7 @@ export class Outbox {
     }
     this.deps.ledger.insert(rows, 'queued', Date.now())
     await this.scheduleDrain(Date.now())
+    await this.deps.queued(rows.map((row) => row.message_id))
     return { ok: true }
   }
 
@@ -122,6 +125,11 @@ export class Outbox {
 
   async batch(batchId: string): Promise<BatchView | null> {
     return batchViewOf(this.deps.ledger, batchId, this.deps.deviceId())
+  }
+
+  /** Bulk requests, newest first (from the ledger's counters). */
+  batches(query: { before?: { createdAt: number; batchId: string }; limit: number }): BatchView[] {
+    return this.deps.ledger.counters.recentBatches(query).flatMap((id) => batchViewOf(this.deps.ledger, id, this.deps.deviceId()) ?? [])
   }
 
   /**

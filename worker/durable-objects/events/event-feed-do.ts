@@ -13,6 +13,9 @@ import { wants, type Subscription } from '../../webhooks/subscription'
 import { wakeBy } from '../alarms'
 import { endpointOf } from '../stubs'
 import { FeedStore, type RangeQuery } from './feed-store'
+import { MessageIndex, type IndexQuery } from './message-index'
+import type { MessageView } from '../device/message-view'
+import { settingsOf } from '../../lib/settings'
 
 /** Events are kept this long: a client that was away a month can still catch up. */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
@@ -21,10 +24,12 @@ const FANOUT_RETRY_MS = 5_000
 /** The endpoint list is read from D1 at most this often (a change through the API refreshes it at once). */
 const SUBSCRIPTIONS_TTL_MS = 60_000
 const FANOUT_CHUNK = 100
+const DAY_MS = 24 * 60 * 60 * 1000
 const PRUNE_BATCH = 1_000
 
 export class EventFeedDO extends DurableObject<Env> {
   private readonly store: FeedStore
+  private readonly index: MessageIndex
   private subscriptions: { list: Subscription[]; at: number } | null = null
   private pushing: Promise<void> | null = null
   private pushAgain = false
@@ -34,6 +39,7 @@ export class EventFeedDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
     this.store = new FeedStore(ctx.storage)
+    this.index = new MessageIndex(ctx.storage)
   }
 
   /** Takes events of one device of `companyId` (this feed's company), oldest first; any already here are ignored. */
@@ -43,6 +49,7 @@ export class EventFeedDO extends DurableObject<Env> {
       for (const event of events) {
         const pos = this.store.insert(event)
         if (pos === null) continue
+        this.index.applyEvent(event)
         for (const subscription of subscriptions) if (wants(subscription, event)) this.store.addFanout(subscription.id, pos)
       }
     })
@@ -61,6 +68,23 @@ export class EventFeedDO extends DurableObject<Env> {
     return this.store.list({ afterPos, types: query.types, deviceIds: query.deviceIds, limit: query.limit })
   }
 
+  /** The company's messages, newest first (message-index.ts): GET /messages without a device. */
+  async messages(query: IndexQuery): Promise<MessageView[]> {
+    return this.index.list(query)
+  }
+
+  /** Messages a device queued or scheduled, listed before any event tells of them. */
+  async indexMessages(deviceId: number, views: MessageView[]): Promise<void> {
+    this.index.putAll(views, deviceId)
+    if (!this.alarmArmed) await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
+    this.alarmArmed = true
+  }
+
+  /** A deleted device's messages leave the listing. */
+  async dropDeviceMessages(deviceId: number): Promise<void> {
+    this.index.dropDevice(deviceId)
+  }
+
   /** Events (as JSON) in a time range, for a replay to one endpoint. */
   async range(query: RangeQuery): Promise<string[]> {
     return this.store.range(query)
@@ -75,7 +99,9 @@ export class EventFeedDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     await this.push()
     this.store.prune(Date.now() - EVENT_RETENTION_MS, PRUNE_BATCH)
-    await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
+    const pruned = this.index.prune(Date.now() - settingsOf(this.env).messageRetentionMs, PRUNE_BATCH)
+    // A full batch went: there is more to prune now; otherwise look again in a day.
+    await wakeBy(this.ctx.storage, Date.now() + (pruned === PRUNE_BATCH ? 0 : Math.min(EVENT_RETENTION_MS, DAY_MS)))
   }
 
   private async currentSubscriptions(companyId: number): Promise<Subscription[]> {

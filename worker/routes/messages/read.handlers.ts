@@ -2,7 +2,7 @@ import { database } from '../../db/client'
 import type { AppRouteHandler } from '../../lib/app-env'
 import { ok } from '../../lib/envelope'
 import { ApiError } from '../../lib/errors'
-import { companyOf, deviceOf } from '../../durable-objects/stubs'
+import { companyOf, deviceOf, eventFeedOf } from '../../durable-objects/stubs'
 import { deviceIdOf } from '../../messaging/ids'
 import { findDevice, listDevices, ownedDeviceId, scopeOf, type DeviceScope } from '../../db/devices'
 import type * as routes from './messages.routes'
@@ -62,34 +62,35 @@ export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
   return c.json(ok(batch), 200)
 }
 
-/** Newest first across the company's devices (or one device), merged by (created_at, id). */
+/**
+ * Newest first. One device's (named, or owning the batch) come from its ledger; the whole
+ * company's from its listing in EventFeedDO (message-index.ts), one call however many devices
+ * it has, limited to the devices that exist and the caller's key may see.
+ */
 export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (c) => {
   const query = c.req.valid('query')
   const scope = scopeOf(c.get('caller'))
   const db = database(c.env.DB)
-  let deviceIds: number[]
-  if (query.batch_id !== undefined) {
-    const owner = await ownedDevice(c.env, scope, deviceIdOf('bat', query.batch_id))
-    deviceIds = owner === null || (query.device_id !== undefined && query.device_id !== owner) ? [] : [owner]
-  } else if (query.device_id !== undefined) {
-    deviceIds = [(await findDevice(db, scope, query.device_id)).id]
-  } else {
-    deviceIds = (await listDevices(db, scope)).map((d) => d.id)
-  }
   const cursor = query.cursor ? decodeCursor(query.cursor) : undefined
-  const pages = await Promise.all(
-    deviceIds.map((id) =>
-      deviceOf(c.env, id).messages({
-        ...(query.status && { status: [query.status] }),
-        ...(query.batch_id && { batchId: query.batch_id }),
-        ...(query.direction && { direction: query.direction }),
-        ...(query.chat_id && { chatId: query.chat_id }),
-        ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.id } }),
-        limit: query.limit + 1,
-      }),
-    ),
-  )
-  const merged = pages.flat().sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at) || (a.message_id < b.message_id ? 1 : -1))
+  const filters = {
+    ...(query.direction && { direction: query.direction }),
+    ...(query.chat_id && { chatId: query.chat_id }),
+    ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.id } }),
+    limit: query.limit + 1,
+  }
+  let merged: MessageView[]
+  if (query.batch_id === undefined && query.device_id === undefined) {
+    const deviceIds = (await listDevices(db, scope)).map((d) => d.id)
+    merged = await eventFeedOf(c.env, scope.companyId).messages({ ...filters, deviceIds, ...(query.status && { status: query.status }) })
+  } else {
+    let deviceId: number | null
+    if (query.batch_id !== undefined) {
+      const owner = await ownedDevice(c.env, scope, deviceIdOf('bat', query.batch_id))
+      deviceId = owner === null || (query.device_id !== undefined && query.device_id !== owner) ? null : owner
+    } else deviceId = (await findDevice(db, scope, query.device_id!)).id
+    const ledgerQuery = { ...filters, ...(query.status && { status: [query.status] }), ...(query.batch_id && { batchId: query.batch_id }) }
+    merged = deviceId === null ? [] : await deviceOf(c.env, deviceId).messages(ledgerQuery)
+  }
   const page = merged.slice(0, query.limit)
   const last = page.at(-1)
   return c.json(
