@@ -50,6 +50,11 @@ export class CpuProfiler {
   async during(work: () => Promise<unknown>, top = 40): Promise<ProfileSummary> {
     await this.call('Profiler.start')
     await work()
+    return this.stop(top)
+  }
+
+  /** Ends a profile begun with `Profiler.start`. */
+  async stop(top = 40): Promise<ProfileSummary> {
     const { profile } = (await this.call('Profiler.stop')) as { profile: Profile }
     return summarise(profile, top)
   }

@@ -6,14 +6,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { adminCall, freePort, startStack } from '../scripts/stack'
 import type { Body, SessionNode } from '../test/support/api-types'
+import { CpuProfiler } from './cpu-profile'
 
 const sessions = Number(process.env.SESSIONS ?? 1)
 const graceMs = Number(process.env.FLEET_FAILOVER_GRACE_MS ?? 30_000)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+// BENCH_PROFILE=1: a CPU profile of workerd from the kill until the last device is back.
+const inspectorPort = process.env.BENCH_PROFILE ? await freePort() : undefined
 const stack = await startStack({
+  inspectorPort,
   port: await freePort(),
   stateDir: mkdtempSync(join(tmpdir(), 'wa-failover-')),
   nodes: 2,
+  log: process.env.BENCH_LOG ? (source, line) => console.error(source, line) : undefined,
   env: {
     WA_ENGINE: 'simulator',
     SIM_SCAN_DELAY_MS: '300',
@@ -32,6 +37,12 @@ try {
   const nodes = () => read<SessionNode[]>('/admin/nodes', true)
   const devices = () => read<Array<{ id: number; status: string }>>('/whatsapp/devices', false)
   const [holder, spare] = stack.nodes as [(typeof stack.nodes)[0], (typeof stack.nodes)[0]]
+  // Room for every session on either node (an operator's cap, read when a node connects).
+  for (const node of stack.nodes) {
+    await adminCall(stack.baseUrl, stack.adminToken, 'PATCH', `/nodes/${node.id}`, { max_capacity: sessions + 100 })
+  }
+  await holder.kill('SIGTERM')
+  holder.start()
   // Every session on one node: the spare leaves until they are all linked.
   while ((await nodes()).filter((n) => n.status === 'online').length < 2) await sleep(200)
   await spare.kill('SIGTERM')
@@ -50,6 +61,8 @@ try {
   spare.start()
   while ((await nodes()).filter((n) => n.status === 'online').length < 2) await sleep(200)
 
+  const profiler = inspectorPort === undefined ? null : await CpuProfiler.connect(inspectorPort)
+  await profiler?.call('Profiler.start')
   const killedAt = performance.now()
   await holder.kill('SIGKILL')
   const qrShown = new Set<number>()
@@ -62,9 +75,12 @@ try {
     const survivor = (await nodes()).find((n) => n.id === spare.id)
     if (back === sessions && survivor?.devices === sessions && noticedAfterMs !== null) break
     if (performance.now() - killedAt > graceMs + 600_000) throw new Error(`only ${back} of ${sessions} came back`)
-    await sleep(250)
+    // Each look lists every device: not so often that looking slows the move down.
+    await sleep(1_000)
   }
   const backAfterMs = Math.round(performance.now() - killedAt)
+  const profile = profiler ? await profiler.stop() : undefined
+  profiler?.close()
   console.log(
     JSON.stringify(
       {
@@ -75,6 +91,7 @@ try {
         authenticatedAgainAfterMs: backAfterMs,
         beyondGraceMs: backAfterMs - graceMs,
         devicesThatShowedAQr: qrShown.size,
+        ...(profile && { profile }),
       },
       null,
       2,

@@ -1,11 +1,16 @@
 // `npm run bench:memory`: memory per simulated session. One session node (simulator engine)
-// links SESSIONS devices; its resident memory is read before and after, in the same run.
+// links SESSIONS devices, then carries traffic for TRAFFIC_SEC seconds: contacts writing to
+// every device (inbound messages), sends with their receipts, and the events of both going to a
+// webhook receiver. Its resident memory is read before and after, in the same run.
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, startStack } from '../scripts/stack'
 
 const SESSIONS = Number(process.env.SESSIONS ?? 500)
+const TRAFFIC_SEC = Number(process.env.TRAFFIC_SEC ?? 30)
 
 const rssMiB = (pid: number) => {
   const kib = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
@@ -24,6 +29,11 @@ const stack = await startStack({
     DEVICE_CREATIONS_PER_MINUTE: String(SESSIONS * 10),
     NODE_CAPACITY: String(SESSIONS + 10),
     LOG_LEVEL: 'warn',
+    WEBHOOK_ALLOW_PRIVATE: '1',
+    RATE_LIMIT_PER_SEC: '1000000',
+    RATE_LIMIT_BURST: '1000000',
+    SIM_DELIVERY_MS: '100',
+    SIM_READ_MS: '200',
   },
 })
 try {
@@ -54,6 +64,7 @@ try {
     linked = (await list()).filter((d) => d.status === 'authenticated').length
   }
   const linkSeconds = (performance.now() - startedAt) / 1000
+  const traffic = await driveTraffic(headers)
   await sleep(5_000)
   global.gc?.()
   const after = rssMiB(pid)
@@ -65,6 +76,7 @@ try {
         secondsToLinkAll: +linkSeconds.toFixed(1),
         nodeRssMiB: { idle: +before.toFixed(1), withSessions: +after.toFixed(1) },
         kibPerSession: Math.round(((after - before) * 1024) / Math.max(linked, 1)),
+        traffic,
       },
       null,
       2,
@@ -72,4 +84,42 @@ try {
   )
 } finally {
   await stack.stop()
+}
+
+/** Inbound messages to every device and sends from them, round robin, with every event going to a webhook receiver. */
+async function driveTraffic(headers: Record<string, string>) {
+  let events = 0
+  const receiver = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      events++
+      res.writeHead(200).end()
+    })
+  })
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`
+  await fetch(`${stack.baseUrl}/api/whatsapp/webhooks`, { method: 'POST', headers, body: JSON.stringify({ url, event_types: ['*'] }) })
+  const ids = (
+    (await (await fetch(`${stack.baseUrl}/api/whatsapp/devices`, { headers })).json()) as { data: Array<{ id: number }> }
+  ).data.map((d) => d.id)
+  const counts = { inbound: 0, sends: 0 }
+  const until = performance.now() + TRAFFIC_SEC * 1000
+  for (let round = 0; performance.now() < until; round++) {
+    const id = ids[round % ids.length]!
+    const inbound = fetch(`${stack.baseUrl}/api/whatsapp/sandbox/devices/${id}/inbound`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ from: '+22370111111', text: `hello ${round}` }),
+    })
+    const send = fetch(`${stack.baseUrl}/api/whatsapp/send`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ device_id: id, recipient: '+22370123456', message: `reply ${round}` }),
+    })
+    const [a, b] = await Promise.all([inbound, send])
+    if (a.status === 202) counts.inbound++
+    if (b.status === 200) counts.sends++
+  }
+  receiver.close()
+  return { seconds: TRAFFIC_SEC, ...counts, webhookEvents: events }
 }

@@ -1,0 +1,38 @@
+// Resident memory of a process and everything it started (wrangler starts workerd), from /proc.
+import { readdirSync, readFileSync } from 'node:fs'
+
+const rssKib = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
+
+function children(): Map<number, number[]> {
+  const byParent = new Map<number, number[]>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      // The parent is the 2nd field after the command (which is in parentheses and may hold spaces).
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      byParent.set(parent, [...(byParent.get(parent) ?? []), Number(name)])
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return byParent
+}
+
+/** MiB of `pid` and its descendants. */
+export function treeRssMiB(pid: number): number {
+  const byParent = children()
+  let total = 0
+  for (const queue = [pid]; queue.length > 0;) {
+    const next = queue.pop()!
+    total += rssKib(next)
+    queue.push(...(byParent.get(next) ?? []))
+  }
+  return +(total / 1024).toFixed(1)
+}
