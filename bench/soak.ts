@@ -42,7 +42,7 @@ try {
   const traffic = startTraffic(bench, { deviceIds, senders: 6, bulkEveryMs: 15_000, bulkSize: 50, inboundEveryMs: 500 })
   const perMinute: Array<Record<string, number>> = []
   const kills: Array<{ atSec: number; node: string }> = []
-  let nextKill = 150_000
+  let nextKill = Math.min(150_000, killEverySec * 1000)
   for (let minute = 1; minute <= minutes; minute++) {
     while (Date.now() - started < minute * 60_000) {
       // No kill in the last 90 s: the last minute is compared with the second.

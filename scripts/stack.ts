@@ -242,26 +242,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   const vars = WORKER_VARS.filter((name) => env[name]).flatMap((name) => ['--var', `${name}:${env[name]}`])
   const inspector = options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]
+  const dev = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false']
   const worker = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      'scripts/guarded-child.ts',
-      WRANGLER,
-      ...[
-        'dev',
-        '--port',
-        String(port),
-        '--ip',
-        '127.0.0.1',
-        '--persist-to',
-        persist,
-        '--show-interactive-dev-session=false',
-        ...inspector,
-        ...vars,
-      ],
-    ],
+    ['--import', 'tsx', 'scripts/guarded-child.ts', WRANGLER, ...dev, ...inspector, ...vars],
     // Through a guard that takes wrangler's whole group (workerd too) down with it, and with us.
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   )

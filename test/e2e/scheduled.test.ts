@@ -40,7 +40,8 @@ describe('scheduled sends with real processes', () => {
     const sent = await until(
       async () => {
         const message = (await client.api('GET', `/messages/${scheduled.body.data.message_id}`)).body.data
-        return message.status === 'scheduled' ? undefined : message
+        // `queued` while it is out for sending (the node has not answered yet): wait for its outcome.
+        return message.status === 'scheduled' || message.status === 'queued' ? undefined : message
       },
       60_000,
       'the scheduled message to leave',

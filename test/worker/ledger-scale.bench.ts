@@ -54,7 +54,8 @@ it(`inserts as fast at ${ROWS} messages as at none`, { timeout: 1_800_000 }, asy
       )
       // As a ledger that size mostly is: sent, delivered and read messages.
       state.storage.sql.exec(
-        "UPDATE messages SET status = 'read', wa_message_id = 'WA' || outbox_seq, sent_at = ?, delivered_at = ?, read_at = ? WHERE status = 'sending'",
+        `UPDATE messages SET status = 'read', wa_message_id = 'WA' || outbox_seq, sent_at = ?, delivered_at = ?, read_at = ?
+         WHERE status = 'sending'`,
         now,
         now,
         now,

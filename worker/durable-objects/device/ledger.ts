@@ -276,7 +276,8 @@ export class Ledger extends SqlStore {
       // Named: left to itself, the planner walks the batch's every message by (batch_id, batch_index).
       this.sql
         .exec(
-          "SELECT 1 FROM messages INDEXED BY messages_batch_pending WHERE batch_id = ? AND status IN ('scheduled', 'queued', 'sending') LIMIT 1",
+          `SELECT 1 FROM messages INDEXED BY messages_batch_pending
+           WHERE batch_id = ? AND status IN ('scheduled', 'queued', 'sending') LIMIT 1`,
           batchId,
         )
         .toArray().length > 0
