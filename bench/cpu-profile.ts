@@ -53,6 +53,12 @@ export class CpuProfiler {
     return this.stop(top)
   }
 
+  /** The isolate's JavaScript heap (V8's own count, apart from what workerd and SQLite hold), in MiB. */
+  async heapMiB(): Promise<{ used: number; total: number }> {
+    const usage = (await this.call('Runtime.getHeapUsage')) as { usedSize: number; totalSize: number }
+    return { used: +(usage.usedSize / 2 ** 20).toFixed(1), total: +(usage.totalSize / 2 ** 20).toFixed(1) }
+  }
+
   /** Ends a profile begun with `Profiler.start`. */
   async stop(top = 40): Promise<ProfileSummary> {
     const { profile } = (await this.call('Profiler.stop')) as { profile: Profile }

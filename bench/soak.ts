@@ -5,19 +5,23 @@
 // At the end: every accepted message against its final state, any sent twice (the nodes' audit
 // log), any event of the feed not delivered, and the targets of docs/performance.md.
 import { linkedDevice, sleep, startBenchStack } from './bench-stack'
-import { treeRssMiB } from './soak/memory'
+import { treeRssMiB, workerdMemory } from './soak/memory'
 import { startReceiver } from './soak/receiver'
 import { startTraffic } from './soak/traffic'
 import { atMost, printTargets } from './targets'
-import { settle, undeliveredEvents } from './soak/checks'
+import { lastEventId, settle, undeliveredEvents } from './soak/checks'
+import { CpuProfiler } from './cpu-profile'
+import { freePort } from '../scripts/stack'
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 10)
 const killEverySec = Number(process.env.SOAK_KILL_EVERY_SEC ?? 180)
 const durationMs = minutes * 60_000
 
 const sentByNodes = new Map<string, number>()
+const inspectorPort = await freePort()
 const bench = await startBenchStack({
   nodes: 2,
+  inspectorPort,
   env: { LOG_LEVEL: 'info', NODE_CAPACITY: '100' },
   // The nodes' audit trail: one "message sent" line per message handed to WhatsApp.
   log: (_source, line) => {
@@ -29,6 +33,9 @@ const bench = await startBenchStack({
 const receiver = await startReceiver()
 try {
   const { base, json, stack } = bench
+  // Events from here on go to the receiver (the first device's linking came before it).
+  const firstEvent = await lastEventId(bench)
+  const inspector = await CpuProfiler.connect(inspectorPort)
   await fetch(`${base}/whatsapp/webhooks`, {
     method: 'POST',
     headers: json,
@@ -66,6 +73,9 @@ try {
       p99Ms: at(0.99),
       workerMiB: treeRssMiB(stack.children()[0]!.pid!),
       nodesMiB: +stack.nodes.reduce((sum, n) => sum + (n.child.pid ? treeRssMiB(n.child.pid) : 0), 0).toFixed(1),
+      workerJsHeapMiB: (await inspector.heapMiB()).used,
+      workerdAnonMiB: workerdMemory(stack.children()[0]!.pid!)?.anonMiB ?? 0,
+      workerdFileMiB: workerdMemory(stack.children()[0]!.pid!)?.fileMiB ?? 0,
     }
     perMinute.push(row)
     console.error(JSON.stringify(row))
@@ -73,7 +83,8 @@ try {
   await traffic.stop()
   const { counts } = traffic
   const final = await settle(bench, [...counts.accepted])
-  const undelivered = await undeliveredEvents(bench, receiver.received)
+  const undelivered = await undeliveredEvents(bench, receiver.received, firstEvent)
+  inspector.close()
   const sentTwice = [...sentByNodes.entries()].filter(([, n]) => n > 1).map(([id]) => id)
   const second = perMinute[1]!
   const last = perMinute.at(-1)!

@@ -26,10 +26,25 @@ export async function settle(bench: BenchStack, ids: string[]): Promise<{ final:
   return { final: ids.length - waiting.length, notFinal: waiting }
 }
 
-/** Every event in the feed, and those the receiver never got (waiting up to 2 minutes for stragglers). */
-export async function undeliveredEvents(bench: BenchStack, received: Map<string, number>): Promise<{ total: number; missing: string[] }> {
+/** The id of the feed's newest event, if any. */
+export async function lastEventId(bench: BenchStack): Promise<string | undefined> {
+  let last: string | undefined
+  for (let after: string | undefined; ; after = last) {
+    const res = await fetch(`${bench.base}/whatsapp/events?limit=500${after ? `&after=${after}` : ''}`, { headers: bench.json })
+    const page = ((await res.json()) as { data: { events: Array<{ id: string }>; has_more: boolean } }).data
+    last = page.events.at(-1)?.id ?? last
+    if (!page.has_more || page.events.length === 0) return last
+  }
+}
+
+/** Every event in the feed after `from`, and those the receiver never got (waiting up to 2 minutes for stragglers). */
+export async function undeliveredEvents(
+  bench: BenchStack,
+  received: Map<string, number>,
+  from?: string,
+): Promise<{ total: number; missing: string[] }> {
   const ids: string[] = []
-  for (let after: string | undefined; ;) {
+  for (let after: string | undefined = from; ;) {
     const res = await fetch(`${bench.base}/whatsapp/events?limit=500${after ? `&after=${after}` : ''}`, { headers: bench.json })
     const page = ((await res.json()) as { data: { events: Array<{ id: string }>; has_more: boolean } }).data
     ids.push(...page.events.map((e) => e.id))

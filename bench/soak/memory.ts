@@ -36,3 +36,22 @@ export function treeRssMiB(pid: number): number {
   }
   return +(total / 1024).toFixed(1)
 }
+
+/** The workerd process under `pid` (the local runtime), by kind of memory: anonymous (heaps, caches) and file-backed (mapped files), MiB. */
+export function workerdMemory(pid: number): { anonMiB: number; fileMiB: number } | null {
+  const byParent = children()
+  for (const queue = [pid]; queue.length > 0;) {
+    const next = queue.pop()!
+    try {
+      const status = readFileSync(`/proc/${next}/status`, 'utf8')
+      if (/^Name:\s+workerd/m.test(status)) {
+        const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
+        return { anonMiB: +(kib('RssAnon') / 1024).toFixed(1), fileMiB: +(kib('RssFile') / 1024).toFixed(1) }
+      }
+    } catch {
+      // gone meanwhile
+    }
+    queue.push(...(byParent.get(next) ?? []))
+  }
+  return null
+}
