@@ -11,6 +11,16 @@ import { CpuProfiler } from './cpu-profile'
 const sessions = Number(process.env.SESSIONS ?? 1)
 const graceMs = Number(process.env.FLEET_FAILOVER_GRACE_MS ?? 30_000)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt()
+    } catch (error) {
+      if (tries >= 10) throw error
+      await sleep(1_000)
+    }
+  }
+}
 // BENCH_PROFILE=1: a CPU profile of workerd from the kill until the last device is back.
 const inspectorPort = process.env.BENCH_PROFILE ? await freePort() : undefined
 const stack = await startStack({
@@ -31,7 +41,9 @@ const stack = await startStack({
 try {
   const headers = { 'X-API-Key': stack.credentials.apiKey, 'Content-Type': 'application/json' }
   const read = async <D>(path: string, admin: boolean): Promise<D> => {
-    const res = await fetch(`${stack.baseUrl}/api${path}`, { headers: admin ? { Authorization: `Bearer ${stack.adminToken}` } : headers })
+    // A look that gets no answer within a minute is tried again: the worker is busiest now.
+    const auth = admin ? { Authorization: `Bearer ${stack.adminToken}` } : headers
+    const res = await retrying(() => fetch(`${stack.baseUrl}/api${path}`, { headers: auth, signal: AbortSignal.timeout(60_000) }))
     return ((await res.json()) as Body<D>).data
   }
   const nodes = () => read<SessionNode[]>('/admin/nodes', true)
@@ -52,7 +64,9 @@ try {
   for (let i = 0; i < sessions; i += 25) {
     await Promise.all(
       Array.from({ length: Math.min(25, sessions - i) }, (_, j) =>
-        fetch(`${stack.baseUrl}/api/whatsapp/devices`, { method: 'POST', headers, body: JSON.stringify({ name: `failover ${i + j}` }) }),
+        retrying(() =>
+          fetch(`${stack.baseUrl}/api/whatsapp/devices`, { method: 'POST', headers, body: JSON.stringify({ name: `failover ${i + j}` }) }),
+        ),
       ),
     )
   }

@@ -5,7 +5,6 @@ import { DurableObject } from 'cloudflare:workers'
 import { CloseCode } from '../../../protocol/close-codes'
 import { decodeFrame, malformed, NodeToFleet, PROTOCOL_VERSION, type FleetToNode } from '../../../protocol/frames'
 import { settingsOf } from '../../lib/settings'
-import { eachLimited } from '../../lib/each-limited'
 import { wakeBy } from '../alarms'
 import { deviceOf } from '../stubs'
 import { guardEntryPoint } from '../entry-points'
@@ -26,8 +25,6 @@ export interface Assignment {
 }
 
 const attachmentOf = (ws: WebSocket) => readAttachment(ws, NodeAttachment)
-/** Devices moved at once when a node is lost: each move waits on its DeviceDO. */
-const PLACEMENT_CONCURRENCY = 32
 
 export class FleetDO extends DurableObject<Env> {
   private readonly store: FleetStore
@@ -233,20 +230,18 @@ export class FleetDO extends DurableObject<Env> {
   }
 
   /** Moves every device of a lost node to other nodes, each under a new epoch. */
-  /** Moves a lost node's devices, PLACEMENT_CONCURRENCY at a time (one by one, 2,000 took minutes). */
   private async rehome(nodeId: number): Promise<void> {
     const nodes = this.store.nodes()
     const loads = this.store.loads()
     loads.delete(nodeId)
-    const moves = this.store.assignmentsOf(nodeId).map(({ device_id }) => {
-      const target = pickNode(nodes, loads, new Set([nodeId]))
+    const exclude = new Set([nodeId])
+    for (const { device_id } of this.store.assignmentsOf(nodeId)) {
+      // Re-read: while an earlier placement awaited, this device may have been deleted or moved.
+      if (this.store.assignment(device_id)?.node_id !== nodeId) continue
+      const target = pickNode(nodes, loads, exclude)
       if (target !== null) loads.set(target, (loads.get(target) ?? 0) + 1)
-      return { deviceId: device_id, target }
-    })
-    await eachLimited(moves, PLACEMENT_CONCURRENCY, async ({ deviceId, target }) => {
-      // Re-read: while other placements awaited, this device may have been deleted or moved.
-      if (this.store.assignment(deviceId)?.node_id === nodeId) await this.place(deviceId, target)
-    })
+      await this.place(device_id, target)
+    }
   }
 
   private async placeUnassigned(): Promise<void> {
