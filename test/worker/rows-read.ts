@@ -7,8 +7,8 @@ export interface StorageWork {
   written: number
 }
 
-/** Rows SQLite read and wrote while `run` ran, over every statement it made. */
-export async function storageWorkOf(sql: SqlStorage, run: () => unknown): Promise<StorageWork> {
+/** Records every statement's cursor until `restore` is called. */
+function recording(sql: SqlStorage) {
   const exec = sql.exec.bind(sql)
   const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = []
   sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
@@ -16,38 +16,38 @@ export async function storageWorkOf(sql: SqlStorage, run: () => unknown): Promis
     cursors.push(cursor)
     return cursor
   }) as typeof sql.exec
+  return {
+    restore: () => (sql.exec = exec),
+    work: (): StorageWork => {
+      const work = { read: 0, written: 0 }
+      for (const cursor of cursors) {
+        cursor.toArray()
+        work.read += cursor.rowsRead
+        work.written += cursor.rowsWritten
+      }
+      return work
+    },
+  }
+}
+
+/** Rows SQLite read and wrote while `run` ran, over every statement it made. */
+export async function storageWorkOf(sql: SqlStorage, run: () => unknown): Promise<StorageWork> {
+  const recorder = recording(sql)
   try {
     await run()
   } finally {
-    sql.exec = exec
+    recorder.restore()
   }
-  const work = { read: 0, written: 0 }
-  for (const cursor of cursors) {
-    cursor.toArray()
-    work.read += cursor.rowsRead
-    work.written += cursor.rowsWritten
-  }
-  return work
+  return recorder.work()
 }
 
 /** Rows SQLite read while `run` (synchronous) ran, over every statement it made. */
 export function rowsReadBy(sql: SqlStorage, run: () => void): number {
-  const exec = sql.exec.bind(sql)
-  let read = 0
-  const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = []
-  sql.exec = ((query: string, ...bindings: SqlStorageValue[]) => {
-    const cursor = exec(query, ...bindings)
-    cursors.push(cursor)
-    return cursor
-  }) as typeof sql.exec
+  const recorder = recording(sql)
   try {
     run()
   } finally {
-    sql.exec = exec
+    recorder.restore()
   }
-  for (const cursor of cursors) {
-    cursor.toArray()
-    read += cursor.rowsRead
-  }
-  return read
+  return recorder.work().read
 }

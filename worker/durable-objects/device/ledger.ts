@@ -4,6 +4,7 @@
 import { SqlStore } from '../sql-schema'
 import { LEDGER_SCHEMA } from './ledger-schema'
 import { LedgerCounters } from './ledger-counters'
+import { pageWhere, type PageWhere } from '../message-filters'
 
 export { LEDGER_SCHEMA } from './ledger-schema'
 
@@ -245,26 +246,19 @@ export class Ledger extends SqlStore {
   }
 
   list(query: ListQuery): MessageRow[] {
-    const where: string[] = []
-    const binds: SqlStorageValue[] = []
-    if (query.status?.length) {
-      where.push(`status IN (${query.status.map(() => '?').join(',')})`)
-      binds.push(...query.status)
-    }
-    for (const [column, value] of [
-      ['batch_id', query.batchId],
-      ['direction', query.direction],
-      ['chat_id', query.chatId],
-    ] as const) {
-      if (value === undefined) continue
-      where.push(`${column} = ?`)
-      binds.push(value)
-    }
-    if (query.before) {
-      where.push('(created_at < ? OR (created_at = ? AND message_id < ?))')
-      binds.push(query.before.createdAt, query.before.createdAt, query.before.messageId)
-    }
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : ''
+    const status: PageWhere = query.status?.length
+      ? { clauses: [`status IN (${query.status.map(() => '?').join(',')})`], binds: [...query.status] }
+      : { clauses: [], binds: [] }
+    const { clauses, binds } = pageWhere(
+      [
+        ['batch_id', query.batchId],
+        ['direction', query.direction],
+        ['chat_id', query.chatId],
+      ],
+      query.before,
+      status,
+    )
+    const clause = clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''
     return this.sql
       .exec<MessageRow>(`SELECT * FROM messages ${clause} ORDER BY created_at DESC, message_id DESC LIMIT ?`, ...binds, query.limit)
       .toArray()

@@ -5,7 +5,8 @@
 // message, and a row only moves to a newer event of its device), and from DeviceDO at once
 // for messages queued or scheduled (no event tells of those). A device's ledger stays the
 // source of truth: by id, by device and by batch, the API asks it.
-import type { EventEnvelope } from '../../events/event-types'
+import { EVENT_TYPES, type EventEnvelope } from '../../events/event-types'
+import { pageWhere } from '../message-filters'
 import type { MessageView } from '../device/message-view'
 import { FINAL_MESSAGE_STATUSES, type MessageDirection, type MessageStatus } from '../device/message-kinds'
 import { SqlStore } from '../sql-schema'
@@ -25,17 +26,7 @@ export const MESSAGE_INDEX_SCHEMA = [
 ]
 
 /** Events whose data is the whole message. */
-const MESSAGE_EVENTS = new Set([
-  'message.received',
-  'message.sent',
-  'message.delivered',
-  'message.read',
-  'message.failed',
-  'message.cancelled',
-  'message.reaction',
-  'message.edited',
-  'message.deleted',
-])
+const MESSAGE_EVENTS = new Set<string>(EVENT_TYPES.filter((type) => type.startsWith('message.')))
 
 export interface IndexQuery {
   /** The caller's devices (live ones, limited to its key's): messages of any other are not listed. */
@@ -71,24 +62,18 @@ export class MessageIndex extends SqlStore {
   }
 
   list(query: IndexQuery): MessageView[] {
-    const where = ['device_id IN (SELECT value FROM json_each(?))']
-    const binds: SqlStorageValue[] = [JSON.stringify(query.deviceIds)]
-    for (const [column, value] of [
-      ['status', query.status],
-      ['direction', query.direction],
-      ['chat_id', query.chatId],
-    ] as const) {
-      if (value === undefined) continue
-      where.push(`${column} = ?`)
-      binds.push(value)
-    }
-    if (query.before) {
-      where.push('(created_at < ? OR (created_at = ? AND message_id < ?))')
-      binds.push(query.before.createdAt, query.before.createdAt, query.before.messageId)
-    }
+    const { clauses, binds } = pageWhere(
+      [
+        ['status', query.status],
+        ['direction', query.direction],
+        ['chat_id', query.chatId],
+      ],
+      query.before,
+      { clauses: ['device_id IN (SELECT value FROM json_each(?))'], binds: [JSON.stringify(query.deviceIds)] },
+    )
     return this.sql
       .exec<{ view: string }>(
-        `SELECT view FROM messages WHERE ${where.join(' AND ')} ORDER BY created_at DESC, message_id DESC LIMIT ?`,
+        `SELECT view FROM messages WHERE ${clauses.join(' AND ')} ORDER BY created_at DESC, message_id DESC LIMIT ?`,
         ...binds,
         query.limit,
       )
