@@ -37,7 +37,10 @@ export function treeRssMiB(pid: number): number {
   return +(total / 1024).toFixed(1)
 }
 
-/** The workerd process under `pid` (the local runtime), by kind of memory: anonymous (heaps, caches) and file-backed (mapped files), MiB. */
+/**
+ * The workerd process under `pid` (the local runtime), by kind of memory: anonymous (heaps,
+ * caches) and file-backed (mapped files), MiB.
+ */
 export function workerdMemory(pid: number): { anonMiB: number; fileMiB: number } | null {
   const byParent = children()
   for (const queue = [pid]; queue.length > 0;) {
