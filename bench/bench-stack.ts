@@ -15,6 +15,19 @@ export interface BenchStack {
   deviceId: number
 }
 
+/** The stack's settings in every benchmark: the simulator, quick receipts, no rate limit. */
+export const BENCH_ENV: Record<string, string> = {
+  WA_ENGINE: 'simulator',
+  SIM_SCAN_DELAY_MS: '200',
+  LOG_LEVEL: 'warn',
+  RATE_LIMIT_PER_SEC: '1000000',
+  RATE_LIMIT_BURST: '1000000',
+  // The webhook receiver of the benchmark listens on this machine.
+  WEBHOOK_ALLOW_PRIVATE: '1',
+  SIM_DELIVERY_MS: '100',
+  SIM_READ_MS: '200',
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export async function startBenchStack(
@@ -26,18 +39,7 @@ export async function startBenchStack(
     nodes: options.nodes ?? 1,
     inspectorPort: options.inspectorPort,
     log: options.log,
-    env: {
-      WA_ENGINE: 'simulator',
-      SIM_SCAN_DELAY_MS: '200',
-      LOG_LEVEL: 'warn',
-      RATE_LIMIT_PER_SEC: '1000000',
-      RATE_LIMIT_BURST: '1000000',
-      // The webhook receiver of the benchmark listens on this machine.
-      WEBHOOK_ALLOW_PRIVATE: '1',
-      SIM_DELIVERY_MS: '100',
-      SIM_READ_MS: '200',
-      ...options.env,
-    },
+    env: { ...BENCH_ENV, ...options.env },
   })
   const key = stack.credentials.apiKey
   const json = { 'X-API-Key': key, 'Content-Type': 'application/json' }

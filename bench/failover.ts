@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { adminCall, freePort, startStack } from '../scripts/stack'
 import type { Body, SessionNode } from '../test/support/api-types'
+import { sleep } from './bench-stack'
 import { CpuProfiler } from './cpu-profile'
 
 const sessions = Number(process.env.SESSIONS ?? 1)
 const graceMs = Number(process.env.FLEET_FAILOVER_GRACE_MS ?? 30_000)
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 async function retrying<T>(attempt: () => Promise<T>): Promise<T> {
   for (let tries = 1; ; tries++) {
     try {

@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort, startStack } from '../scripts/stack'
+import { BENCH_ENV, sleep } from './bench-stack'
 
 const SESSIONS = Number(process.env.SESSIONS ?? 500)
 const TRAFFIC_SEC = Number(process.env.TRAFFIC_SEC ?? 30)
@@ -17,24 +18,11 @@ const rssMiB = (pid: number) => {
   return kib / 1024
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
 const stack = await startStack({
   port: await freePort(),
   stateDir: mkdtempSync(join(tmpdir(), 'wa-mem-')),
   nodes: 1,
-  env: {
-    WA_ENGINE: 'simulator',
-    SIM_SCAN_DELAY_MS: '200',
-    DEVICE_CREATIONS_PER_MINUTE: String(SESSIONS * 10),
-    NODE_CAPACITY: String(SESSIONS + 10),
-    LOG_LEVEL: 'warn',
-    WEBHOOK_ALLOW_PRIVATE: '1',
-    RATE_LIMIT_PER_SEC: '1000000',
-    RATE_LIMIT_BURST: '1000000',
-    SIM_DELIVERY_MS: '100',
-    SIM_READ_MS: '200',
-  },
+  env: { ...BENCH_ENV, DEVICE_CREATIONS_PER_MINUTE: String(SESSIONS * 10), NODE_CAPACITY: String(SESSIONS + 10) },
 })
 try {
   const headers = { 'X-API-Key': stack.credentials.apiKey, 'Content-Type': 'application/json' }

@@ -25,15 +25,21 @@ function children(): Map<number, number[]> {
   return byParent
 }
 
-/** MiB of `pid` and its descendants. */
-export function treeRssMiB(pid: number): number {
+/** `pid` and every process under it, parents before their children. */
+function tree(pid: number): number[] {
   const byParent = children()
-  let total = 0
+  const all: number[] = []
   for (const queue = [pid]; queue.length > 0;) {
     const next = queue.pop()!
-    total += rssKib(next)
+    all.push(next)
     queue.push(...(byParent.get(next) ?? []))
   }
+  return all
+}
+
+/** MiB of `pid` and its descendants. */
+export function treeRssMiB(pid: number): number {
+  const total = tree(pid).reduce((sum, each) => sum + rssKib(each), 0)
   return +(total / 1024).toFixed(1)
 }
 
@@ -42,11 +48,9 @@ export function treeRssMiB(pid: number): number {
  * caches) and file-backed (mapped files), MiB.
  */
 export function workerdMemory(pid: number): { anonMiB: number; fileMiB: number } | null {
-  const byParent = children()
-  for (const queue = [pid]; queue.length > 0;) {
-    const next = queue.pop()!
+  for (const each of tree(pid)) {
     try {
-      const status = readFileSync(`/proc/${next}/status`, 'utf8')
+      const status = readFileSync(`/proc/${each}/status`, 'utf8')
       if (/^Name:\s+workerd/m.test(status)) {
         const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0)
         return { anonMiB: +(kib('RssAnon') / 1024).toFixed(1), fileMiB: +(kib('RssFile') / 1024).toFixed(1) }
@@ -54,7 +58,6 @@ export function workerdMemory(pid: number): { anonMiB: number; fileMiB: number }
     } catch {
       // gone meanwhile
     }
-    queue.push(...(byParent.get(next) ?? []))
   }
   return null
 }

@@ -56,7 +56,7 @@ export class DeviceDO extends DurableObject<Env> {
     this.store = new DeviceStore(ctx.storage)
     this.events = new EventLog(ctx.storage)
     const deviceId = () => this.deviceId()
-    const owner = () => companyOfDevice(this.store, this.env.DB)
+    const owner = () => this.owner()
     const feedOf = (companyId: number) => eventFeedOf(this.env, companyId)
     this.ledger = new Ledger(ctx.storage, (rows) => announceMessages(rows, { events: this.events, ledger: () => this.ledger, deviceId }))
     this.forwarder = new EventForwarder({
@@ -79,7 +79,7 @@ export class DeviceDO extends DurableObject<Env> {
     this.outbox = new Outbox({
       ledger: this.ledger,
       storage: ctx.storage,
-      deviceId: () => this.deviceId(),
+      deviceId,
       sendIntervalMs: () => this.store.state().send_interval_ms,
       blocked: () => this.blocked(),
       command: (build, timeoutMs) => this.link.command(build, timeoutMs),
@@ -208,7 +208,7 @@ export class DeviceDO extends DurableObject<Env> {
   async destroy(): Promise<{ loggedOut: boolean }> {
     const { store, ledger, events, link, outbox, forwarder } = this
     const forgetMessages = async () => {
-      const companyId = await companyOfDevice(store, this.env.DB)
+      const companyId = await this.owner()
       if (companyId !== null) await eventFeedOf(this.env, companyId).dropDeviceMessages(this.deviceId())
     }
     return destroyDevice({ storage: this.ctx.storage, link, outbox, forwarder, stores: { store, ledger, events }, forgetMessages })
@@ -273,6 +273,11 @@ export class DeviceDO extends DurableObject<Env> {
 
   private deviceId(): number {
     return this.store.state().device_id ?? 0
+  }
+
+  /** The company the device belongs to (null once it is gone from D1). */
+  private owner(): Promise<number | null> {
+    return companyOfDevice(this.store, this.env.DB)
   }
 
   /** Who a log line about `ws` concerns (worked out only if one is written). */

@@ -54,8 +54,7 @@ export class EventFeedDO extends DurableObject<Env> {
       }
     })
     void this.push()
-    if (!this.alarmArmed) await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
-    this.alarmArmed = true
+    await this.armPruning()
   }
 
   /**
@@ -76,8 +75,7 @@ export class EventFeedDO extends DurableObject<Env> {
   /** Messages a device queued or scheduled, listed before any event tells of them. */
   async indexMessages(deviceId: number, views: MessageView[]): Promise<void> {
     this.index.putAll(views, deviceId)
-    if (!this.alarmArmed) await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
-    this.alarmArmed = true
+    await this.armPruning()
   }
 
   /** A deleted device's messages leave the listing. */
@@ -102,6 +100,12 @@ export class EventFeedDO extends DurableObject<Env> {
     const pruned = this.index.prune(Date.now() - settingsOf(this.env).messageRetentionMs, PRUNE_BATCH)
     // A full batch went: there is more to prune now; otherwise look again in a day.
     await wakeBy(this.ctx.storage, Date.now() + (pruned === PRUNE_BATCH ? 0 : Math.min(EVENT_RETENTION_MS, DAY_MS)))
+  }
+
+  /** Something was stored: the alarm that prunes it is armed (once per instance is enough). */
+  private async armPruning(): Promise<void> {
+    if (!this.alarmArmed) await wakeBy(this.ctx.storage, Date.now() + EVENT_RETENTION_MS)
+    this.alarmArmed = true
   }
 
   private async currentSubscriptions(companyId: number): Promise<Subscription[]> {

@@ -63,6 +63,23 @@ export const getBatch: AppRouteHandler<typeof routes.getBatch> = async (c) => {
 }
 
 /**
+ * Whose messages a listing reads: the one device named or owning the batch (null when the batch
+ * is not the caller's, or not that device's), or the whole company when neither is given.
+ */
+async function listedDevice(
+  env: Env,
+  scope: DeviceScope,
+  query: { batch_id?: string; device_id?: number },
+): Promise<number | null | 'company'> {
+  if (query.batch_id !== undefined) {
+    const owner = await ownedDevice(env, scope, deviceIdOf('bat', query.batch_id))
+    return owner === null || (query.device_id !== undefined && query.device_id !== owner) ? null : owner
+  }
+  if (query.device_id !== undefined) return (await findDevice(database(env.DB), scope, query.device_id)).id
+  return 'company'
+}
+
+/**
  * Newest first. One device's (named, or owning the batch) come from its ledger; the whole
  * company's from its listing in EventFeedDO (message-index.ts), one call however many devices
  * it has, limited to the devices that exist and the caller's key may see.
@@ -78,16 +95,12 @@ export const listMessages: AppRouteHandler<typeof routes.listMessages> = async (
     ...(cursor && { before: { createdAt: cursor.t, messageId: cursor.id } }),
     limit: query.limit + 1,
   }
+  const deviceId = await listedDevice(c.env, scope, query)
   let merged: MessageView[]
-  if (query.batch_id === undefined && query.device_id === undefined) {
+  if (deviceId === 'company') {
     const deviceIds = (await listDevices(db, scope)).map((d) => d.id)
     merged = await eventFeedOf(c.env, scope.companyId).messages({ ...filters, deviceIds, ...(query.status && { status: query.status }) })
   } else {
-    let deviceId: number | null
-    if (query.batch_id !== undefined) {
-      const owner = await ownedDevice(c.env, scope, deviceIdOf('bat', query.batch_id))
-      deviceId = owner === null || (query.device_id !== undefined && query.device_id !== owner) ? null : owner
-    } else deviceId = (await findDevice(db, scope, query.device_id!)).id
     const ledgerQuery = { ...filters, ...(query.status && { status: [query.status] }), ...(query.batch_id && { batchId: query.batch_id }) }
     merged = deviceId === null ? [] : await deviceOf(c.env, deviceId).messages(ledgerQuery)
   }
