@@ -1,7 +1,7 @@
 // POST /send-bulk and the paced outbox, and reading messages back (GET /messages).
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { deviceOf } from '../../worker/durable-objects/stubs'
 import { admin, sleep, tenant } from './helpers'
 import { linkedDevice, resetWorld } from './node-client'
@@ -39,7 +39,7 @@ describe('POST /send-bulk', () => {
     expect((await api('GET', '/quota')).body.data.used).toBe(0)
   })
 
-  it('accepts, answers 202 in request order, and drains the outbox one at a time', async () => {
+  it('accepts, answers 202 in request order, and drains the outbox in request order', async () => {
     const { api, device, sends } = await linkedDevice()
     await api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })
     const recipients = ['+22370123451', '+22370123452', '+22370123453']
@@ -58,6 +58,29 @@ describe('POST /send-bulk', () => {
     expect(batch).toMatchObject({ batch_id, device_id: device.id, total: 3, counts: { queued: 0, sent: 3, failed: 0 } })
     const listed = (await api('GET', `/messages?batch_id=${batch_id}`)).body.data.messages
     expect(listed.map((m) => m.batch_id)).toEqual([batch_id, batch_id, batch_id])
+  })
+
+  it('with pacing off, sends to different chats at once and a chat’s messages one after the other', async () => {
+    const { api, device, sends, session } = await linkedDevice({}, () => 'ignore')
+    await api('PATCH', `/devices/${device.id}`, { send_interval_ms: 0 })
+    const recipients = ['+22370123451', '+22370123452', '+22370123451', '+22370123453']
+    const res = await api('POST', '/send-bulk', { messages: recipients.map((recipient, i) => ({ recipient, message: `m${i}` })) })
+    const ids = res.body.data.messages.map((m) => m.message_id)
+    const answerAll = () => {
+      for (const send of sends.splice(0)) {
+        session.send({ type: 'result', id: send.id, ok: true, data: { wa_message_id: `WA-${send.message_id}`, sent_at: Date.now() } })
+      }
+    }
+    const alarm = runDurableObjectAlarm(deviceDO(device.id))
+    await vi.waitFor(() => expect(sends.length).toBe(2), { timeout: 2_000, interval: 10 })
+    await sleep(50)
+    // The third is to the first one's chat: it waits until the first was answered.
+    expect(sends.map((s) => s.message_id)).toEqual(ids.slice(0, 2))
+    answerAll()
+    await vi.waitFor(() => expect(sends.map((s) => s.message_id)).toEqual(ids.slice(2)), { timeout: 2_000, interval: 10 })
+    answerAll()
+    await alarm
+    expect((await api('GET', `/batches/${res.body.data.batch_id}`)).body.data.counts).toMatchObject({ queued: 0, sent: 4 })
   })
 
   it('fails an interrupted message instead of sending it twice, and keeps the rest queued', async () => {

@@ -29,8 +29,13 @@ export type CancelOutcome =
 /** Default pause between two outbox messages of one device, ±25 % jitter: a human-ish pace
  * that keeps an account clear of WhatsApp's spam heuristics. Configurable per device. */
 export const DEFAULT_SEND_INTERVAL_MS = 1_500
-/** With pacing off, messages one alarm sends in a row (each after the one before was answered). */
+/** With pacing off, messages one alarm sends. */
 export const UNPACED_PER_ALARM = 100
+/**
+ * With pacing off, messages out for sending at once, never two to one chat: a round trip to the
+ * node per message, one after the other, left the device idle most of the time.
+ */
+export const UNPACED_IN_FLIGHT = 8
 /** How often a waiting outbox looks again while its device is not ready (a relink also wakes it). */
 const NOT_READY_RETRY_MS = 30_000
 /** A bulk message still queued after this long (device never linked again) fails and is refunded. */
@@ -134,27 +139,45 @@ export class Outbox {
 
   /**
    * One alarm's work: close out stale sends, expire old ones, send the next queued message. With
-   * pacing off (an interval of 0) it sends up to UNPACED_PER_ALARM messages one after the other,
-   * each once the one before was answered, instead of one alarm per message.
+   * pacing off (an interval of 0) it sends up to UNPACED_PER_ALARM messages, UNPACED_IN_FLIGHT at
+   * a time, instead of one alarm per message.
    */
   async drain(): Promise<void> {
     const now = Date.now()
     for (const row of this.deps.ledger.staleSending(now - STALE_SENDING_MS)) this.deps.ledger.markFailed(row.message_id, 'interrupted', now)
     if (this.deps.ledger.hasWaitingBefore(now - QUEUED_MAX_AGE_MS)) await this.expireQueued(now - QUEUED_MAX_AGE_MS, 'expired')
-    const count = this.deps.sendIntervalMs() === 0 ? UNPACED_PER_ALARM : 1
-    for (let sent = 0; sent < count && (await this.sendNext()); sent++);
+    const [count, inFlight] = this.deps.sendIntervalMs() === 0 ? [UNPACED_PER_ALARM, UNPACED_IN_FLIGHT] : [1, 1]
+    await this.sendDue(count, inFlight)
     await this.scheduleDrain()
   }
 
-  /** Sends the next due message; false when there was none or it could not go out. */
-  private async sendNext(): Promise<boolean> {
-    const now = Date.now()
-    const next = this.deps.ledger.nextQueued(now)
-    if (!next || this.deps.blocked() !== null || !this.deps.ledger.markSending(next.message_id, now)) return false
-    const result = await this.dispatch({ ...next, status: 'sending' })
-    if (result.kind !== 'not_dispatched') return true
-    this.deps.ledger.requeue(next.message_id)
-    return false
+  /**
+   * Sends up to `count` due messages in outbox order, up to `inFlight` out at once but never two
+   * to one chat (a chat's messages reach the node one after the other). Stops at the first that
+   * could not reach the node (it goes back to the queue, in its place).
+   */
+  private async sendDue(count: number, inFlight: number): Promise<void> {
+    const out = new Map<string, Promise<void>>() // by chat
+    let reached = true
+    for (let sent = 0; sent < count && reached;) {
+      const next = this.deps.blocked() === null ? this.deps.ledger.nextQueued(Date.now()) : undefined
+      if (!next) break
+      const busy = out.get(next.chat_id) ?? (out.size >= inFlight ? Promise.race(out.values()) : null)
+      if (busy) {
+        await busy
+        continue
+      }
+      if (!this.deps.ledger.markSending(next.message_id, Date.now())) break
+      sent++
+      const going = this.dispatch({ ...next, status: 'sending' }).then((result) => {
+        out.delete(next.chat_id)
+        if (result.kind !== 'not_dispatched') return
+        this.deps.ledger.requeue(next.message_id)
+        reached = false
+      })
+      out.set(next.chat_id, going)
+    }
+    await Promise.all(out.values())
   }
 
   private async dispatch(row: MessageRow): Promise<DispatchResult> {
