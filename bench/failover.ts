@@ -79,6 +79,7 @@ try {
   await profiler?.call('Profiler.start')
   const killedAt = performance.now()
   await holder.kill('SIGKILL')
+  console.error(`failover: killed the node holding ${sessions} sessions at ${new Date().toISOString()}`)
   const qrShown = new Set<number>()
   let noticedAfterMs: number | null = null
   for (;;) {
@@ -86,6 +87,8 @@ try {
     for (const d of now) if (d.status === 'qr_ready') qrShown.add(d.id)
     if (noticedAfterMs === null && now.some((d) => d.status !== 'authenticated')) noticedAfterMs = Math.round(performance.now() - killedAt)
     const back = now.filter((d) => d.status === 'authenticated').length
+    const secondsSinceKill = ((performance.now() - killedAt) / 1000).toFixed(1)
+    console.error(`failover: ${secondsSinceKill} s after the kill, ${back} of ${sessions} authenticated`)
     const survivor = (await nodes()).find((n) => n.id === spare.id)
     if (back === sessions && survivor?.devices === sessions && noticedAfterMs !== null) break
     if (performance.now() - killedAt > graceMs + 600_000) throw new Error(`only ${back} of ${sessions} came back`)
