@@ -5,7 +5,7 @@
 // At the end: every accepted message against its final state, any sent twice (the nodes' audit
 // log), any event of the feed not delivered, and the targets of docs/performance.md.
 import { linkedDevice, sleep, startBenchStack } from './bench-stack'
-import { treeRssMiB, workerdMemory } from './soak/memory'
+import { processChildren, processTree, rssMiB, workerdMemory } from './soak/memory'
 import { startReceiver } from './soak/receiver'
 import { startTraffic } from './soak/traffic'
 import { atMost, printTargets } from './targets'
@@ -66,7 +66,10 @@ try {
     const window = traffic.counts.sendLatencies.filter((s) => s.at >= started + (minute - 1) * 60_000 && s.at < started + minute * 60_000)
     const ms = window.map((s) => s.ms).sort((a, b) => a - b)
     const at = (p: number) => +(ms[Math.min(ms.length - 1, Math.floor(ms.length * p))] ?? 0).toFixed(1)
-    const workerd = workerdMemory(stack.children()[0]!.pid!)
+    // One read of /proc for every figure of this minute.
+    const byParent = processChildren()
+    const wrangler = processTree(stack.children()[0]!.pid!, byParent)
+    const workerd = workerdMemory(wrangler)
     const row = {
       minute,
       sends: ms.length,
@@ -75,8 +78,8 @@ try {
       // The runtime that runs the worker and its Durable Objects; wrangler's own Node.js process
       // (its dev server) is counted apart: it is the local tool, not the product.
       workerdMiB: +((workerd?.anonMiB ?? 0) + (workerd?.fileMiB ?? 0)).toFixed(1),
-      wranglerTreeMiB: treeRssMiB(stack.children()[0]!.pid!),
-      nodesMiB: +stack.nodes.reduce((sum, n) => sum + (n.child.pid ? treeRssMiB(n.child.pid) : 0), 0).toFixed(1),
+      wranglerTreeMiB: rssMiB(wrangler),
+      nodesMiB: rssMiB(stack.nodes.flatMap((n) => (n.child.pid ? processTree(n.child.pid, byParent) : []))),
       workerJsHeapMiB: (await inspector.heapMiB()).used,
       workerdAnonMiB: workerd?.anonMiB ?? 0,
       workerdFileMiB: workerd?.fileMiB ?? 0,

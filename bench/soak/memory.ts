@@ -9,7 +9,8 @@ const rssKib = (pid: number) => {
   }
 }
 
-function children(): Map<number, number[]> {
+/** Every process's children, read from /proc once: one moment's map for several trees. */
+export function processChildren(): Map<number, number[]> {
   const byParent = new Map<number, number[]>()
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
@@ -26,8 +27,7 @@ function children(): Map<number, number[]> {
 }
 
 /** `pid` and every process under it, parents before their children. */
-function tree(pid: number): number[] {
-  const byParent = children()
+export function processTree(pid: number, byParent: Map<number, number[]>): number[] {
   const all: number[] = []
   for (const queue = [pid]; queue.length > 0;) {
     const next = queue.pop()!
@@ -37,18 +37,17 @@ function tree(pid: number): number[] {
   return all
 }
 
-/** MiB of `pid` and its descendants. */
-export function treeRssMiB(pid: number): number {
-  const total = tree(pid).reduce((sum, each) => sum + rssKib(each), 0)
-  return +(total / 1024).toFixed(1)
+/** Resident MiB of these processes together. */
+export function rssMiB(pids: number[]): number {
+  return +(pids.reduce((sum, each) => sum + rssKib(each), 0) / 1024).toFixed(1)
 }
 
 /**
- * The workerd process under `pid` (the local runtime), by kind of memory: anonymous (heaps,
+ * The workerd process among `pids` (the local runtime), by kind of memory: anonymous (heaps,
  * caches) and file-backed (mapped files), MiB.
  */
-export function workerdMemory(pid: number): { anonMiB: number; fileMiB: number } | null {
-  for (const each of tree(pid)) {
+export function workerdMemory(pids: number[]): { anonMiB: number; fileMiB: number } | null {
+  for (const each of pids) {
     try {
       const status = readFileSync(`/proc/${each}/status`, 'utf8')
       if (/^Name:\s+workerd/m.test(status)) {

@@ -4,7 +4,7 @@ import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { deviceOf } from '../../worker/durable-objects/stubs'
 import { admin, sleep, tenant } from './helpers'
-import { linkedDevice, resetWorld } from './node-client'
+import { linkedDevice, resetWorld, sentResult } from './node-client'
 
 afterEach(resetWorld)
 
@@ -67,9 +67,7 @@ describe('POST /send-bulk', () => {
     const res = await api('POST', '/send-bulk', { messages: recipients.map((recipient, i) => ({ recipient, message: `m${i}` })) })
     const ids = res.body.data.messages.map((m) => m.message_id)
     const answerAll = () => {
-      for (const send of sends.splice(0)) {
-        session.send({ type: 'result', id: send.id, ok: true, data: { wa_message_id: `WA-${send.message_id}`, sent_at: Date.now() } })
-      }
+      for (const send of sends.splice(0)) session.send(sentResult(send))
     }
     const alarm = runDurableObjectAlarm(deviceDO(device.id))
     await vi.waitFor(() => expect(sends.length).toBe(2), { timeout: 2_000, interval: 10 })

@@ -199,6 +199,10 @@ export async function answer<T extends 'pairing_code' | 'pause' | 'resume' | 'lo
 /** The one group a test device's account is in. */
 export const TEST_GROUP = { id: '120363012345678901@g.us', subject: 'Test group', size: 3, is_admin: true, created_at: 1_767_225_600_000 }
 
+/** A node's answer to `send`: WhatsApp took it, under the id `WA-<message id>`. */
+export const sentResult = (send: SendCommand) =>
+  ({ type: 'result', id: send.id, ok: true, data: { wa_message_id: `WA-${send.message_id}`, sent_at: Date.now() } }) as const
+
 export type SendVerdict = { ok: true } | { ok: false; code: string; message?: string } | 'ignore'
 
 /**
@@ -231,7 +235,7 @@ export function actAsLinkedNode(log: FrameLog<DeviceToNode>, decide: (command: S
     if (verdict === 'ignore') return
     log.send(
       verdict.ok
-        ? { type: 'result', id: frame.id, ok: true, data: { wa_message_id: `WA-${frame.message_id}`, sent_at: Date.now() } }
+        ? sentResult(frame)
         : { type: 'result', id: frame.id, ok: false, error: { code: verdict.code, message: verdict.message ?? verdict.code } },
     )
   })
