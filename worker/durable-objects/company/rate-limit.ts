@@ -12,6 +12,9 @@ const EPSILON_MS = 1e-6
 const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS rate_buckets (key_id INTEGER PRIMARY KEY, tat REAL NOT NULL);
       CREATE INDEX IF NOT EXISTS rate_buckets_tat ON rate_buckets (tat);`,
+  // A company has one row per API key here, so the sweep reads them all; an index on tat cost
+  // a row written on every send (docs/cost.md).
+  'DROP INDEX rate_buckets_tat',
 ]
 
 /** Buckets below 0 are the company's own (API key ids are positive): device creation. */
