@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { deviceOf } from '../../worker/durable-objects/stubs'
 import { freshId } from './helpers'
 import { DEVICE_SCHEMA } from '../../worker/durable-objects/device/device-store'
+import { EVENT_LOG_SCHEMA, EventLog } from '../../worker/durable-objects/device/event-log'
 import { LEDGER_SCHEMA } from '../../worker/durable-objects/device/ledger'
 import { migrate, schemaVersion } from '../../worker/durable-objects/sql-schema'
 
@@ -61,6 +62,29 @@ describe('versioned DO schemas', () => {
         send_interval_ms: 250,
         company_active: 1,
       })
+    })
+  })
+
+  it("turns an older event log's forwarded flags into one position: the feed gets the first unforwarded event next", async () => {
+    const stub = freshDevice()
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql
+      sql.exec('DROP TABLE events; DROP TABLE events_forwarded')
+      sql.exec("DELETE FROM schema_versions WHERE schema = 'events'")
+      migrate(state.storage, 'events', EVENT_LOG_SCHEMA.slice(0, 2))
+      for (const [sequence, forwarded] of [
+        [1, 1],
+        [2, 1],
+        [3, 0],
+        [4, 0],
+      ]) {
+        sql.exec("INSERT INTO events VALUES (?, ?, 'message.sent', 0, '{}', ?)", sequence, `evt_${sequence}`, forwarded)
+      }
+      const log = new EventLog(state.storage)
+      expect(log.unforwarded(9, 10).map((event) => event.sequence)).toEqual([3, 4])
+      log.markForwarded(4)
+      expect(log.unforwarded(9, 10)).toEqual([])
+      expect(sql.exec('SELECT up_to FROM events_forwarded').one().up_to).toBe(4)
     })
   })
 

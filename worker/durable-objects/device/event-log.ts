@@ -2,10 +2,11 @@
 // transaction as the change it announces (the ledger and the live state call `record` inside
 // theirs), so nothing is announced that did not happen and nothing that happened goes untold.
 // `sequence` grows by one per recorded event of this device. Events leave for the company's
-// feed (EventFeedDO) in sequence order and are marked forwarded once it has them; forwarded
+// feed (EventFeedDO) in sequence order, and one number says how far the feed has them; forwarded
 // events are kept for as long as messages, then pruned.
 import { eventIdOf } from '../../events/event-id'
 import type { EventEnvelope, EventType, JsonObject } from '../../events/event-types'
+import { Checkpoint } from '../checkpoint'
 import { SqlStore } from '../sql-schema'
 
 export const EVENT_LOG_SCHEMA = [
@@ -22,7 +23,17 @@ export const EVENT_LOG_SCHEMA = [
   // instead of moving it within it.
   `DROP INDEX events_unforwarded;
    CREATE INDEX events_unforwarded ON events (sequence) WHERE forwarded = 0;`,
+  // Forwarded up to a sequence, one row for the whole log, written at most once a second
+  // (checkpoint.ts): marking each event (and its entry in the index above) wrote two rows per
+  // event (docs/cost.md). The per-event column stays, unread: dropping it would rewrite the table.
+  `CREATE TABLE events_forwarded (id INTEGER PRIMARY KEY CHECK (id = 1), up_to INTEGER NOT NULL);
+   INSERT INTO events_forwarded (id, up_to) VALUES (1, COALESCE(
+     (SELECT MIN(sequence) - 1 FROM events WHERE forwarded = 0), (SELECT MAX(sequence) FROM events), 0));
+   DROP INDEX events_unforwarded;`,
 ]
+
+/** As written: only events the feed had by then may be pruned. */
+const WRITTEN_UP_TO = '(SELECT up_to FROM events_forwarded)'
 
 export interface NewEvent {
   type: EventType
@@ -37,9 +48,24 @@ type EventRow = { sequence: number; event_id: string; type: EventType; created_a
 export class EventLog extends SqlStore {
   /** Called after an event was recorded (outside any transaction by then): time to forward. */
   onRecorded: () => void = () => {}
+  /** Made on first use, and again after the storage was wiped (createSchema). */
+  private forwardedCheckpoint?: Checkpoint
 
   constructor(storage: DurableObjectStorage) {
     super(storage, 'events', EVENT_LOG_SCHEMA)
+  }
+
+  override createSchema(): void {
+    super.createSchema()
+    this.forwardedCheckpoint?.discard()
+    this.forwardedCheckpoint = undefined
+  }
+
+  private get forwarded(): Checkpoint {
+    return (this.forwardedCheckpoint ??= new Checkpoint(
+      () => this.sql.exec<{ up_to: number }>('SELECT up_to FROM events_forwarded').one().up_to,
+      (upTo) => this.sql.exec('UPDATE events_forwarded SET up_to = MAX(up_to, ?)', upTo),
+    ))
   }
 
   /** Records the event unless one with its source exists; true if it is new. */
@@ -60,7 +86,7 @@ export class EventLog extends SqlStore {
   /** The oldest events the company's feed does not have yet, as envelopes. */
   unforwarded(deviceId: number, limit: number): EventEnvelope[] {
     return this.sql
-      .exec<EventRow>('SELECT * FROM events WHERE forwarded = 0 ORDER BY sequence LIMIT ?', limit)
+      .exec<EventRow>('SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?', this.forwarded.current, limit)
       .toArray()
       .map((row) => ({
         id: row.event_id,
@@ -73,18 +99,14 @@ export class EventLog extends SqlStore {
   }
 
   markForwarded(upToSequence: number): void {
-    this.sql.exec('UPDATE events SET forwarded = 1 WHERE forwarded = 0 AND sequence <= ?', upToSequence)
-  }
-
-  pendingCount(): number {
-    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE forwarded = 0').one().n
+    this.forwarded.advance(upToSequence)
   }
 
   /** Deletes up to `limit` forwarded events older than `before`; how many went. The newest stays: it carries the sequence on. */
   prune(before: number, limit: number): number {
     return this.sql.exec(
       `DELETE FROM events WHERE sequence IN (
-         SELECT sequence FROM events WHERE forwarded = 1 AND created_at < ? AND sequence < (SELECT MAX(sequence) FROM events)
+         SELECT sequence FROM events WHERE sequence <= ${WRITTEN_UP_TO} AND created_at < ? AND sequence < (SELECT MAX(sequence) FROM events)
          ORDER BY sequence LIMIT ?)`,
       before,
       limit,
