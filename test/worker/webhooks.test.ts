@@ -7,59 +7,15 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { Webhook as Verifier } from 'standardwebhooks'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { endpointOf } from '../../worker/durable-objects/stubs'
 import type { EndpointDO } from '../../worker/durable-objects/webhooks/endpoint-do'
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from '../../worker/webhooks/retry-schedule'
 import { tenant } from './helpers'
-import { linkedDevice, resetWorld } from './node-client'
+import { linkedDevice } from './node-client'
+import { arrivals, endpoint, HOOK, listenForWebhooks, ofType, receiver } from './webhook-receiver'
 
-interface Received {
-  url: string
-  headers: Record<string, string>
-  body: string
-}
-
-let received: Received[] = []
-let answer: (request: Received, signal?: AbortSignal) => Response | Promise<Response> = () => new Response('ok')
-const realFetch = globalThis.fetch
-
-beforeEach(() => {
-  received = []
-  answer = () => new Response('ok')
-  vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
-    if (!url.startsWith('https://hooks.example.com')) return realFetch(input, init)
-    const request = { url, headers: Object.fromEntries(new Headers(init?.headers).entries()), body: String(init?.body) }
-    received.push(request)
-    return answer(request, init?.signal ?? undefined)
-  })
-})
-afterEach(async () => {
-  vi.restoreAllMocks()
-  await resetWorld()
-})
-
-const HOOK = 'https://hooks.example.com/wa'
-type Api = Awaited<ReturnType<typeof tenant>>['api']
-
-async function endpoint(api: Api, fields: Record<string, unknown> = {}) {
-  const res = await api('POST', '/webhooks', { url: HOOK, event_types: ['*'], ...fields })
-  expect(res.status).toBe(201)
-  return res.body.data
-}
-
-const arrivals = (predicate: (r: Received) => boolean, count = 1) =>
-  vi.waitFor(
-    () => {
-      const matching = received.filter(predicate)
-      if (matching.length < count) throw new Error(`${matching.length} of ${count} deliveries so far`)
-      return matching
-    },
-    { timeout: 5_000, interval: 20 },
-  )
-
-const ofType = (type: string) => (r: Received) => (JSON.parse(r.body) as { type: string }).type === type
+listenForWebhooks()
 
 /** Moves an endpoint's clock `ms` forward and runs its alarm. */
 async function advance(endpointId: number, ms: number) {
@@ -143,7 +99,7 @@ describe('webhook delivery', () => {
     expect([first, second].map((d) => (JSON.parse(d!.body) as { type: string }).type)).toEqual(['message.sent', 'message.delivered'])
     // Only the types it asked for.
     await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(received).toHaveLength(2)
+    expect(receiver.received).toHaveLength(2)
     const log = (await api('GET', `/webhooks/${hook.id}/deliveries`)).body.data
     expect(log.deliveries.map((d) => d.status)).toEqual(['succeeded', 'succeeded'])
   })
@@ -151,7 +107,7 @@ describe('webhook delivery', () => {
   it('retries along the published schedule on its clock, then fails the delivery after the last attempt', async () => {
     const { api } = await tenant()
     const hook = await endpoint(api)
-    answer = () => new Response('down for maintenance', { status: 500 })
+    receiver.answer = () => new Response('down for maintenance', { status: 500 })
     await api('POST', `/webhooks/${hook.id}/test`)
     await arrivals(() => true)
     let delivery = (await api('GET', `/webhooks/${hook.id}/deliveries`)).body.data.deliveries[0]!
@@ -171,19 +127,19 @@ describe('webhook delivery', () => {
       error: 'HTTP 500',
     })
     // Every attempt carried the same webhook-id.
-    expect(new Set(received.map((r) => r.headers['webhook-id'])).size).toBe(1)
+    expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1)
   })
 
   it('waits for a Retry-After longer than its schedule, and tries again at once on a manual retry', async () => {
     const { api } = await tenant()
     const hook = await endpoint(api)
-    answer = () => new Response('slow down', { status: 429, headers: { 'Retry-After': '3600' } })
+    receiver.answer = () => new Response('slow down', { status: 429, headers: { 'Retry-After': '3600' } })
     await api('POST', `/webhooks/${hook.id}/test`)
     await arrivals(() => true)
     const delivery = (await api('GET', `/webhooks/${hook.id}/deliveries`)).body.data.deliveries[0]!
     const waitMs = Date.parse(delivery.next_attempt_at!) - Date.parse(delivery.updated_at)
     expect(waitMs).toBeGreaterThanOrEqual(3_600_000)
-    answer = () => new Response('ok')
+    receiver.answer = () => new Response('ok')
     const retried = await api('POST', `/webhooks/${hook.id}/deliveries/${delivery.delivery_id}/retry`)
     expect(retried.body.data).toMatchObject({ status: 'succeeded', attempts: 2 })
   })
@@ -191,13 +147,13 @@ describe('webhook delivery', () => {
   it('disables the endpoint on a 410, and after five days without a success', async () => {
     const { api } = await tenant()
     const gone = await endpoint(api)
-    answer = () => new Response('gone', { status: 410 })
+    receiver.answer = () => new Response('gone', { status: 410 })
     await api('POST', `/webhooks/${gone.id}/test`)
     await vi.waitFor(async () => expect((await api('GET', `/webhooks/${gone.id}`)).body.data.is_active).toBe(false))
     expect((await api('GET', `/webhooks/${gone.id}`)).body.data.disabled_reason).toMatch(/410/)
 
     const failing = await endpoint(api)
-    answer = () => new Response('no', { status: 503 })
+    receiver.answer = () => new Response('no', { status: 503 })
     await api('POST', `/webhooks/${failing.id}/test`)
     await arrivals((r) => r.url === HOOK, 2)
     // Its retry, five days after the first failure, fails too.
@@ -207,7 +163,7 @@ describe('webhook delivery', () => {
     await vi.waitFor(async () => expect((await api('GET', `/webhooks/${failing.id}`)).body.data.is_active).toBe(false))
     expect((await api('GET', `/webhooks/${failing.id}`)).body.data.disabled_reason).toMatch(/5 days/)
     // Turned on again by the company, it delivers again.
-    answer = () => new Response('ok')
+    receiver.answer = () => new Response('ok')
     expect((await api('PATCH', `/webhooks/${failing.id}`, { is_active: true })).body.data).toMatchObject({
       is_active: true,
       disabled_reason: null,
@@ -219,7 +175,7 @@ describe('webhook delivery', () => {
     await endpoint(api, { url: 'https://hooks.example.com/slow', event_types: ['message.sent'] })
     await endpoint(api, { url: 'https://hooks.example.com/fast', event_types: ['message.sent'] })
     // The slow one answers only when the attempt gives up on it (15 s).
-    answer = (request, signal) =>
+    receiver.answer = (request, signal) =>
       request.url.endsWith('/slow')
         ? new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new DOMException('timed out', 'TimeoutError'))))
         : new Response('ok')
@@ -228,7 +184,7 @@ describe('webhook delivery', () => {
     const fast = await arrivals((r) => r.url.endsWith('/fast'), 2)
     expect(fast).toHaveLength(2)
     // Meanwhile the slow endpoint still holds its first delivery open.
-    expect(received.filter((r) => r.url.endsWith('/slow'))).toHaveLength(1)
+    expect(receiver.received.filter((r) => r.url.endsWith('/slow'))).toHaveLength(1)
   })
 
   it('signs with both secrets for a day after a rotation; each verifies', async () => {
@@ -251,13 +207,13 @@ describe('webhook delivery', () => {
     await runInDurableObject(endpointOf(env, hook.id), (instance: EndpointDO) => {
       instance.random = () => draws.shift() ?? 0.5
     })
-    answer = () => new Response('down', { status: 503 })
+    receiver.answer = () => new Response('down', { status: 503 })
     for (const n of [1, 2, 3]) await api('POST', '/send', { recipient: `+2237012345${n}`, message: `m${n}` })
     await arrivals(() => true, 3)
     const pending = (await api('GET', `/webhooks/${hook.id}/deliveries?status=pending`)).body.data.deliveries
     const earliest = Math.min(...pending.map((d) => Date.parse(d.next_attempt_at!) - Date.parse(d.updated_at)))
-    answer = () => new Response('ok')
-    received = []
+    receiver.answer = () => new Response('ok')
+    receiver.received = []
     // Only the last event's retry is due; the two before it go with it, first.
     await advance(hook.id, earliest + 50)
     const order = (await arrivals(() => true, 3)).map((r) => (JSON.parse(r.body) as { sequence: number }).sequence)

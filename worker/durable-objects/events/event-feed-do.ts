@@ -2,14 +2,15 @@
 // DeviceDOs (`append`, idempotent by event id), in one company-wide order: the pull feed
 // (GET /whatsapp/events?after=…) reads it, replays read it, and each event is handed to the
 // company's webhook endpoints that want it (one EndpointDO each, so a slow endpoint delays no
-// other). A hand-over that fails stays in `fanout` and the alarm tries again. Events are kept
-// EVENT_RETENTION_DAYS.
+// other). Each endpoint's position in the feed is in `handovers`: a hand-over that fails leaves
+// it where it was and the alarm tries again. Events are kept EVENT_RETENTION_DAYS.
 import { DurableObject } from 'cloudflare:workers'
 import { and, eq } from 'drizzle-orm'
 import { database } from '../../db/client'
 import { webhookEndpoints } from '../../db/schema'
 import type { EventEnvelope, EventType } from '../../events/event-types'
 import { wants, type Subscription } from '../../webhooks/subscription'
+import { Handovers } from './handovers'
 import { wakeBy } from '../alarms'
 import { endpointOf } from '../stubs'
 import { FeedStore, type RangeQuery } from './feed-store'
@@ -20,17 +21,19 @@ import { settingsOf } from '../../lib/settings'
 /** Events are kept this long: a client that was away a month can still catch up. */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
 /** A failed hand-over to an endpoint is tried again this soon. */
-const FANOUT_RETRY_MS = 5_000
+const HANDOVER_RETRY_MS = 5_000
 /** The endpoint list is read from D1 at most this often (a change through the API refreshes it at once). */
 const SUBSCRIPTIONS_TTL_MS = 60_000
-const FANOUT_CHUNK = 100
+const HANDOVER_CHUNK = 100
 const DAY_MS = 24 * 60 * 60 * 1000
 const PRUNE_BATCH = 1_000
 
 export class EventFeedDO extends DurableObject<Env> {
   private readonly store: FeedStore
   private readonly index: MessageIndex
-  private subscriptions: { list: Subscription[]; at: number } | null = null
+  private readonly handovers: Handovers
+  /** When the hand-overs were last brought in line with the company's endpoints in D1 (null: before the next append). */
+  private subscriptionsReadAt: number | null = null
   private pushing: Promise<void> | null = null
   private pushAgain = false
   /** The retention alarm was set by this instance (it keeps itself set from then on). */
@@ -40,18 +43,15 @@ export class EventFeedDO extends DurableObject<Env> {
     super(ctx, env)
     this.store = new FeedStore(ctx.storage)
     this.index = new MessageIndex(ctx.storage)
+    this.handovers = new Handovers(ctx.storage.sql)
   }
 
   /** Takes events of one device of `companyId` (this feed's company), oldest first; any already here are ignored. */
   async append(companyId: number, events: EventEnvelope[]): Promise<void> {
-    const subscriptions = await this.currentSubscriptions(companyId)
+    // The endpoints active now take these events (one made since the last append starts here).
+    await this.readSubscriptions(companyId)
     this.ctx.storage.transactionSync(() => {
-      for (const event of events) {
-        const pos = this.store.insert(event)
-        if (pos === null) continue
-        this.index.applyEvent(event)
-        for (const subscription of subscriptions) if (wants(subscription, event)) this.store.addFanout(subscription.id, pos)
-      }
+      for (const event of events) if (this.store.insert(event) !== null) this.index.applyEvent(event)
     })
     void this.push()
     await this.armPruning()
@@ -90,8 +90,8 @@ export class EventFeedDO extends DurableObject<Env> {
 
   /** The company's endpoints changed (created, edited, deleted): read them again before the next event. */
   async subscriptionsChanged(removedEndpointId?: number): Promise<void> {
-    this.subscriptions = null
-    if (removedEndpointId !== undefined) this.store.dropFanout(removedEndpointId)
+    this.subscriptionsReadAt = null
+    if (removedEndpointId !== undefined) this.handovers.drop(removedEndpointId)
   }
 
   override async alarm(): Promise<void> {
@@ -108,14 +108,16 @@ export class EventFeedDO extends DurableObject<Env> {
     this.alarmArmed = true
   }
 
-  private async currentSubscriptions(companyId: number): Promise<Subscription[]> {
-    if (this.subscriptions && Date.now() - this.subscriptions.at < SUBSCRIPTIONS_TTL_MS) return this.subscriptions.list
+  /** Brings the hand-overs in line with the company's active endpoints, read from D1 at most every SUBSCRIPTIONS_TTL_MS. */
+  private async readSubscriptions(companyId: number): Promise<void> {
+    if (this.subscriptionsReadAt !== null && Date.now() - this.subscriptionsReadAt < SUBSCRIPTIONS_TTL_MS) return
     const rows = await database(this.env.DB)
       .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes, deviceIds: webhookEndpoints.deviceIds })
       .from(webhookEndpoints)
       .where(and(eq(webhookEndpoints.companyId, companyId), eq(webhookEndpoints.isActive, true)))
-    this.subscriptions = { list: rows, at: Date.now() }
-    return rows
+    // Nothing else runs between this and the append's inserts (one microtask): a new endpoint starts right before them.
+    this.handovers.sync(rows, this.store.lastPos())
+    this.subscriptionsReadAt = Date.now()
   }
 
   /** Hands each endpoint its pending events; endpoints independently, so one failing delays no other. */
@@ -129,10 +131,10 @@ export class EventFeedDO extends DurableObject<Env> {
         let failed = false
         do {
           this.pushAgain = false
-          const results = await Promise.allSettled(this.store.fanoutEndpoints().map((id) => this.pushTo(id)))
+          const results = await Promise.allSettled(this.handovers.subscriptions().map((subscription) => this.pushTo(subscription)))
           failed ||= results.some((r) => r.status === 'rejected')
         } while (this.pushAgain && !failed)
-        if (failed) await wakeBy(this.ctx.storage, Date.now() + FANOUT_RETRY_MS)
+        if (failed) await wakeBy(this.ctx.storage, Date.now() + HANDOVER_RETRY_MS)
       } finally {
         this.pushing = null
       }
@@ -140,17 +142,15 @@ export class EventFeedDO extends DurableObject<Env> {
     return this.pushing
   }
 
-  private async pushTo(endpointId: number): Promise<void> {
-    for (
-      let next = this.store.fanoutFor(endpointId, FANOUT_CHUNK);
-      next.length > 0;
-      next = this.store.fanoutFor(endpointId, FANOUT_CHUNK)
-    ) {
-      await endpointOf(this.env, endpointId).enqueue(
-        next.map((n) => n.event),
-        'live',
-      )
-      this.store.takeFanout(endpointId, next[next.length - 1]!.pos)
+  /** Hands one endpoint the events after its position that it wants, a chunk at a time. */
+  private async pushTo(subscription: Subscription): Promise<void> {
+    const { id } = subscription
+    for (let after = this.handovers.after(id); after !== null; after = this.handovers.after(id)) {
+      const next = this.store.after(after, HANDOVER_CHUNK)
+      if (next.length === 0) return
+      const wanted = next.filter((event) => wants(subscription, event)).map((event) => JSON.parse(event.body) as EventEnvelope)
+      if (wanted.length > 0) await endpointOf(this.env, id).enqueue(wanted, 'live')
+      this.handovers.advance(id, next[next.length - 1]!.pos)
     }
   }
 }

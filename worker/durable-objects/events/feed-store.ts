@@ -1,6 +1,6 @@
 // The company's event feed in EventFeedDO's SQLite: every event of every device of the company,
-// in the order they arrived here (`pos`), stored once per event id; and `fanout`, the events
-// each matching webhook endpoint has not taken yet.
+// in the order they arrived here (`pos`), stored once per event id. How far each webhook
+// endpoint has taken them is in `handovers` (handovers.ts).
 import type { EventEnvelope, EventType } from '../../events/event-types'
 import { SqlStore } from '../sql-schema'
 
@@ -15,7 +15,27 @@ export const FEED_SCHEMA = [
    );
    CREATE INDEX events_created ON events (created_at);
    CREATE TABLE fanout (endpoint_id INTEGER NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY (endpoint_id, pos)) WITHOUT ROWID;`,
+  // A position per endpoint instead of a row per event and endpoint (handovers.ts). An endpoint
+  // with events still to take starts before the first of them, with what it takes unknown (NULL)
+  // until the next event brings the company's endpoints from D1; the others start after the feed.
+  `CREATE TABLE handovers (
+     endpoint_id INTEGER PRIMARY KEY,
+     after_pos INTEGER NOT NULL,
+     event_types TEXT,
+     device_ids TEXT
+   );
+   INSERT INTO handovers (endpoint_id, after_pos, event_types, device_ids)
+     SELECT endpoint_id, MIN(pos) - 1, NULL, NULL FROM fanout GROUP BY endpoint_id;
+   DROP TABLE fanout;`,
 ]
+
+/** An event as the hand-over to endpoints reads it. */
+export type FeedEvent = {
+  pos: number
+  type: EventType
+  device_id: number | null
+  body: string
+}
 
 export interface FeedQuery {
   /** Strictly after this position. */
@@ -98,48 +118,26 @@ export class FeedStore extends SqlStore {
     )
   }
 
-  addFanout(endpointId: number, pos: number): void {
-    this.sql.exec('INSERT OR IGNORE INTO fanout (endpoint_id, pos) VALUES (?, ?)', endpointId, pos)
+  /** The position of the newest event here (0 for none). */
+  lastPos(): number {
+    return this.sql.exec<{ pos: number }>('SELECT COALESCE(MAX(pos), 0) AS pos FROM events').one().pos
   }
 
-  /** Endpoints with events to take. */
-  fanoutEndpoints(): number[] {
+  /** Events after `afterPos`, oldest first. */
+  after(afterPos: number, limit: number): FeedEvent[] {
     return this.sql
-      .exec<{ endpoint_id: number }>('SELECT DISTINCT endpoint_id FROM fanout')
+      .exec<FeedEvent>('SELECT pos, type, device_id, body FROM events WHERE pos > ? ORDER BY pos LIMIT ?', afterPos, limit)
       .toArray()
-      .map((r) => r.endpoint_id)
   }
 
-  /** The next events one endpoint has to take, oldest first. */
-  fanoutFor(endpointId: number, limit: number): { pos: number; event: EventEnvelope }[] {
-    return this.sql
-      .exec<{ pos: number; body: string }>(
-        'SELECT f.pos, e.body FROM fanout f JOIN events e ON e.pos = f.pos WHERE f.endpoint_id = ? ORDER BY f.pos LIMIT ?',
-        endpointId,
-        limit,
-      )
-      .toArray()
-      .map((row) => ({ pos: row.pos, event: JSON.parse(row.body) as EventEnvelope }))
-  }
-
-  takeFanout(endpointId: number, upToPos: number): void {
-    this.sql.exec('DELETE FROM fanout WHERE endpoint_id = ? AND pos <= ?', endpointId, upToPos)
-  }
-
-  dropFanout(endpointId: number): void {
-    this.sql.exec('DELETE FROM fanout WHERE endpoint_id = ?', endpointId)
-  }
-
-  /** Deletes up to `limit` events older than `before` (and whatever fan-out still named them). */
+  /** Deletes up to `limit` events older than `before`; how many went. */
   prune(before: number, limit: number): number {
-    const gone = this.sql
-      .exec<{ pos: number }>(
+    return this.sql
+      .exec(
         'DELETE FROM events WHERE pos IN (SELECT pos FROM events WHERE created_at < ? ORDER BY pos LIMIT ?) RETURNING pos',
         before,
         limit,
       )
-      .toArray()
-    if (gone.length > 0) this.sql.exec('DELETE FROM fanout WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.pos = fanout.pos)')
-    return gone.length
+      .toArray().length
   }
 }
