@@ -71,10 +71,10 @@ function countRows(sql: SqlStorage) {
   }
 }
 
-const OWNERS = ['event-feed', 'feed-store', 'webhooks/', 'company/', 'fleet/', 'device/']
+const OWNERS = ['durable-objects/events/', 'webhooks/', 'company/', 'fleet/', 'device/']
 const ownerOf = (stack: string) => {
   const frame = stack.split('\n').find((line) => OWNERS.some((o) => line.includes(o))) ?? ''
-  if (frame.includes('event-feed') || frame.includes('feed-store')) return 'EventFeedDO'
+  if (frame.includes('durable-objects/events/')) return 'EventFeedDO'
   if (frame.includes('webhooks/')) return 'EndpointDO'
   if (frame.includes('company/')) return 'CompanyDO'
   if (frame.includes('fleet/')) return 'FleetDO'
