@@ -16,6 +16,11 @@ import { freePort } from '../scripts/stack'
 const minutes = Number(process.env.SOAK_MINUTES ?? 10)
 const killEverySec = Number(process.env.SOAK_KILL_EVERY_SEC ?? 180)
 const durationMs = minutes * 60_000
+// Growth and p99 are compared from minute 2 to the last: a shorter soak has nothing to compare.
+if (!Number.isInteger(minutes) || minutes < 3) {
+  console.error(`SOAK_MINUTES must be a whole number of at least 3 (got ${process.env.SOAK_MINUTES}): minute 2 is compared with the last`)
+  process.exit(2)
+}
 
 const sentByNodes = new Map<string, number>()
 const inspectorPort = await freePort()
