@@ -8,10 +8,7 @@ function checkpoint(start = 0) {
   const written: number[] = []
   return {
     written,
-    position: new Checkpoint(
-      () => start,
-      (value) => written.push(value),
-    ),
+    position: new Checkpoint(start, (value) => written.push(value)),
   }
 }
 

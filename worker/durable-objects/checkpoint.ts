@@ -12,11 +12,12 @@ export class Checkpoint {
   private writtenAt = -Infinity
   private trailing: ReturnType<typeof setTimeout> | null = null
 
+  /** `written` is the position as SQLite has it now. */
   constructor(
-    read: () => number,
+    written: number,
     private readonly write: (value: number) => void,
   ) {
-    this.value = read()
+    this.value = written
   }
 
   /** Where the hand-over is (in memory: at or ahead of what is written). */

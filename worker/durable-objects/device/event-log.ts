@@ -63,7 +63,7 @@ export class EventLog extends SqlStore {
 
   private get forwarded(): Checkpoint {
     return (this.forwardedCheckpoint ??= new Checkpoint(
-      () => this.sql.exec<{ up_to: number }>('SELECT up_to FROM events_forwarded').one().up_to,
+      this.sql.exec<{ up_to: number }>('SELECT up_to FROM events_forwarded').one().up_to,
       (upTo) => this.sql.exec('UPDATE events_forwarded SET up_to = MAX(up_to, ?)', upTo),
     ))
   }

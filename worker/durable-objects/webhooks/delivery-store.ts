@@ -115,10 +115,17 @@ export class DeliveryStore extends SqlStore {
     return this.sql.exec<EndpointRow>('SELECT * FROM endpoint WHERE id = 1').one()
   }
 
+  /** Writes the row only if a value changes: a delivery that leaves the endpoint as it was writes nothing (docs/cost.md). */
   updateEndpoint(changes: Partial<EndpointRow>): void {
     const entries = Object.entries(changes)
     if (entries.length === 0) return
-    this.sql.exec(`UPDATE endpoint SET ${entries.map(([k]) => `${k} = ?`).join(', ')} WHERE id = 1`, ...entries.map(([, v]) => v ?? null))
+    const values = entries.map(([, v]) => v ?? null)
+    this.sql.exec(
+      `UPDATE endpoint SET ${entries.map(([k]) => `${k} = ?`).join(', ')}
+       WHERE id = 1 AND (${entries.map(([k]) => `${k} IS NOT ?`).join(' OR ')})`,
+      ...values,
+      ...values,
+    )
   }
 
   /** A delivery of each event for `origin`, unless one exists; how many are new. */

@@ -167,11 +167,9 @@ export class EndpointDO extends DurableObject<Env> {
       },
       outcome,
     )
-    // Written only when it changes, so a healthy endpoint's deliveries write no endpoint row
-    // (docs/cost.md); read again, since other devices' attempts ran during this one's request.
-    const failingSince = this.store.endpoint().failing_since
-    if (result.ok && failingSince !== null) this.store.updateEndpoint({ failing_since: null })
-    else if (!result.ok && failingSince === null) this.store.updateEndpoint({ failing_since: now })
+    if (result.ok) this.store.updateEndpoint({ failing_since: null })
+    // Read again: other devices' attempts ran during this one's request.
+    else if (this.store.endpoint().failing_since === null) this.store.updateEndpoint({ failing_since: now })
     if (result.httpStatus === 410) await this.disable('the endpoint answered 410 Gone')
   }
 
