@@ -115,10 +115,11 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
   })
 }
 
-async function waitForHealth(baseUrl: string, child: ChildProcess, timeoutMs = 90_000) {
+async function waitForHealth(baseUrl: string, child: ChildProcess, lastLines: () => string[], timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`)
+    // Its own last words say why (a port taken, a syntax error), which the exit code alone does not.
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${lastLines().join('\n')}`)
     try {
       const res = await fetch(`${baseUrl}/api/health`)
       if (res.ok) return
@@ -249,7 +250,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     // Through a guard that takes wrangler's whole group (workerd too) down with it, and with us.
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  pipeLines(worker, 'worker', log)
+  const lastLines: string[] = []
+  pipeLines(worker, 'worker', (source, line) => {
+    lastLines.push(line)
+    if (lastLines.length > 20) lastLines.shift()
+    log?.(source, line)
+  })
   const nodes: NodeProcess[] = []
   const children = () => [worker, ...nodes.map((n) => n.child)].filter((c) => c.exitCode === null && c.signalCode === null)
   const baseUrl = `http://127.0.0.1:${port}`
@@ -261,7 +267,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   try {
-    await waitForHealth(baseUrl, worker)
+    await waitForHealth(baseUrl, worker, () => lastLines)
     const credentials = await seedDevCompany(baseUrl, adminToken, stateDir)
     const count = options.nodes ?? 0
     if (count > 0) {

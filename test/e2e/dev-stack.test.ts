@@ -1,4 +1,6 @@
+import { createServer } from 'node:net'
 import { afterAll, describe, expect, it } from 'vitest'
+import { startStack } from '../../scripts/stack'
 import type { Device } from '../support/api-types'
 import { freePort, json, startDev, tempDir, until, type DevProcess } from './harness'
 
@@ -74,5 +76,19 @@ describe('npm run dev', () => {
     expect(listed.body.data.map((d) => d.name)).toEqual(['My phone'])
     second.child.kill('SIGINT')
     expect(await second.exited).toBe(0)
+  })
+
+  it("says why wrangler dev would not start, in wrangler's own words", async () => {
+    // A port taken between our check and wrangler's bind: here the inspector's, held on purpose.
+    const held = createServer()
+    const inspectorPort = await freePort()
+    await new Promise<void>((resolve) => held.listen(inspectorPort, '127.0.0.1', resolve))
+    try {
+      await expect(startStack({ port: await freePort(), stateDir: tempDir('stack-error'), inspectorPort })).rejects.toThrow(
+        /wrangler dev exited with 1:[\s\S]*Address already in use[\s\S]*127\.0\.0\.1:\d+/,
+      )
+    } finally {
+      held.close()
+    }
   })
 })

@@ -1,0 +1,31 @@
+// The local stack's ports: tests start a wrangler dev on a port chosen seconds earlier, so the
+// port must be one no other socket on the machine is handed in between.
+import { readFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { assertPortFree, freePort } from '../../scripts/ports'
+
+const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+
+describe('freePort', () => {
+  it('picks free ports below the range the kernel hands out by itself', async () => {
+    const ports = await Promise.all(Array.from({ length: 20 }, () => freePort()))
+    for (const port of ports) {
+      expect(port).toBeLessThan(ephemeralLow)
+      await expect(assertPortFree(port)).resolves.toBeUndefined()
+    }
+    expect(new Set(ports).size).toBeGreaterThan(1)
+  })
+
+  it('never returns a port something listens on', async () => {
+    const port = await freePort()
+    const server = createServer()
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+    try {
+      await expect(assertPortFree(port)).rejects.toThrow(`port ${port} is already in use`)
+      for (let i = 0; i < 50; i++) expect(await freePort()).not.toBe(port)
+    } finally {
+      server.close()
+    }
+  })
+})
