@@ -5,8 +5,9 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FORCE_KILL_AFTER_MS } from '../protocol/timing'
+import { pipeLines, stopChild, type LineLog } from './children'
 import { assertPortFree } from './ports'
+import { startWorker } from './stack-worker'
 
 export { assertPortFree, freePort } from './ports'
 
@@ -45,7 +46,7 @@ export interface StackOptions {
   /** Where local D1/DO state and the seeded credentials live. */
   stateDir: string
   /** Output of the child processes: a function per line, or nothing. */
-  log?: (source: string, line: string) => void
+  log?: LineLog
   env?: NodeJS.ProcessEnv
   /** Session nodes to register and start (0 for none). */
   nodes?: number
@@ -88,19 +89,7 @@ export function ensureDevVars(file = join(ROOT, '.dev.vars')): string {
   return token
 }
 
-function pipeLines(child: ChildProcess, source: string, log?: StackOptions['log']) {
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = ''
-    stream?.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString()
-      const lines = buffered.split('\n')
-      buffered = lines.pop() ?? ''
-      for (const line of lines) if (line.trim()) log?.(source, line)
-    })
-  }
-}
-
-export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; log?: StackOptions['log']; source: string }) {
+export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; log?: LineLog; source: string }) {
   return new Promise<void>((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: ROOT, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
     const output: string[] = []
@@ -113,22 +102,6 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
       code === 0 ? resolvePromise() : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.join('\n')}`)),
     )
   })
-}
-
-async function waitForHealth(baseUrl: string, child: ChildProcess, lastLines: () => string[], timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    // Its own last words say why (a port taken, a syntax error), which the exit code alone does not.
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${lastLines().join('\n')}`)
-    try {
-      const res = await fetch(`${baseUrl}/api/health`)
-      if (res.ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200))
-  }
-  throw new Error(`the worker did not answer ${baseUrl}/api/health within ${timeoutMs} ms`)
 }
 
 export async function adminCall<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -188,7 +161,7 @@ async function devNodeSecrets(baseUrl: string, adminToken: string, stateDir: str
   return saved
 }
 
-function nodeProcess(spec: { id: number; name: string; token: string }, env: NodeJS.ProcessEnv, log?: StackOptions['log']): NodeProcess {
+function nodeProcess(spec: { id: number; name: string; token: string }, env: NodeJS.ProcessEnv, log?: LineLog): NodeProcess {
   const node: NodeProcess = {
     id: spec.id,
     name: spec.name,
@@ -211,18 +184,6 @@ function nodeProcess(spec: { id: number; name: string; token: string }, env: Nod
   return node
 }
 
-function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
-  return new Promise((resolveStop) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), FORCE_KILL_AFTER_MS)
-    child.once('exit', () => {
-      clearTimeout(force)
-      resolveStop()
-    })
-    child.kill(signal)
-  })
-}
-
 export async function startStack(options: StackOptions): Promise<Stack> {
   const { port, log } = options
   await assertPortFree(port)
@@ -242,20 +203,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   await run(WRANGLER, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { env, log, source: 'migrate' })
 
   const vars = WORKER_VARS.filter((name) => env[name]).flatMap((name) => ['--var', `${name}:${env[name]}`])
-  const inspector = options.inspectorPort === undefined ? [] : ['--inspector-port', String(options.inspectorPort)]
-  const dev = ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--show-interactive-dev-session=false']
-  const worker = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'scripts/guarded-child.ts', WRANGLER, ...dev, ...inspector, ...vars],
-    // Through a guard that takes wrangler's whole group (workerd too) down with it, and with us.
-    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  )
-  const lastLines: string[] = []
-  pipeLines(worker, 'worker', (source, line) => {
-    lastLines.push(line)
-    if (lastLines.length > 20) lastLines.shift()
-    log?.(source, line)
-  })
+  const worker = await startWorker({ root: ROOT, wrangler: WRANGLER, port, persist, env, vars, inspectorPort: options.inspectorPort, log })
   const nodes: NodeProcess[] = []
   const children = () => [worker, ...nodes.map((n) => n.child)].filter((c) => c.exitCode === null && c.signalCode === null)
   const baseUrl = `http://127.0.0.1:${port}`
@@ -267,7 +215,6 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 
   try {
-    await waitForHealth(baseUrl, worker, () => lastLines)
     const credentials = await seedDevCompany(baseUrl, adminToken, stateDir)
     const count = options.nodes ?? 0
     if (count > 0) {

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import { assertPortFree, freePort } from '../../scripts/ports'
+import { lostOwnPort } from '../../scripts/stack-worker'
 
 const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
 
@@ -27,5 +28,23 @@ describe('freePort', () => {
     } finally {
       server.close()
     }
+  })
+})
+
+describe('a wrangler dev that lost a port', () => {
+  // What wrangler 4.86 prints when workerd cannot bind (seen with the inspector's port held).
+  const lines = (port: number) => [
+    '*** Fatal uncaught kj::Exception: kj/async-io-unix.c++:945: failed: ::bind(sockfd, &addr.generic, addrlen): ' +
+      `Address already in use; toString() = 127.0.0.1:${port}`,
+  ]
+
+  it('is started again when the port was one wrangler picked for itself', () => {
+    expect(lostOwnPort(lines(9230), [8787, undefined])).toBe(true)
+  })
+
+  it('is not when the port was the one asked for, or nothing was taken', () => {
+    expect(lostOwnPort(lines(8787), [8787, undefined])).toBe(false)
+    expect(lostOwnPort(lines(9229), [8787, 9229])).toBe(false)
+    expect(lostOwnPort(['✘ [ERROR] Build failed with 1 error'], [8787, undefined])).toBe(false)
   })
 })
