@@ -29,6 +29,12 @@ export interface Config {
    * welcomes it again. Its bounds and why are in protocol/timing.ts (NODE_LEASE_MS).
    */
   leaseMs: number
+  /**
+   * NODE_MAX_OPENING_SOCKETS: device sockets in their opening handshake at once. The rest wait
+   * their turn, so a node given thousands of devices at once (failover, a worker restart) opens
+   * them in waves the worker can answer within the handshake timeout.
+   */
+  maxOpeningSockets: number
   /** METRICS_PORT (and METRICS_HOST, 127.0.0.1 by default): /metrics, /healthz, /readyz; null when unset. */
   metrics: { port: number; host: string } | null
 }
@@ -73,6 +79,7 @@ const EnvSchema = z
     MEDIA_CONCURRENCY: wholeNumber(1, 64).default(MEDIA_LIMIT_DEFAULTS.concurrent),
     // The largest document, held with its encrypted copy, must fit on its own.
     MEDIA_MEMORY_MB: wholeNumber(MIN_MEDIA_MEMORY_MB, 65_536).default(MEDIA_LIMIT_DEFAULTS.bytes / MB),
+    NODE_MAX_OPENING_SOCKETS: wholeNumber(1, 10_000).default(50),
     NODE_LEASE_MS: wholeNumber(NODE_LEASE_MS.min, NODE_LEASE_MS.max).default(NODE_LEASE_MS.default),
     ALLOW_INSECURE_WORKER_URL: flag,
     METRICS_PORT: wholeNumber(1, 65_535).optional(),
@@ -130,6 +137,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): ConfigResult {
       mediaLimits: { concurrent: e.MEDIA_CONCURRENCY, bytes: e.MEDIA_MEMORY_MB * MB },
       metrics: e.METRICS_PORT === undefined ? null : { port: e.METRICS_PORT, host: e.METRICS_HOST },
       leaseMs: e.NODE_LEASE_MS,
+      maxOpeningSockets: e.NODE_MAX_OPENING_SOCKETS,
     },
   }
 }

@@ -25,6 +25,7 @@ import { SessionReporter } from './session-reporter'
 import { CommandError } from './transport/errors'
 import type { CommandOf, EventOf, FrameSocket, SocketEnd, SocketTiming } from './transport/frame-socket'
 import { AckQueue } from './transport/ack-queue'
+import type { Semaphore } from './semaphore'
 import { ReconnectingSocket, type EndDecision } from './transport/reconnecting-socket'
 import { InboundRelay } from './inbound-relay'
 import { answerQuery } from './engine-queries'
@@ -44,6 +45,8 @@ export interface DeviceSessionOptions {
   logger: Logger
   timing: SocketTiming
   backoff: BackoffPolicy
+  /** The node's budget of device sockets in their opening handshake (transport/reconnecting-socket.ts). */
+  openings: Semaphore
   /** How long a planned stop waits for auth writes still unacknowledged. */
   drainMs: number
   printQr: boolean
@@ -100,6 +103,7 @@ export class DeviceSession {
       logger: this.logger,
       timing: options.timing,
       backoff: options.backoff,
+      openings: options.openings,
       onOpen: (socket) => socket.send({ type: 'hello', protocol: PROTOCOL_VERSION, device_id: deviceId, epoch }),
       onEvent: (frame, socket) => this.onEvent(frame, socket),
       onCommand: (frame) => this.onCommand(frame),

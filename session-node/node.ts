@@ -9,6 +9,7 @@ import type { EngineFactory } from './engines/engine'
 import { FleetClient } from './fleet-client'
 import { createMediaFetcher, type MediaFetcherOptions } from './media/fetch-media'
 import { budgetedMedia, MediaBudget, type MediaLimits } from './media/media-budget'
+import { Semaphore } from './semaphore'
 import { SessionManager } from './session-manager'
 import { DEFAULT_TIMING, type SocketTiming } from './transport/frame-socket'
 import { NODE_DRAIN_MS } from '../protocol/timing'
@@ -53,6 +54,7 @@ export function startSessionNode(options: SessionNodeOptions): SessionNode {
   const sealer = createSealer(config.encryptionKey)
   const fetchMedia = createMediaFetcher({ ...media, allowPrivate: config.mediaAllowPrivate })
   const mediaBudget = new MediaBudget({ ...config.mediaLimits, ...options.mediaBudget })
+  const openings = new Semaphore(config.maxOpeningSockets)
   const sessions = new SessionManager(
     (deviceId, epoch, onEnded) =>
       new DeviceSession({
@@ -65,6 +67,7 @@ export function startSessionNode(options: SessionNodeOptions): SessionNode {
         logger,
         timing: timing.socket,
         backoff: timing.backoff,
+        openings,
         drainMs: timing.drainMs,
         printQr: config.printQr,
         media: budgetedMedia(fetchMedia, mediaBudget, deviceId),

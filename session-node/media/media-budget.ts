@@ -14,7 +14,7 @@
 import { MEDIA_BUDGET_WAIT_MS } from '../../protocol/timing'
 import { SendError, type MediaPayload } from '../engines/engine'
 import type { MediaFetcher } from './fetch-media'
-import { Semaphore, WaitExpired } from './semaphore'
+import { Semaphore, WaitExpired } from '../semaphore'
 
 const MB = 1024 * 1024
 

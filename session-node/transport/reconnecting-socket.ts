@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import WebSocket from 'ws'
 import type { z } from 'zod'
 import { createBackoff, type Backoff, type BackoffPolicy } from '../backoff'
+import type { Semaphore } from '../semaphore'
 import { FrameSocket, type CommandOf, type EventOf, type SocketEnd, type SocketTiming } from './frame-socket'
 
 export type EndDecision = 'reconnect' | 'stop'
@@ -17,6 +18,13 @@ export interface ReconnectingSocketOptions<In extends { type: string }, Out exte
   logger: Logger
   timing: SocketTiming
   backoff: BackoffPolicy
+  /**
+   * Shared by the sockets of one node: a connection attempt takes one unit from its TCP connect
+   * until the upgrade is answered or fails. So after a failover or a worker restart, a node with
+   * 2,000 devices opens them a few dozen at a time instead of all at once, when every opening
+   * handshake would wait behind the others and time out, and each retry would add to the pile.
+   */
+  openings?: Semaphore
   /** The upgrade succeeded: say hello. */
   onOpen(socket: FrameSocket<In, Out>): void
   onEvent(frame: EventOf<In>, socket: FrameSocket<In, Out>): void
@@ -30,6 +38,8 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
   private socket: FrameSocket<In, Out> | null = null
   private retryTimer: NodeJS.Timeout | undefined
   private closed = false
+  /** Waiting for a unit of `openings`. */
+  private queued = false
   private heardAt = Date.now()
 
   constructor(private readonly options: ReconnectingSocketOptions<In, Out>) {
@@ -37,7 +47,7 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
   }
 
   start(): void {
-    if (!this.socket && !this.closed) this.connect()
+    if (!this.socket && !this.queued && !this.closed) this.connect()
   }
 
   /** The open socket, if there is one right now. */
@@ -66,13 +76,32 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
   }
 
   private connect(): void {
+    const { openings } = this.options
+    if (!openings) return this.open(() => {})
+    this.queued = true
+    void openings.acquire(1).then(() => {
+      this.queued = false
+      if (this.closed) return openings.release(1)
+      let released = false
+      this.open(() => {
+        if (!released) openings.release(1)
+        released = true
+      })
+    })
+  }
+
+  /** One connection attempt; `handshakeDone` once the upgrade is answered or the attempt ended. */
+  private open(handshakeDone: () => void): void {
     const { url, token, schema, logger, timing, onCommand } = this.options
     const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` }, handshakeTimeout: timing.handshakeTimeoutMs })
     const socket: FrameSocket<In, Out> = new FrameSocket<In, Out>(ws, {
       schema,
       logger,
       timing,
-      onOpen: () => this.options.onOpen(socket),
+      onOpen: () => {
+        handshakeDone()
+        this.options.onOpen(socket)
+      },
       onHeard: () => {
         this.heardAt = Date.now()
       },
@@ -81,6 +110,7 @@ export class ReconnectingSocket<In extends { type: string }, Out extends { type:
     })
     this.socket = socket
     void socket.ended.then((end) => {
+      handshakeDone()
       if (this.closed) return
       this.socket = null
       if (this.options.onEnd(end) === 'stop') {

@@ -23,6 +23,10 @@ export class FakeWorker {
    * upgrade, as when the network eats them. `cut` also drops the open ones.
    */
   readonly partition = { control: false, devices: false }
+  /** A slow worker: each device upgrade is answered this long after it arrived. */
+  deviceUpgradeDelayMs = 0
+  /** Device upgrades arrived and not yet answered: now, and the most there ever were. */
+  readonly openingDevices = { now: 0, most: 0 }
   private readonly waiters = new Set<() => void>()
   private readonly http = createServer()
   private readonly wss = new WebSocketServer({ noServer: true })
@@ -137,6 +141,16 @@ export class FakeWorker {
       this.upgrades.push({ path: url.pathname, status: 101 })
       return this.wss.handleUpgrade(request, socket, head, (ws) => this.acceptControl(ws))
     }
+    if (this.deviceUpgradeDelayMs === 0) return this.upgradeDevice(request, socket, head, url)
+    this.openingDevices.now++
+    this.openingDevices.most = Math.max(this.openingDevices.most, this.openingDevices.now)
+    setTimeout(() => {
+      this.openingDevices.now--
+      this.upgradeDevice(request, socket, head, url)
+    }, this.deviceUpgradeDelayMs)
+  }
+
+  private upgradeDevice(request: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
     const match = /^\/api\/nodes\/devices\/(\d+)\/connect$/.exec(url.pathname)
     const device = match ? this.devices.get(Number(match[1])) : undefined
     if (!match || !device) return this.refuse(socket, url.pathname, 404, 'Not Found')
