@@ -144,13 +144,30 @@ export const GroupsListed = z.object({ groups: z.array(GroupInfo).max(10_000) })
 /** Result data of `check_numbers`: the numbers that have WhatsApp, with the JID to write to (the others are not listed). */
 export const NumbersChecked = z.object({ registered: z.array(z.object({ digits: z.string(), jid: z.string() })) })
 
-export const ReceiptFrame = z.object({
-  type: z.literal('receipt'),
-  id: commandId,
+/** What WhatsApp said of one sent message. */
+export const ReceiptEntry = z.object({
   wa_message_id: z.string().min(1).max(128),
   status: z.enum(['delivered', 'read', 'failed']),
   at: z.number().int(),
   error: z.string().max(200).optional(),
+})
+export type ReceiptEntry = z.infer<typeof ReceiptEntry>
+
+/** One receipt; what a node sends to a DeviceDO whose welcome did not offer `receipt_batches`. */
+export const ReceiptFrame = ReceiptEntry.extend({ type: z.literal('receipt'), id: commandId })
+
+/** The most receipts one `receipts` frame carries. */
+export const MAX_RECEIPTS_PER_FRAME = 500
+
+/**
+ * Receipts seen within a few milliseconds of each other, in the order seen, stored by DeviceDO
+ * in one transaction and acknowledged once: a frame, a transaction and an acknowledgement per
+ * receipt were a large share of a message's cost (docs/performance.md).
+ */
+export const ReceiptsFrame = z.object({
+  type: z.literal('receipts'),
+  id: commandId,
+  receipts: z.array(ReceiptEntry).min(1).max(MAX_RECEIPTS_PER_FRAME),
 })
 
 /** A message the linked phone received; acknowledged with a `result`, resent until it is. */
@@ -158,6 +175,7 @@ export const InboundFrame = z.object({ type: z.literal('inbound'), id: commandId
 
 export const NodeToDevice = z.discriminatedUnion('type', [
   ReceiptFrame,
+  ReceiptsFrame,
   InboundFrame,
   DeviceHello,
   z.object({
@@ -184,8 +202,19 @@ export const NodeToDevice = z.discriminatedUnion('type', [
 export type NodeToDevice = z.infer<typeof NodeToDevice>
 
 export const DeviceToNode = z.discriminatedUnion('type', [
-  /** The device accepted this node: start the engine when `active`, else hold it paused. */
-  z.object({ type: z.literal('welcome'), protocol: z.number().int(), device_id: deviceId, epoch, active: z.boolean() }),
+  /**
+   * The device accepted this node: start the engine when `active`, else hold it paused.
+   * `receipt_batches`: it takes `receipts` frames (a DeviceDO from before them leaves it out, and
+   * gets one `receipt` frame per receipt).
+   */
+  z.object({
+    type: z.literal('welcome'),
+    protocol: z.number().int(),
+    device_id: deviceId,
+    epoch,
+    active: z.boolean(),
+    receipt_batches: z.boolean().optional(),
+  }),
   z.object({ type: z.literal('pairing_code'), id: commandId, phone_number: z.string().regex(/^\d{6,15}$/) }),
   z.object({ type: z.literal('pause'), id: commandId }),
   z.object({ type: z.literal('resume'), id: commandId }),

@@ -5,11 +5,11 @@
 // stopped WITHOUT logging out, so whichever node runs the device next resumes it without a new
 // QR scan. Whether WhatsApp runs is EngineRunner's one decision; the partition lease is Lease's.
 //
-// Sends (`send` commands) run through messaging.ts; the engine's receipts go to DeviceDO as
-// `receipt` frames through an AckQueue like auth writes: acknowledged one by one, kept while the
-// socket is down and resent in order after a reconnect.
+// Sends (`send` commands) run through messaging.ts; the engine's receipts go to DeviceDO a few
+// milliseconds' worth per frame (receipt-relay.ts) through an AckQueue like auth writes:
+// acknowledged, kept while the socket is down and resent in order after a reconnect.
 import type { SessionHealth } from './ops/metrics'
-import { forwardReceipt } from './receipt-relay'
+import { ReceiptRelay } from './receipt-relay'
 import type { Logger } from 'pino'
 import { CloseCode } from '../protocol/close-codes'
 import { DeviceToNode, PROTOCOL_VERSION, type NodeToDevice } from '../protocol/frames'
@@ -18,13 +18,12 @@ import type { Sealer } from './auth/sealing'
 import type { BackoffPolicy } from './backoff'
 import type { Engine, EngineFactory } from './engines/engine'
 import type { MediaSource } from './media/media-budget'
-import { runSend, type ReceiptFrame } from './messaging'
+import { runSend } from './messaging'
 import { EngineRunner } from './engine-runner'
 import { Lease } from './lease'
 import { SessionReporter } from './session-reporter'
 import { CommandError } from './transport/errors'
 import type { CommandOf, EventOf, FrameSocket, SocketEnd, SocketTiming } from './transport/frame-socket'
-import { AckQueue } from './transport/ack-queue'
 import type { Semaphore } from './semaphore'
 import { ReconnectingSocket, type EndDecision } from './transport/reconnecting-socket'
 import { InboundRelay } from './inbound-relay'
@@ -69,7 +68,7 @@ export class DeviceSession {
   private readonly link: ReconnectingSocket<DeviceToNode, NodeToDevice>
   private readonly store: RemoteAuthStore
   private readonly reporter: SessionReporter
-  private readonly receipts: AckQueue<ReceiptFrame>
+  private readonly receipts: ReceiptRelay
   private readonly inbound: InboundRelay
   private readonly runner: EngineRunner
   private readonly lease: Lease
@@ -83,7 +82,7 @@ export class DeviceSession {
     this.epoch = epoch
     this.logger = options.logger.child({ deviceId, epoch })
     this.store = new RemoteAuthStore(deviceId, options.sealer, this.logger, options.timing.requestTimeoutMs)
-    this.receipts = new AckQueue<ReceiptFrame>({ name: 'receipts', logger: this.logger, timeoutMs: options.timing.requestTimeoutMs })
+    this.receipts = new ReceiptRelay({ name: 'receipts', logger: this.logger, timeoutMs: options.timing.requestTimeoutMs })
     this.inbound = new InboundRelay({
       logger: this.logger,
       requestTimeoutMs: options.timing.requestTimeoutMs,
@@ -151,7 +150,7 @@ export class DeviceSession {
         this.welcomed = socket
         this.link.resetBackoff()
         this.store.attach(socket)
-        this.receipts.attach(socket)
+        this.receipts.attach(socket, frame.receipt_batches === true)
         this.inbound.attach(socket)
         this.lease.renew()
         if (frame.active) this.reporter.replay()
@@ -242,7 +241,7 @@ export class DeviceSession {
           if (isCurrent()) this.reporter.status(update)
         },
         // Not filtered: a receipt is a fact about a sent message whichever engine saw it; so is a received message.
-        receipt: (receipt) => forwardReceipt(receipt, this.receipts, this.logger),
+        receipt: (receipt) => this.receipts.accept(receipt),
         inbound: (event) => this.inbound.accept(event),
       },
     })

@@ -1,15 +1,13 @@
 // The node's half of sending: a `send` command from DeviceDO becomes one engine send (media
 // fetched here first, within the node's media budget, never by the engine), answered with the WhatsApp id or a failure code
-// from MESSAGE_FAILURE_CODES; and the engine's receipts become `receipt` frames.
+// from MESSAGE_FAILURE_CODES (the engine's receipts go through receipt-relay.ts).
 import { metrics } from './ops/metrics'
 import type { z } from 'zod'
-import type { NodeToDevice, SendAccepted, SendCommand } from '../protocol/frames'
-import { SendError, type Engine, type MediaPayload, type Receipt } from './engines/engine'
+import type { SendAccepted, SendCommand } from '../protocol/frames'
+import { SendError, type Engine, type MediaPayload } from './engines/engine'
 import type { MediaSource } from './media/media-budget'
 import { CommandError } from './transport/errors'
 import { messageOf } from './error-message'
-
-export type ReceiptFrame = Extract<NodeToDevice, { type: 'receipt' }>
 
 /**
  * Runs one `send` command. Resolves with the result data; rejects with a CommandError whose code
@@ -70,14 +68,3 @@ const quotedOf = (q: NonNullable<SendCommand['quoted']>) => ({
   ...(q.participant && { participant: q.participant }),
   ...(q.text !== undefined && { text: q.text }),
 })
-
-export function receiptFrame(receipt: Receipt, id: string): ReceiptFrame {
-  return {
-    type: 'receipt',
-    id,
-    wa_message_id: receipt.waMessageId,
-    status: receipt.status,
-    at: Math.round(receipt.at),
-    ...(receipt.error !== undefined && { error: receipt.error.slice(0, 200) }),
-  }
-}

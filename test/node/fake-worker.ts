@@ -57,7 +57,7 @@ export class FakeWorker {
   device(deviceId: number, epoch = 1): FakeDevice {
     let device = this.devices.get(deviceId)
     if (!device) {
-      device = { epoch, active: true, auth: new Map(), connections: [], answers: new Map() }
+      device = { epoch, active: true, auth: new Map(), connections: [], answers: new Map(), receiptBatches: false }
       this.devices.set(deviceId, device)
     }
     return device
@@ -219,6 +219,7 @@ export class FakeWorker {
               device_id: deviceId,
               epoch: device.epoch,
               active: device.active,
+              ...(device.receiptBatches && { receipt_batches: true }),
             })
             break
           case 'auth.get':
@@ -241,6 +242,7 @@ export class FakeWorker {
             connection.send({ type: 'result', id: frame.id, ok: true })
             break
           case 'receipt':
+          case 'receipts':
           case 'inbound':
             connection.send({ type: 'result', id: frame.id, ok: true })
             break

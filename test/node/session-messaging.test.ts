@@ -230,6 +230,23 @@ describe('session node: receipts and refused frames', () => {
     expect(senseless).toMatchObject({ ok: false, error: { code: 'invalid_action' } })
   })
 
+  it('gathers receipts seen together into one receipts frame once DeviceDO offers them', async () => {
+    const { worker, device, connection, receipts } = await setup(65, { simulator: { deliveryMs: 30, readMs: 60 } })
+    device.receiptBatches = true
+    ;(await connection(1)).ws.close(1011, 'the worker was upgraded')
+    const second = await connection(2)
+    await worker.waitFor(() => second.frames.some((f) => f.type === 'status'), 'status replay')
+    await Promise.all(['b1', 'b2', 'b3'].map((id) => command(worker, second, sendFrame(id))))
+    type Batch = Extract<NodeToDevice, { type: 'receipts' }>
+    const batches = () => second.frames.filter((frame): frame is Batch => frame.type === 'receipts')
+    const told = () => batches().flatMap((frame) => frame.receipts.map((r) => `${r.wa_message_id}:${r.status}`))
+    await worker.waitFor(() => told().length === 6, 'six receipts')
+    expect(told().sort()).toEqual(['b1', 'b2', 'b3'].flatMap((id) => [`SIM.msg-${id}:delivered`, `SIM.msg-${id}:read`]).sort())
+    // Three sends answered within a few milliseconds: their receipts share frames.
+    expect(batches().length).toBeLessThan(6)
+    expect(receipts(second)).toEqual([])
+  })
+
   it('drops a receipt the worker refuses with an error frame naming it, instead of resending it forever', async () => {
     const { worker, device, connection, receipts } = await setup(64)
     device.answers.set('receipt', 'refuse')

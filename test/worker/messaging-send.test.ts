@@ -2,7 +2,7 @@
 // quota and rate limits, idempotency.
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { deviceOf } from '../../worker/durable-objects/stubs'
 import { sleep, tenant } from './helpers'
 import { linkedDevice, resetWorld } from './node-client'
@@ -41,6 +41,41 @@ describe('POST /send', () => {
     })
     for (const field of ['created_at', 'sent_at', 'delivered_at', 'read_at'] as const) expect(message[field]).toEqual(expect.any(String))
     expect(message.failed_at).toBeNull()
+  })
+
+  it('takes the receipts of several messages in one frame, acknowledged once, each with its event', async () => {
+    const { api, session } = await linkedDevice()
+    expect(session.frames.find((f) => f.type === 'welcome')).toMatchObject({ receipt_batches: true })
+    const ids: string[] = []
+    for (const n of [1, 2]) ids.push((await api('POST', '/send', { recipient: `+2237012345${n}`, message: `m${n}` })).body.data.message_id)
+    const [a, b] = ids as [string, string]
+    const at = Date.now()
+    session.send({
+      type: 'receipts',
+      id: 'batch',
+      receipts: [
+        { wa_message_id: `WA-${a}`, status: 'delivered', at },
+        { wa_message_id: `WA-${b}`, status: 'delivered', at },
+        { wa_message_id: `WA-${a}`, status: 'read', at: at + 1 },
+        // Sent from the phone itself: not ours, ignored like a single receipt would be.
+        { wa_message_id: 'WA-from-the-phone', status: 'read', at },
+      ],
+    })
+    expect(await session.resultOf('batch')).toMatchObject({ ok: true })
+    expect(session.frames.filter((f) => f.type === 'result' && f.id === 'batch')).toHaveLength(1)
+    expect((await api('GET', `/messages/${a}`)).body.data).toMatchObject({ status: 'read', delivered_at: expect.any(String) })
+    expect((await api('GET', `/messages/${b}`)).body.data).toMatchObject({ status: 'delivered', read_at: null })
+    await vi.waitFor(
+      async () => {
+        const { events } = (await api('GET', '/events?limit=100')).body.data as {
+          events: Array<{ type: string; data: { message_id?: string } }>
+        }
+        const of = (id: string) => events.filter((e) => e.data.message_id === id).map((e) => e.type)
+        expect(of(a)).toEqual(['message.sent', 'message.delivered', 'message.read'])
+        expect(of(b)).toEqual(['message.sent', 'message.delivered'])
+      },
+      { timeout: 5_000, interval: 50 },
+    )
   })
 
   it('sends media with a caption and to groups', async () => {

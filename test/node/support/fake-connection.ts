@@ -49,4 +49,6 @@ export interface FakeDevice {
    * `silent` (never), or `refuse` (an `error` frame carrying the id, as for a malformed frame).
    */
   answers: Map<string, 'ok' | 'silent' | 'refuse'>
+  /** Whether the welcome offers `receipts` frames (false: a DeviceDO from before them). */
+  receiptBatches: boolean
 }

@@ -11,6 +11,7 @@ export { LEDGER_SCHEMA } from './ledger-schema'
 export { MESSAGE_STATUSES, MESSAGE_TYPES, VISIBLE_MESSAGE_STATUSES, type MessageStatus, type MessageType } from './message-kinds'
 import { FINAL_MESSAGE_STATUSES } from './message-kinds'
 import type { ListQuery, MessageRow, NewMessage } from './ledger-rows'
+import type { ReceiptEntry } from '../../../protocol/frames'
 
 export type { ListQuery, MessageRow, NewMessage } from './ledger-rows'
 
@@ -209,6 +210,13 @@ export class Ledger extends SqlStore {
   }
 
   /** A receipt from WhatsApp; statuses only move forward. Returns whether a row changed. */
+  /** Applies receipts in order, in one transaction (their events with them); how many moved a message. */
+  applyReceipts(receipts: readonly ReceiptEntry[]): number {
+    return this.storage.transactionSync(
+      () => receipts.filter((receipt) => this.applyReceipt(receipt.wa_message_id, receipt.status, receipt.at, receipt.error)).length,
+    )
+  }
+
   applyReceipt(waMessageId: string, status: 'delivered' | 'read' | 'failed', at: number, error?: string): boolean {
     if (status === 'delivered') {
       return (

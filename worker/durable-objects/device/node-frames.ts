@@ -80,6 +80,9 @@ export class NodeFrames {
       case 'receipt':
         this.deps.ledger.applyReceipt(frame.wa_message_id, frame.status, frame.at, frame.error)
         return this.acknowledge(ws, frame.id)
+      case 'receipts':
+        this.deps.ledger.applyReceipts(frame.receipts)
+        return this.acknowledge(ws, frame.id)
       case 'inbound':
         // Acknowledged only once stored: until then the node keeps it and sends it again.
         await this.deps.receive(frame.message)
@@ -108,6 +111,7 @@ export class NodeFrames {
       device_id: hello.device_id,
       epoch: hello.epoch,
       active: state.active,
+      receipt_batches: true,
     }
     sendFrame(ws, welcome)
   }
