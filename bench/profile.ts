@@ -1,12 +1,14 @@
 // `npm run bench:profile`: where workerd spends its CPU, as shares of the samples, while the
 // benchmark drives one path: PROFILE_ROUTE=send (POST /whatsapp/send, 10 connections, 10 s; the
-// default), health, or outbox (a 2,000-message bulk drained with pacing off). docs/performance.md
-// reads these.
+// default), health, outbox (a 2,000-message bulk drained with pacing off) or webhooks (the busy
+// part of the webhook benchmark: 600 events of one device to one local endpoint).
+// docs/performance.md reads these.
 import { freePort } from '../scripts/stack'
 import { startBenchStack } from './bench-stack'
 import { CpuProfiler } from './cpu-profile'
 import { load } from './load'
 import { measureOutbox } from './outbox'
+import { measureWebhooks } from './webhooks'
 
 const route = process.env.PROFILE_ROUTE ?? 'send'
 const inspectorPort = await freePort()
@@ -25,7 +27,12 @@ try {
   const profiler = await CpuProfiler.connect(inspectorPort)
   let result: unknown
   const summary = await profiler.during(async () => {
-    result = route === 'outbox' ? await measureOutbox(bench) : await load({ label: route, ...request, durationSec: 10, connections: 10 })
+    result =
+      route === 'outbox'
+        ? await measureOutbox(bench)
+        : route === 'webhooks'
+          ? await measureWebhooks(bench.base, bench.key)
+          : await load({ label: route, ...request, durationSec: 10, connections: 10 })
   })
   profiler.close()
   console.log(JSON.stringify({ route, result, ...summary }, null, 2))
