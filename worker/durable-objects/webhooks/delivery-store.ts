@@ -107,12 +107,24 @@ export interface DeliveryQuery {
 }
 
 export class DeliveryStore extends SqlStore {
+  /**
+   * The endpoint row as last read: this store is its only writer, and every attempt reads it
+   * several times (a SELECT each time was a share of a delivery's CPU, docs/performance.md).
+   */
+  private cachedEndpoint: EndpointRow | null = null
+
   constructor(storage: DurableObjectStorage) {
     super(storage, 'deliveries', DELIVERY_SCHEMA)
   }
 
+  override createSchema(): void {
+    this.cachedEndpoint = null
+    super.createSchema()
+  }
+
   endpoint(): EndpointRow {
-    return this.sql.exec<EndpointRow>('SELECT * FROM endpoint WHERE id = 1').one()
+    this.cachedEndpoint ??= this.sql.exec<EndpointRow>('SELECT * FROM endpoint WHERE id = 1').one()
+    return { ...this.cachedEndpoint }
   }
 
   /** Writes the row only if a value changes: a delivery that leaves the endpoint as it was writes nothing (docs/cost.md). */
@@ -120,12 +132,14 @@ export class DeliveryStore extends SqlStore {
     const entries = Object.entries(changes)
     if (entries.length === 0) return
     const values = entries.map(([, v]) => v ?? null)
-    this.sql.exec(
+    const written = this.sql.exec(
       `UPDATE endpoint SET ${entries.map(([k]) => `${k} = ?`).join(', ')}
        WHERE id = 1 AND (${entries.map(([k]) => `${k} IS NOT ?`).join(' OR ')})`,
       ...values,
       ...values,
     )
+    // Read again next time; a change that wrote nothing left the row as cached.
+    if (written.rowsWritten > 0) this.cachedEndpoint = null
   }
 
   /** A delivery of each event for `origin`, unless one exists; how many are new. */
