@@ -1,7 +1,8 @@
 // `npm run soak`: mixed traffic on the local stack (simulator, two session nodes) for
 // SOAK_MINUTES (default 10): single sends, bulks, inbound messages from the sandbox, every event
 // to a local webhook receiver, and a session node killed with SIGKILL (and restarted) every
-// SOAK_KILL_EVERY_SEC (default 180). Per minute: sends, their p50/p99, worker and node memory.
+// SOAK_KILL_EVERY_SEC (default 180). Per minute: sends, their p50/p99, worker and node memory
+// (the worker's after a full garbage collection, and before it).
 // At the end: every accepted message against its final state, any sent twice (the nodes' audit
 // log), any event of the feed not delivered, and the targets of docs/performance.md.
 import { linkedDevice, sleep, startBenchStack } from './bench-stack'
@@ -74,6 +75,11 @@ try {
     // One read of /proc for every figure of this minute.
     const byParent = processChildren()
     const wrangler = processTree(stack.children()[0]!.pid!, byParent)
+    const uncollected = workerdMemory(wrangler)
+    const heapUncollected = await inspector.heapMiB()
+    // What the worker keeps, not what V8 has yet to collect: its heap grows between major
+    // collections (tens of MiB in a minute here), which reads like a leak if measured as is.
+    await inspector.collectGarbage()
     const workerd = workerdMemory(wrangler)
     const row = {
       minute,
@@ -88,6 +94,9 @@ try {
       workerJsHeapMiB: (await inspector.heapMiB()).used,
       workerdAnonMiB: workerd?.anonMiB ?? 0,
       workerdFileMiB: workerd?.fileMiB ?? 0,
+      // The same two figures just before the collection.
+      workerdAnonBeforeGcMiB: uncollected?.anonMiB ?? 0,
+      workerJsHeapBeforeGcMiB: heapUncollected.used,
     }
     perMinute.push(row)
     console.error(JSON.stringify(row))
