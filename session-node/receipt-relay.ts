@@ -2,7 +2,6 @@
 // `receipts` frame (when DeviceDO's welcome offers `receipt_batches`; one `receipt` frame each
 // otherwise), queued until acknowledged, and dropped (with a warning) past MAX_PENDING_RECEIPTS,
 // so a worker that stopped answering cannot exhaust memory.
-import type { Logger } from 'pino'
 import { MAX_RECEIPTS_PER_FRAME, type NodeToDevice, type ReceiptEntry } from '../protocol/frames'
 import type { Receipt } from './engines/engine'
 import { messageOf } from './error-message'
@@ -28,7 +27,7 @@ export class ReceiptRelay {
   /** Whether the last welcome offered `receipts` frames. */
   private batches = false
 
-  constructor(private readonly options: AckQueueOptions & { logger: Logger }) {
+  constructor(private readonly options: AckQueueOptions) {
     this.queue = new AckQueue(options)
   }
 
