@@ -27,12 +27,11 @@ try {
   const profiler = await CpuProfiler.connect(inspectorPort)
   let result: unknown
   const summary = await profiler.during(async () => {
-    result =
-      route === 'outbox'
-        ? await measureOutbox(bench)
-        : route === 'webhooks'
-          ? await measureWebhooks(bench.base, bench.key)
-          : await load({ label: route, ...request, durationSec: 10, connections: 10 })
+    const drives: Record<string, () => Promise<unknown>> = {
+      outbox: () => measureOutbox(bench),
+      webhooks: () => measureWebhooks(bench.base, bench.key),
+    }
+    result = await (drives[route] ?? (() => load({ label: route, ...request, durationSec: 10, connections: 10 })))()
   })
   profiler.close()
   console.log(JSON.stringify({ route, result, ...summary }, null, 2))

@@ -3,6 +3,7 @@
 // id, so a chunk sent twice (an answer lost, this object reset) is stored once. A failure
 // leaves the events where they are and asks the device's alarm to try again.
 import { wakeBy } from '../alarms'
+import { OneAtATime } from '../one-at-a-time'
 import type { EventLog } from './event-log'
 import type { EventEnvelope } from '../../events/event-types'
 
@@ -27,9 +28,14 @@ export interface ForwarderDeps {
 }
 
 export class EventForwarder {
-  private running: Promise<void> | null = null
-  private again = false
   private timer: ReturnType<typeof setTimeout> | null = null
+  private readonly forwarding = new OneAtATime(
+    () => this.forwardPending(),
+    async (error) => {
+      console.error(JSON.stringify({ level: 'warn', msg: 'forwarding events failed; the alarm retries', error: String(error) }))
+      await wakeBy(this.deps.storage, Date.now() + EVENT_FORWARD_RETRY_MS)
+    },
+  )
 
   constructor(private readonly deps: ForwarderDeps) {}
 
@@ -44,34 +50,21 @@ export class EventForwarder {
 
   /** Forwards everything pending; one run at a time (a call during a run makes it go round once more). */
   flush(): Promise<void> {
-    if (this.running) {
-      this.again = true
-      return this.running
-    }
-    this.running = this.run().finally(() => (this.running = null))
-    return this.running
+    return this.forwarding.run()
   }
 
-  private async run(): Promise<void> {
-    try {
-      do {
-        this.again = false
-        const deviceId = this.deps.deviceId()
-        if (deviceId === null) return
-        for (
-          let chunk = this.deps.events.unforwarded(deviceId, CHUNK);
-          chunk.length > 0;
-          chunk = this.deps.events.unforwarded(deviceId, CHUNK)
-        ) {
-          const companyId = await this.deps.companyId()
-          if (companyId === null) return
-          await this.deps.append(companyId, chunk)
-          this.deps.events.markForwarded(chunk[chunk.length - 1]!.sequence)
-        }
-      } while (this.again)
-    } catch (error) {
-      console.error(JSON.stringify({ level: 'warn', msg: 'forwarding events failed; the alarm retries', error: String(error) }))
-      await wakeBy(this.deps.storage, Date.now() + EVENT_FORWARD_RETRY_MS)
+  private async forwardPending(): Promise<void> {
+    const deviceId = this.deps.deviceId()
+    if (deviceId === null) return
+    for (
+      let chunk = this.deps.events.unforwarded(deviceId, CHUNK);
+      chunk.length > 0;
+      chunk = this.deps.events.unforwarded(deviceId, CHUNK)
+    ) {
+      const companyId = await this.deps.companyId()
+      if (companyId === null) return
+      await this.deps.append(companyId, chunk)
+      this.deps.events.markForwarded(chunk[chunk.length - 1]!.sequence)
     }
   }
 }

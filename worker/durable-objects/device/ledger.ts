@@ -209,14 +209,14 @@ export class Ledger extends SqlStore {
     return this.sql.exec<MessageRow>("SELECT * FROM messages WHERE status = 'sending' AND dispatched_at < ?", olderThan).toArray()
   }
 
-  /** A receipt from WhatsApp; statuses only move forward. Returns whether a row changed. */
-  /** Applies receipts in order, in one transaction (their events with them); how many moved a message. */
-  applyReceipts(receipts: readonly ReceiptEntry[]): number {
-    return this.storage.transactionSync(
-      () => receipts.filter((receipt) => this.applyReceipt(receipt.wa_message_id, receipt.status, receipt.at, receipt.error)).length,
-    )
+  /** Applies receipts in order, in one transaction (their events with them). */
+  applyReceipts(receipts: readonly ReceiptEntry[]): void {
+    this.storage.transactionSync(() => {
+      for (const receipt of receipts) this.applyReceipt(receipt.wa_message_id, receipt.status, receipt.at, receipt.error)
+    })
   }
 
+  /** A receipt from WhatsApp; statuses only move forward. Returns whether a row changed. */
   applyReceipt(waMessageId: string, status: 'delivered' | 'read' | 'failed', at: number, error?: string): boolean {
     if (status === 'delivered') {
       return (

@@ -78,10 +78,9 @@ export class NodeFrames {
         this.deps.store.authClear()
         return this.acknowledge(ws, frame.id)
       case 'receipt':
-        this.deps.ledger.applyReceipt(frame.wa_message_id, frame.status, frame.at, frame.error)
-        return this.acknowledge(ws, frame.id)
       case 'receipts':
-        this.deps.ledger.applyReceipts(frame.receipts)
+        // One at a time from a node that was not offered batches; the same path either way.
+        this.deps.ledger.applyReceipts(frame.type === 'receipt' ? [frame] : frame.receipts)
         return this.acknowledge(ws, frame.id)
       case 'inbound':
         // Acknowledged only once stored: until then the node keeps it and sends it again.

@@ -12,6 +12,7 @@ import { DISABLE_AFTER_FAILING_MS, MAX_ATTEMPTS, nextRetryDelay } from '../../we
 import { newSecret } from '../../webhooks/signing'
 import { disableEndpointInD1 } from '../../db/webhooks'
 import { eventFeedOf } from '../stubs'
+import { OneAtATime } from '../one-at-a-time'
 import { DeliveryStore, type DeliveryQuery, type DeliveryRow, type DeliveryStatus } from './delivery-store'
 import { toDeliveryDetail, toDeliveryView, type DeliveryDetail, type DeliveryView } from './delivery-view'
 
@@ -42,8 +43,7 @@ export class EndpointDO extends DurableObject<Env> {
   clock: Clock = { now: () => Date.now() }
   /** The jitter of retries, [0, 1); tests fix it. */
   random: () => number = Math.random
-  private running: Promise<void> | null = null
-  private again = false
+  private readonly sending = new OneAtATime(() => this.run())
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -112,21 +112,11 @@ export class EndpointDO extends DurableObject<Env> {
   }
 
   /**
-   * Sends what is due; one run at a time. Deliveries added during a run get another run right
-   * after it, instead of waiting for the alarm that run sets (a hop per run under load).
+   * Sends what is due; one run at a time. Deliveries added during a run get another pass right
+   * after it, instead of waiting for the alarm that pass sets (a hop per pass under load).
    */
   private sendDue(): Promise<void> {
-    if (this.running) {
-      this.again = true
-      return this.running
-    }
-    this.running = (async () => {
-      do {
-        this.again = false
-        await this.run()
-      } while (this.again)
-    })().finally(() => (this.running = null))
-    return this.running
+    return this.sending.run()
   }
 
   private async run(): Promise<void> {
